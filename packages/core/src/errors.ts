@@ -1,0 +1,14 @@
+/** Bad input from the user (plan, flags, repository): the CLI exits 2 and nothing is written. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly details: string[];
+  constructor(message: string, details: string[] = []) {
+    super(details.length ? `${message}\n${details.map((d) => `  - ${d}`).join('\n')}` : message);
+    this.details = details;
+  }
+}
+
+/** A run was interrupted (SIGINT/SIGTERM): the CLI exits 130. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+}

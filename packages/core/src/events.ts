@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { TaskSchema } from './plan.js';
+import { RoundSchema, FAILURE_REASONS } from './task-job.js';
+import { UsageSchema } from './usage.js';
+
+const at = { at: z.string() };
+const task = { taskId: z.string() };
+
+export const RunEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run.started'), ...at,
+    runId: z.string(), goal: z.string(), repo: z.string(), base: z.string(), baseCommit: z.string(),
+    branch: z.string(), worktreeRoot: z.string(), workers: z.number().int().positive(),
+    verify: z.string().optional(), setup: z.string().optional(), tasks: z.array(TaskSchema),
+  }),
+  z.object({ type: z.literal('task.queued'), ...at, ...task, attempt: z.number().int(), round: RoundSchema }),
+  z.object({ type: z.literal('task.started'), ...at, ...task, attempt: z.number().int() }),
+  z.object({
+    type: z.literal('task.step'), ...at, ...task, attempt: z.number().int(),
+    step: z.number().int(), tool: z.string().optional(), usage: UsageSchema,
+  }),
+  z.object({
+    type: z.literal('task.finished'), ...at, ...task, attempt: z.number().int(), status: z.enum(['done', 'failed']),
+    reason: z.enum(FAILURE_REASONS).optional(), message: z.string().optional(), commit: z.string().optional(),
+    summary: z.string().optional(), steps: z.number().int(), usage: UsageSchema,
+  }),
+  z.object({ type: z.literal('task.merged'), ...at, ...task, commit: z.string(), taskCommit: z.string() }),
+  z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()) }),
+  z.object({
+    type: z.literal('task.verify-failed'), ...at, ...task, command: z.string(),
+    exitCode: z.number().int().nullable(), output: z.string(),
+  }),
+  z.object({ type: z.literal('task.failed'), ...at, ...task, reason: z.string() }),
+  z.object({ type: z.literal('task.skipped'), ...at, ...task, blockedBy: z.string() }),
+  z.object({
+    type: z.literal('run.finished'), ...at,
+    status: z.enum(['succeeded', 'failed', 'cancelled']), commit: z.string(),
+  }),
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
+/** An event as code emits it: the log stamps `at`. */
+export type NewRunEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;

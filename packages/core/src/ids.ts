@@ -1,0 +1,17 @@
+/** Names derived from the one task id (ARCHITECTURE.md "Identity"). */
+export const integrationBranch = (runId: string) => `caid/${runId}/integration`;
+export const taskBranch = (runId: string, taskId: string) => `caid/${runId}/tasks/${taskId}`;
+export const jobId = (runId: string, taskId: string, attempt: number) => `${runId}__${taskId}__${attempt}`;
+export const runDir = (runId: string) => `.caid/runs/${runId}`;
+export const transcriptPath = (runId: string, taskId: string) => `.caid/runs/${runId}/tasks/${taskId}.jsonl`;
+/** The integration worktree's folder; `_` can never start a task id, so it never collides with one. */
+export const INTEGRATION_DIR = '_integration';
+
+export const RUN_ID = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A sortable, readable run id that is never all digits and never contains ':'. */
+export function newRunId(now = new Date(), random = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const suffix = Math.floor(random() * 36 ** 4).toString(36).padStart(4, '0');
+  return `${stamp}-${suffix}`;
+}

@@ -1,0 +1,102 @@
+import type { RunEvent } from './events.js';
+import type { Task } from './plan.js';
+import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
+
+export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
+
+export interface TaskState extends Task {
+  status: TaskStatus;
+  /** Agent rounds run or queued for this task (first run, conflict rounds, send-backs). */
+  attempts: number;
+  conflicts: number;
+  verifyFailures: number;
+  step: number;
+  tool?: string;
+  reason?: string;
+  blockedBy?: string;
+  /** The task branch head that was merged (or last finished). */
+  commit?: string;
+  mergeCommit?: string;
+  usage: Usage;
+  /** Usage of the round in flight, not yet in `usage`. */
+  liveUsage: Usage;
+  startedAt?: string;
+  finishedAt?: string;
+  mergedAt?: string;
+}
+
+export interface RunState {
+  runId: string;
+  goal: string;
+  repo: string;
+  base: string;
+  baseCommit: string;
+  branch: string;
+  worktreeRoot: string;
+  workers: number;
+  verify?: string;
+  setup?: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** Head of the integration branch: the base commit until something merges. */
+  head: string;
+  order: string[];
+  tasks: Record<string, TaskState>;
+  mergeOrder: string[];
+  usage: Usage;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export const initialState = (): RunState => ({
+  runId: '', goal: '', repo: '', base: '', baseCommit: '', branch: '', worktreeRoot: '', workers: 1,
+  status: 'pending', head: '', order: [], tasks: {}, mergeOrder: [], usage: ZERO_USAGE,
+});
+
+const patch = (s: RunState, id: string, p: Partial<TaskState>): RunState => {
+  const t = s.tasks[id];
+  return t ? { ...s, tasks: { ...s.tasks, [id]: { ...t, ...p } } } : s;
+};
+
+/** The run's state is the fold of its log: `events.reduce(reduce, initialState())`. Pure. */
+export function reduce(s: RunState, e: RunEvent): RunState {
+  switch (e.type) {
+    case 'run.started': {
+      const tasks: Record<string, TaskState> = {};
+      for (const t of e.tasks) {
+        tasks[t.id] = { ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE };
+      }
+      const { type: _t, at, tasks: _ts, ...run } = e;
+      return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
+    }
+    case 'task.queued':
+      return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined });
+    case 'task.started':
+      return patch(s, e.taskId, { status: 'running', startedAt: s.tasks[e.taskId]?.startedAt ?? e.at });
+    case 'task.step':
+      return patch(s, e.taskId, { step: e.step, tool: e.tool, liveUsage: e.usage });
+    case 'task.finished': {
+      const t = s.tasks[e.taskId];
+      if (!t) return s;
+      const next = patch(s, e.taskId, {
+        status: e.status === 'done' ? 'integrating' : t.status, commit: e.commit ?? t.commit,
+        usage: addUsage(t.usage, e.usage), liveUsage: ZERO_USAGE, tool: undefined, step: e.steps,
+      });
+      return { ...next, usage: addUsage(s.usage, e.usage) };
+    }
+    case 'task.merged':
+      return {
+        ...patch(s, e.taskId, { status: 'merged', mergeCommit: e.commit, commit: e.taskCommit, mergedAt: e.at, finishedAt: e.at }),
+        head: e.commit, mergeOrder: [...s.mergeOrder, e.taskId],
+      };
+    case 'task.conflict':
+      return patch(s, e.taskId, { conflicts: (s.tasks[e.taskId]?.conflicts ?? 0) + 1 });
+    case 'task.verify-failed':
+      return patch(s, e.taskId, { verifyFailures: (s.tasks[e.taskId]?.verifyFailures ?? 0) + 1 });
+    case 'task.failed':
+      return patch(s, e.taskId, { status: 'failed', reason: e.reason, finishedAt: e.at });
+    case 'task.skipped':
+      return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
+    case 'run.finished':
+      return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { TaskSchema } from './plan.js';
+import { UsageSchema } from './usage.js';
+
+/**
+ * Why a task's agent is (re)started. Follow-up rounds continue the same conversation;
+ * the worker merges the integration head as it is when the round starts, not when it was queued.
+ */
+export const RoundSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('start') }),
+  z.object({ kind: z.literal('conflict') }),
+  z.object({ kind: z.literal('verify-failed'), command: z.string(), output: z.string() }),
+]);
+export type Round = z.infer<typeof RoundSchema>;
+
+/** The queue payload: everything a worker needs, and nothing secret. */
+export const TaskJobSchema = z.object({
+  runId: z.string(),
+  repo: z.string(),
+  worktreeRoot: z.string(),
+  task: TaskSchema,
+  attempt: z.number().int().positive(),
+  round: RoundSchema,
+  setup: z.string().optional(),
+  verify: z.string().optional(),
+});
+export type TaskJob = z.infer<typeof TaskJobSchema>;
+
+export const FAILURE_REASONS = [
+  'no-changes', 'step-limit', 'time-limit', 'format-errors', 'model-error', 'setup-failed',
+  'conflict-unresolved', 'cancelled', 'error',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export const TaskResultSchema = z.object({
+  taskId: z.string(),
+  attempt: z.number().int().positive(),
+  status: z.enum(['done', 'failed']),
+  reason: z.enum(FAILURE_REASONS).optional(),
+  message: z.string().optional(),
+  commit: z.string().optional(),
+  summary: z.string().optional(),
+  steps: z.number().int().nonnegative(),
+  usage: UsageSchema,
+});
+export type TaskResult = z.infer<typeof TaskResultSchema>;
+
+/** What a worker reports while its agent runs. */
+export interface TaskProgress {
+  step: number;
+  tool?: string;
+  usage: z.infer<typeof UsageSchema>;
+}

@@ -1,0 +1,57 @@
+/** OpenAI chat-completions message shapes: the transcript stores exactly these. */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+export type AssistantMessage = { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] };
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | AssistantMessage
+  | { role: 'tool'; tool_call_id: string; content: string };
+
+/** A function tool as the model sees it; `parameters` is a JSON Schema (draft-07, no `$schema`). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface ModelRequest {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  signal?: AbortSignal;
+  maxTokens?: number;
+}
+
+export interface ModelReply {
+  message: AssistantMessage;
+  /** As the server said it: 'stop' | 'tool_calls' | 'length' | ... */
+  finishReason: string;
+  usage: TokenUsage;
+}
+
+/** The one thing an agent needs from a model. */
+export interface Model {
+  readonly name: string;
+  complete(request: ModelRequest): Promise<ModelReply>;
+}
+
+/** A model call that failed for good (after retries). Never carries the API key. */
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
