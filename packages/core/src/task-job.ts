@@ -51,3 +51,9 @@ export interface TaskProgress {
   tool?: string;
   usage: z.infer<typeof UsageSchema>;
 }
+
+/** What integrating one finished task came to. */
+export type IntegrationOutcome =
+  | { kind: 'merged'; commit: string; taskCommit: string }
+  | { kind: 'conflict'; paths: string[] }
+  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string };

@@ -1,1 +1,3 @@
-export {};
+export * from './task-queue.js';
+export * from './memory-queue.js';
+export * from './schedule.js';

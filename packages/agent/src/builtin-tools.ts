@@ -1,0 +1,22 @@
+import type { Tool } from './define-tool.js';
+import { fileTools } from './file-tools.js';
+import { searchTool } from './search-tool.js';
+import { runTool } from './run-tool.js';
+import { finishTool } from './finish-tool.js';
+
+export interface BuiltinToolOptions {
+  runTimeoutSec?: number;
+  maxRunTimeoutSec?: number;
+  /** Extra environment for `run` (never secrets: agentEnv strips those anyway). */
+  env?: Record<string, string>;
+}
+
+/** The public tool set of ARCHITECTURE.md, bound to one directory. */
+export function builtinTools(root: string, o: BuiltinToolOptions = {}): Tool[] {
+  return [
+    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env }),
+    ...fileTools(root),
+    searchTool(root),
+    finishTool(),
+  ];
+}

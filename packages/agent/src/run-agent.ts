@@ -1,0 +1,83 @@
+import type { ChatMessage, Model, TokenUsage } from '@caid/llm';
+import type { Tool } from './define-tool.js';
+import { executeToolCall } from './execute-tool-call.js';
+
+export type AgentStatus = 'finished' | 'step-limit' | 'time-limit' | 'format-errors' | 'model-error' | 'cancelled';
+
+export interface AgentResult {
+  status: AgentStatus;
+  summary?: string;
+  message?: string;
+  steps: number;
+  usage: TokenUsage;
+}
+
+export interface AgentOptions {
+  model: Model;
+  tools: Tool[];
+  /** The conversation so far: a new one (system + task) or one being continued. */
+  messages: ChatMessage[];
+  maxSteps: number;
+  timeoutMs: number;
+  /** Consecutive replies with malformed or missing tool calls before the task ends. */
+  maxFormatErrors?: number;
+  signal?: AbortSignal;
+  onMessage?: (m: ChatMessage) => void;
+  onStep?: (s: { step: number; tool?: string; usage: TokenUsage }) => void;
+  /** Refuses a `finish` (e.g. conflict markers remain): the reason goes back to the model. */
+  validateFinish?: () => Promise<string | null>;
+}
+
+const NO_TOOL_CALL = 'Your reply contained no tool call. Work only through the tools, and call `finish` with a summary when the task is done.';
+const CUT_OFF = 'Your reply was cut off (finish_reason "length") before it contained a complete tool call. Reply with one short tool call.';
+
+/** One model-plus-tools conversation, run to an exit status under limits. */
+export async function runAgent(o: AgentOptions): Promise<AgentResult> {
+  const history = [...o.messages];
+  const push = (m: ChatMessage) => { history.push(m); o.onMessage?.(m); };
+  const deadline = AbortSignal.timeout(o.timeoutMs);
+  const signal = o.signal ? AbortSignal.any([o.signal, deadline]) : deadline;
+  const tools = new Map(o.tools.map((t) => [t.spec.name, t]));
+  const specs = o.tools.map((t) => t.spec);
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  let formatErrors = 0;
+  let steps = 0;
+  const end = (status: AgentStatus, extra: Partial<AgentResult> = {}): AgentResult => ({ status, steps, usage: { ...usage }, ...extra });
+  const stopped = () => (o.signal?.aborted ? end('cancelled') : end('time-limit', { message: `no finish within ${o.timeoutMs} ms` }));
+
+  while (steps < o.maxSteps) {
+    if (signal.aborted) return stopped();
+    steps++;
+    let reply;
+    try {
+      reply = await o.model.complete({ messages: history, tools: specs, signal });
+    } catch (e) {
+      return signal.aborted ? stopped() : end('model-error', { message: (e as Error).message });
+    }
+    usage.inputTokens += reply.usage.inputTokens;
+    usage.outputTokens += reply.usage.outputTokens;
+    usage.costUsd += reply.usage.costUsd;
+    push(reply.message);
+    const calls = reply.message.tool_calls ?? [];
+    o.onStep?.({ step: steps, tool: calls[0]?.function.name, usage: { ...usage } });
+    if (calls.length === 0) {
+      push({ role: 'user', content: reply.finishReason === 'length' ? CUT_OFF : NO_TOOL_CALL });
+      if (++formatErrors >= (o.maxFormatErrors ?? 3)) return end('format-errors', { message: `${formatErrors} replies in a row without a usable tool call` });
+      continue;
+    }
+    let turnHadFormatError = false;
+    let finished: string | undefined;
+    for (const call of calls) {
+      if (finished !== undefined) { push({ role: 'tool', tool_call_id: call.id, content: 'Skipped: finish was already called.' }); continue; }
+      const out = await executeToolCall(tools, call, { signal });
+      turnHadFormatError ||= out.formatError;
+      const refusal = out.finish !== undefined ? await o.validateFinish?.() : null;
+      push({ role: 'tool', tool_call_id: call.id, content: refusal ? `Refused: ${refusal}` : out.content });
+      if (out.finish !== undefined && !refusal) finished = out.finish;
+    }
+    if (finished !== undefined) return end('finished', { summary: finished });
+    formatErrors = turnHadFormatError ? formatErrors + 1 : 0;
+    if (formatErrors >= (o.maxFormatErrors ?? 3)) return end('format-errors', { message: `${formatErrors} turns in a row with malformed tool calls` });
+  }
+  return end('step-limit', { message: `no finish within ${o.maxSteps} steps` });
+}

@@ -1,0 +1,18 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const SKIP = new Set(['.git', 'node_modules', '.venv', '__pycache__', '.caid', 'dist', '.turbo']);
+
+/** Files under `dir` (relative to `root`), depth-first and sorted, skipping VCS and dependency folders. */
+export async function* walkFiles(root: string, dir: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIP.has(e.name)) yield* walkFiles(root, abs);
+    } else if (e.isFile() || e.isSymbolicLink()) {
+      yield path.relative(root, abs);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export type { Conversation } from './conversation.js';
+export type { ScriptedReply, ScriptedToolCall, ScriptRule } from './script-rule.js';
+export { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from './start-scripted-model.js';
+export { when } from './when.js';

@@ -1,0 +1,66 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ModelError } from './model.js';
+
+export interface ErrorContext {
+  apiKey: string;
+  baseURL: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns anything the SDK throws into a ModelError. An abort (via `request.signal`) always becomes
+ * `ModelError('aborted')`, status undefined, not retryable, whatever the SDK threw at that moment.
+ */
+export function toModelError(err: unknown, ctx: ErrorContext): ModelError {
+  if (err instanceof ModelError) return err;
+  if (ctx.signal?.aborted || err instanceof APIUserAbortError) return new ModelError('aborted');
+  const scrub = (text: string) => scrubSecrets(text, ctx.apiKey);
+  if (err instanceof APIConnectionTimeoutError) {
+    const after = ctx.timeoutMs !== undefined ? ` after ${ctx.timeoutMs} ms` : '';
+    return new ModelError(scrub(`model request to ${endpoint(ctx.baseURL)} timed out${after}`), undefined, true);
+  }
+  if (err instanceof APIConnectionError) {
+    return new ModelError(scrub(`cannot reach model server at ${endpoint(ctx.baseURL)}: ${causeText(err)}`), undefined, true);
+  }
+  if (err instanceof APIError) {
+    return new ModelError(scrub(err.message), err.status, err.status !== undefined && isRetryableStatus(err.status));
+  }
+  return new ModelError(scrub(err instanceof Error ? err.message : String(err)));
+}
+
+/** The statuses the SDK itself retries: worth retrying later once its own retries ran out. */
+const isRetryableStatus = (status: number): boolean => status === 408 || status === 409 || status === 429 || status >= 500;
+
+/**
+ * Servers echo keys back ("Incorrect API key provided: sk-…"), so remove the configured key and
+ * anything shaped like a bearer token or an OpenAI-style key before a message reaches a log.
+ */
+export function scrubSecrets(text: string, apiKey: string): string {
+  let out = text;
+  // A very short key would match ordinary words; the patterns below still catch real keys.
+  if (apiKey.length >= 8) out = out.split(apiKey).join('[redacted]');
+  return out
+    .replace(/Bearer\s+[^\s"']+/gi, 'Bearer [redacted]')
+    .replace(/\bsk-[A-Za-z0-9_-]{8,}/g, 'sk-[redacted]');
+}
+
+// Origin and path only: a query string or user-info part of the base URL may hold credentials.
+function endpoint(baseURL: string): string {
+  try {
+    const u = new URL(baseURL);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid base URL)';
+  }
+}
+
+// fetch reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND) in nested causes.
+function causeText(err: Error): string {
+  const parts: string[] = [];
+  for (let e: unknown = err.cause; e instanceof Error && parts.length < 3; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
+  }
+  return parts.join(': ') || err.message;
+}

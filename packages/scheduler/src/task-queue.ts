@@ -1,0 +1,29 @@
+import type { TaskJob, TaskProgress, TaskResult } from '@caid/core';
+
+export interface JobContext {
+  jobId: string;
+  signal: AbortSignal;
+  progress(p: TaskProgress): void;
+}
+
+export type JobHandler = (job: TaskJob, ctx: JobContext) => Promise<TaskResult>;
+
+export interface QueueEvents {
+  active: { jobId: string; job: TaskJob };
+  progress: { jobId: string; job: TaskJob; progress: TaskProgress };
+  completed: { jobId: string; job: TaskJob; result: TaskResult };
+  /** The handler threw, or the job was dropped by `close()` before it ran. */
+  failed: { jobId: string; job: TaskJob; error: string };
+}
+
+/**
+ * Carries ready tasks to workers. The graph stays with the scheduler; a queue knows only jobs.
+ * `priority`: higher runs first (the task's bottom level). `enqueue` is a no-op for a known jobId.
+ */
+export interface TaskQueue {
+  enqueue(job: TaskJob, o: { jobId: string; priority: number }): Promise<void>;
+  process(handler: JobHandler, o: { concurrency: number }): void;
+  on<E extends keyof QueueEvents>(event: E, listener: (e: QueueEvents[E]) => void): void;
+  /** Stops taking jobs: running ones see their signal abort, waiting ones fail with 'cancelled'. */
+  close(): Promise<void>;
+}
