@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  initialState, reduce, type IntegrationOutcome, type NewRunEvent, type RunEvent, type RunState, type TaskJob, type TaskResult,
+} from '@caid/core';
+import { memoryQueue } from './memory-queue.js';
+import { schedule } from './schedule.js';
+
+type Behaviour = (job: TaskJob) => { result?: Partial<TaskResult>; outcome?: IntegrationOutcome; ms?: number };
+
+/** Runs a plan through the real scheduler and queue with an in-memory integration branch. */
+async function simulate(tasks: [string, string[]][], behaviour: Behaviour, workers = 2) {
+  const events: RunEvent[] = [];
+  let state = initialState();
+  const emit = async (e: NewRunEvent) => {
+    const ev = { ...e, at: new Date().toISOString() } as RunEvent;
+    events.push(ev);
+    state = reduce(state, ev);
+    return state;
+  };
+  await emit({
+    type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers,
+    tasks: tasks.map(([id, dependsOn]) => ({ id, prompt: id, dependsOn, files: [] })),
+  });
+  const queue = memoryQueue();
+  let running = 0;
+  let peak = 0;
+  const outcomes = new Map<string, IntegrationOutcome | undefined>();
+  queue.process(async (job) => {
+    peak = Math.max(peak, ++running);
+    const b = behaviour(job);
+    await new Promise((r) => setTimeout(r, b.ms ?? 5));
+    running--;
+    outcomes.set(`${job.task.id}#${job.attempt}`, b.outcome);
+    return { taskId: job.task.id, attempt: job.attempt, status: 'done', commit: `${job.task.id}-${job.attempt}`, steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 }, ...b.result };
+  }, { concurrency: workers });
+  let merges = 0;
+  const final: RunState = await schedule({
+    state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 },
+    makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: state.tasks[taskId]!, attempt, round }),
+    integrate: async (r) => outcomes.get(`${r.taskId}#${r.attempt}`) ?? { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! },
+  });
+  return { final, events, peak };
+}
+
+describe('schedule', () => {
+  it('merges a diamond in dependency order, running independent tasks in parallel', async () => {
+    const { final, events, peak } = await simulate([['a', []], ['b', ['a']], ['c', ['a']], ['d', ['b', 'c']], ['e', []]], (j) => ({ ms: j.task.id === 'e' ? 30 : 10 }));
+    expect(final.status).toBe('succeeded');
+    const order = final.mergeOrder;
+    expect(order.indexOf('a')).toBeLessThan(order.indexOf('b'));
+    expect(order.indexOf('a')).toBeLessThan(order.indexOf('c'));
+    expect(order.indexOf('d')).toBe(Math.max(order.indexOf('b'), order.indexOf('c')) + 1);
+    expect(peak).toBe(2);
+    // the critical path starts first: a (bottom level 3) is queued before e (1)
+    const queued = events.filter((e) => e.type === 'task.queued').map((e) => (e as { taskId: string }).taskId);
+    expect(queued.slice(0, 2)).toEqual(['a', 'e']);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded', commit: final.head });
+  });
+
+  it('sends a conflict and a failed verify back to the task, then merges it', async () => {
+    const { final, events } = await simulate([['a', []], ['b', []]], (j) => ({
+      outcome: j.task.id === 'a' && j.attempt === 1 ? { kind: 'conflict', paths: ['x.ts'] }
+        : j.task.id === 'b' && j.attempt === 1 ? { kind: 'verify-failed', command: 'npm test', exitCode: 1, output: 'FAIL x' }
+          : undefined,
+    }));
+    expect(final.status).toBe('succeeded');
+    expect(final.tasks.a).toMatchObject({ status: 'merged', attempts: 2, conflicts: 1 });
+    expect(final.tasks.b).toMatchObject({ status: 'merged', attempts: 2, verifyFailures: 1 });
+    const rounds = events.filter((e) => e.type === 'task.queued').map((e) => e.type === 'task.queued' && `${e.taskId}:${e.round.kind}`);
+    expect(rounds).toEqual(expect.arrayContaining(['a:conflict', 'b:verify-failed']));
+    expect(events.find((e) => e.type === 'task.queued' && e.round.kind === 'verify-failed')).toMatchObject({ round: { output: 'FAIL x', command: 'npm test' } });
+  });
+
+  it('fails a task for good after its limits and skips its dependents, while independent work merges', async () => {
+    const { final } = await simulate([['a', []], ['b', ['a']], ['c', ['b']], ['d', []], ['e', []]], (j) => ({
+      outcome: j.task.id === 'a' ? { kind: 'verify-failed', command: 't', exitCode: 1, output: 'no' } : undefined,
+      result: j.task.id === 'e' ? { status: 'failed', reason: 'step-limit', commit: undefined } : undefined,
+    }));
+    expect(final.status).toBe('failed');
+    expect(final.tasks.a).toMatchObject({ status: 'failed', attempts: 2, verifyFailures: 2 });
+    expect(final.tasks.b).toMatchObject({ status: 'skipped', blockedBy: 'a' });
+    expect(final.tasks.c).toMatchObject({ status: 'skipped', blockedBy: 'a' });
+    expect(final.tasks.d!.status).toBe('merged');
+    expect(final.tasks.e).toMatchObject({ status: 'failed', reason: 'step-limit' });
+  });
+
+  it('bounds conflict rounds', async () => {
+    const { final } = await simulate([['a', []]], () => ({ outcome: { kind: 'conflict', paths: ['f'] } }));
+    expect(final.tasks.a).toMatchObject({ status: 'failed', attempts: 3, conflicts: 3 });
+    expect(final.tasks.a!.reason).toMatch(/conflict-unresolved/);
+  });
+});
