@@ -1,1 +1,1 @@
-export {};
+export * from './integrate.js';

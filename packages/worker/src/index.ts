@@ -1,1 +1,4 @@
-export {};
+export * from './execute-task.js';
+export * from './transcript.js';
+export { worktreePath, taskEnv } from './prepare-round.js';
+export { SYSTEM_PROMPT, taskMessage } from './task-prompt.js';

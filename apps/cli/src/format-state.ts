@@ -1,0 +1,25 @@
+import type { RunState } from '@caid/core';
+
+/** The folded run state as a table for `caid status` and the end-of-run summary. */
+export function formatState(s: RunState): string {
+  const rows = s.order.map((id) => {
+    const t = s.tasks[id]!;
+    const merged = s.mergeOrder.indexOf(id);
+    const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
+    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), t.reason ?? ''];
+  });
+  const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const u = s.usage;
+  return [
+    `run ${s.runId}  status ${s.status}`,
+    `branch ${s.branch} at ${s.head.slice(0, 10)} (base ${s.base} ${s.baseCommit.slice(0, 10)})`,
+    '',
+    line(head),
+    ...rows.map(line),
+    '',
+    `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
+    `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
+  ].join('\n');
+}

@@ -1,0 +1,7 @@
+import { InputError } from '@caid/core';
+
+export function positiveInt(value: string, flag: string, allowZero = false): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new InputError(`${flag} takes a whole number${allowZero ? '' : ' of at least 1'}, not "${value}"`);
+  return n;
+}

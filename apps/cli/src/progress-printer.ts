@@ -1,0 +1,38 @@
+import type { RunEvent, RunState } from '@caid/core';
+
+const clock = (at: string) => at.slice(11, 19);
+const short = (sha: string) => sha.slice(0, 10);
+
+/** One plain line per meaningful event, for humans, on stderr. */
+export function progressLine(e: RunEvent, s: RunState): string | null {
+  const t = 'taskId' in e ? s.tasks[e.taskId] : undefined;
+  const counts = () => {
+    const all = Object.values(s.tasks);
+    const n = (st: string[]) => all.filter((x) => st.includes(x.status)).length;
+    return `[${n(['merged'])}/${all.length} merged, ${n(['running', 'queued', 'integrating'])} active]`;
+  };
+  switch (e.type) {
+    case 'run.started':
+      return `${clock(e.at)} run ${e.runId}: ${e.tasks.length} tasks, ${e.workers} workers, branch ${e.branch} from ${short(e.baseCommit)}${e.verify ? `, verify \`${e.verify}\`` : ''}`;
+    case 'task.started':
+      return `${clock(e.at)} ▶ ${e.taskId} started (attempt ${e.attempt})`;
+    case 'task.finished':
+      return e.status === 'done'
+        ? `${clock(e.at)} ● ${e.taskId} finished in ${e.steps} steps; integrating`
+        : `${clock(e.at)} ✖ ${e.taskId} agent stopped: ${e.reason}${e.message ? ` (${e.message})` : ''}`;
+    case 'task.merged':
+      return `${clock(e.at)} ✔ ${e.taskId} merged as ${short(e.commit)} ${counts()}`;
+    case 'task.conflict':
+      return `${clock(e.at)} ⚠ ${e.taskId} conflicts on ${e.paths.join(', ')}; back to its agent (conflict round ${t?.conflicts ?? 1})`;
+    case 'task.verify-failed':
+      return `${clock(e.at)} ⚠ ${e.taskId} failed verify (exit ${e.exitCode}); merge taken back, sent back to its agent`;
+    case 'task.failed':
+      return `${clock(e.at)} ✖ ${e.taskId} failed: ${e.reason}`;
+    case 'task.skipped':
+      return `${clock(e.at)} ⤼ ${e.taskId} skipped: blocked by ${e.blockedBy}`;
+    case 'run.finished':
+      return `${clock(e.at)} run ${e.status}: integration head ${short(e.commit)}`;
+    default:
+      return null;
+  }
+}

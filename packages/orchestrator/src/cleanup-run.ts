@@ -1,0 +1,18 @@
+import path from 'node:path';
+import type { RunState } from '@caid/core';
+import type { Repo } from '@caid/git';
+
+/**
+ * End of a run: merged tasks' worktrees and the integration worktree go; every branch stays,
+ * and failed tasks keep their worktrees for inspection. Never forces away uncommitted changes.
+ */
+export async function cleanupRun(repo: Repo, s: RunState, integrationPath: string): Promise<void> {
+  const listed = new Set((await repo.listWorktrees()).map((w) => w.path));
+  const targets = [integrationPath, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
+  for (const wt of targets) {
+    if (!listed.has(wt)) continue;
+    if (!(await repo.worktree(wt).status()).clean) continue;
+    await repo.removeWorktree(wt);
+  }
+  await repo.pruneWorktrees();
+}

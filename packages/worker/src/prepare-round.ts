@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { integrationBranch, taskBranch, type TaskJob } from '@caid/core';
+import type { Repo, Worktree } from '@caid/git';
+import type { ChatMessage } from '@caid/llm';
+import { runShell, tailOutput } from '@caid/agent';
+import { SYSTEM_PROMPT, conflictMessage, taskMessage, verifyFailedMessage } from './task-prompt.js';
+import type { Transcript } from './transcript.js';
+
+export type PreparedRound =
+  | { ok: true; wt: Worktree; base: string; messages: ChatMessage[]; conflicted: string[] }
+  | { ok: false; reason: 'setup-failed' | 'error'; message: string; wt?: Worktree };
+
+export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.runId, job.task.id);
+
+/**
+ * Gets a task's worktree ready for one round and builds the conversation for it: a fresh
+ * worktree from the integration head for the first round; for a conflict round or a send-back,
+ * the integration head merged into the task branch and the transcript continued.
+ */
+export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
+  const head = await repo.resolve(integrationBranch(job.runId));
+  if (!head) return { ok: false, reason: 'error', message: `integration branch ${integrationBranch(job.runId)} is missing` };
+  const dir = worktreePath(job);
+
+  if (job.round.kind === 'start') {
+    const wt = existsSync(dir) ? repo.worktree(dir) : await repo.addWorktree(dir, { start: head, newBranch: taskBranch(job.runId, job.task.id) });
+    if (job.setup) {
+      transcript.append({ t: 'note', text: `setup: ${job.setup}` });
+      const r = await runShell(job.setup, { cwd: dir, timeoutMs: 15 * 60_000, env: taskEnv(job, dir), signal });
+      transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${tailOutput(r.output, 4000)}` });
+      if (r.exitCode !== 0) return { ok: false, reason: 'setup-failed', wt, message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}` };
+    }
+    const messages: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: taskMessage(job) }];
+    for (const m of messages) transcript.append({ t: 'message', message: m });
+    return { ok: true, wt, base: head, messages, conflicted: [] };
+  }
+
+  const wt = repo.worktree(dir);
+  const before = await wt.head();
+  const merged = await wt.merge(head, `caid: merge integration head into ${job.task.id}`);
+  const conflicted = merged.ok ? [] : merged.conflicts;
+  let content: string;
+  if (job.round.kind === 'conflict') {
+    if (!conflicted.length) return { ok: true, wt, base: before, messages: [], conflicted };
+    content = conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted));
+  } else {
+    const note = conflicted.length ? conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted)) : '';
+    content = verifyFailedMessage(job.round.command, job.round.output, note);
+  }
+  const message: ChatMessage = { role: 'user', content };
+  transcript.append({ t: 'message', message });
+  return { ok: true, wt, base: before, messages: [...transcript.messages()], conflicted };
+}
+
+async function otherSide(repo: Repo, wt: Worktree, mine: string, theirs: string, paths: string[]): Promise<string> {
+  const commits = await repo.log(`${mine}..${theirs}`, { maxCount: 20 });
+  const stats = (await wt.diffStat(mine, theirs)).filter((s) => paths.includes(s.file));
+  return [
+    ...commits.map((c) => `  ${c.sha.slice(0, 10)} ${c.subject}`),
+    ...stats.map((s) => `  ${s.file}: +${s.insertions} -${s.deletions}`),
+  ].join('\n') || '  (no details available)';
+}
+
+/** Names every command run for a task can use to find itself. */
+export const taskEnv = (job: TaskJob, dir: string): Record<string, string> => ({
+  CAID_RUN_ID: job.runId, CAID_TASK_ID: job.task.id, CAID_WORKTREE: dir,
+});

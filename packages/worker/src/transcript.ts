@@ -1,0 +1,41 @@
+import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ChatMessage } from '@caid/llm';
+
+export type TranscriptRecord =
+  | { t: 'round'; at: string; attempt: number; round: string }
+  | { t: 'message'; at: string; message: ChatMessage }
+  | { t: 'note'; at: string; text: string }
+  | { t: 'end'; at: string; attempt: number; status: string; reason?: string; message?: string };
+
+/**
+ * A task's transcript (`.caid/runs/<runId>/tasks/<taskId>.jsonl`). It is also the conversation's
+ * memory: a conflict round or a send-back replays its messages and continues the same dialogue.
+ * Appends are synchronous so a crash never leaves a half-written line behind a later one.
+ */
+export class Transcript {
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+  }
+
+  append(r: DistributiveOmit<TranscriptRecord, 'at'>): void {
+    appendFileSync(this.file, `${JSON.stringify({ ...r, at: new Date().toISOString() })}\n`);
+  }
+
+  messages(): ChatMessage[] {
+    if (!existsSync(this.file)) return [];
+    return readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .flatMap((l) => {
+        try {
+          const r = JSON.parse(l) as TranscriptRecord;
+          return r.t === 'message' ? [r.message] : [];
+        } catch {
+          return []; // a torn last line after a crash
+        }
+      });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run demo`: a full caid run on one machine against a scripted model served over real HTTP.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startScriptedModel } from '@caid/llm/testing';
+import { createSampleLibrary } from './demo/sample-library.mjs';
+import { demoRules } from './demo/demo-model.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'apps/cli/dist/main.js');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'caid-demo-'));
+const { repo, planFile } = createSampleLibrary(dir);
+const model = await startScriptedModel({ rules: demoRules() });
+
+const say = (s = '') => process.stderr.write(`${s}\n`);
+say('caid demo');
+say('=========');
+say('The model in this demo is SCRIPTED: a local HTTP server speaking the OpenAI chat-completions');
+say('protocol plays prepared agent replies, so the demo needs no API key and no GPU. Everything else');
+say('is real: git worktrees, the agent tools, merges, conflict rounds and the test gate.');
+say();
+say(`sample repository: ${repo}  (a small library with a node:test suite)`);
+say(`plan:              ${planFile}  (6 tasks; words -> slugify, title-case -> headline is a diamond)`);
+say(`scripted model:    ${model.url}`);
+say();
+
+const args = ['run', '--plan', planFile, '--repo', repo, '--workers', '3', '--model', 'scripted-demo', '--base-url', model.url,
+  '--worktree-root', path.join(dir, 'worktrees')];
+say(`$ caid ${args.join(' ')}`);
+say();
+const child = spawn(process.execPath, [cli, ...args], { stdio: 'inherit', env: { ...process.env, OPENAI_API_KEY: '' } });
+const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 130 : 1))));
+await model.close();
+
+say();
+say(code === 0 ? 'The run ended green: every task merged and `node --test` passes on the integration branch.' : `The run ended with exit code ${code}.`);
+say(`Look at the result:   git -C ${repo} log --oneline --graph --all`);
+say(`                      caid status --repo ${repo}     (the folded run log)`);
+say(`Agent transcripts:    ${path.join(repo, '.caid/runs')}/<runId>/tasks/*.jsonl`);
+say();
+say('Point caid at a real model (any OpenAI-compatible server):');
+say('  Ollama:  caid run --plan plan.yaml --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder:14b');
+say('  vLLM:    caid run --plan plan.yaml --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-Coder-32B-Instruct');
+say('  OpenAI:  OPENAI_API_KEY=... caid run --plan plan.yaml --model gpt-4.1');
+process.exit(code);
