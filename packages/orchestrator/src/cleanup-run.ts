@@ -11,8 +11,8 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
   const targets = [integrationPath, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
   for (const wt of targets) {
     if (!listed.has(wt)) continue;
-    if (!(await repo.worktree(wt).status()).clean) continue;
-    await repo.removeWorktree(wt);
+    const clean = await repo.worktree(wt).status().then((st) => st.clean, () => true);
+    if (clean) await repo.removeWorktree(wt);
   }
   await repo.pruneWorktrees();
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import {
   INTEGRATION_DIR, integrationBranch, newRunId, runDir,
   type Plan, type RunEvent, type RunState, type TaskJob,
@@ -30,7 +30,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   const base = o.base ?? 'HEAD';
   const { repo, baseCommit } = await openTarget(o.repoDir, base);
   const runId = o.runId ?? newRunId();
-  const worktreeRoot = path.resolve(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
+  const worktreeRoot = realRoot(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
   const verify = o.verify ?? o.plan.verify;
 
   await repo.excludeLocally('/.caid/');
@@ -64,4 +64,10 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   });
   await cleanupRun(repo, final, integrationWt.path);
   return final;
+}
+
+/** Git reports worktree paths as real paths; keep ours the same so they compare equal. */
+function realRoot(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return realpathSync(dir);
 }

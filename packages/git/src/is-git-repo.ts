@@ -1,0 +1,11 @@
+import { GitRunner, defaultIdentity } from './git-runner.js';
+
+/** Whether `dir` is inside a git work tree (a bare repository is not). Never throws. */
+export async function isGitRepo(dir: string): Promise<boolean> {
+  try {
+    const r = await new GitRunner(dir, { identity: defaultIdentity }).run(['rev-parse', '--is-inside-work-tree'], 'any');
+    return r.exitCode === 0 && r.stdout.trim() === 'true';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,160 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitError, Repo, isGitRepo } from './index.js';
+import { git, initRepo, removeTempDirs, tempDir, write } from './temp-repo.fixture.js';
+
+afterEach(removeTempDirs);
+
+describe('Repo.open', () => {
+  it('throws GitError outside a work tree and isGitRepo says false', async () => {
+    const dir = tempDir();
+    await expect(Repo.open(dir)).rejects.toThrow(GitError);
+    await expect(Repo.open(dir)).rejects.toThrow(`not a git repository: ${dir}`);
+    await expect(Repo.open(join(dir, 'missing'))).rejects.toThrow(GitError);
+    expect(await isGitRepo(dir)).toBe(false);
+    expect(await isGitRepo(join(dir, 'missing'))).toBe(false);
+  });
+
+  it('reports no commits on a fresh init', async () => {
+    const dir = tempDir();
+    git(dir, 'init', '-q', '-b', 'main');
+    expect(await isGitRepo(dir)).toBe(true);
+    const repo = await Repo.open(dir);
+    expect(await repo.hasCommits()).toBe(false);
+    expect(await repo.resolve('HEAD')).toBeNull();
+  });
+
+  it('finds the main work tree and common dir from a subdirectory and from a linked worktree', async () => {
+    const dir = initRepo();
+    write(dir, 'src/a.ts', 'a\n');
+    const repo = await Repo.open(join(dir, 'src'));
+    expect(repo.root).toBe(dir);
+    expect(repo.commonDir).toBe(join(dir, '.git'));
+    expect(await repo.hasCommits()).toBe(true);
+    const wt = await repo.addWorktree(join(tempDir(), 'wts', 'one'), { start: 'main', detach: true });
+    const again = await Repo.open(wt.path);
+    expect(again.root).toBe(dir);
+    expect(again.commonDir).toBe(repo.commonDir);
+  });
+});
+
+describe('refs', () => {
+  it('resolves refs, creates branches and refuses duplicates', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const head = git(dir, 'rev-parse', 'HEAD');
+    expect(await repo.resolve('main')).toBe(head);
+    expect(await repo.resolve('nope')).toBeNull();
+    expect(await repo.resolve('--all')).toBeNull();
+    expect(await repo.branchExists('feature')).toBe(false);
+    await repo.createBranch('feature', head);
+    expect(await repo.branchExists('feature')).toBe(true);
+    await expect(repo.createBranch('feature', head)).rejects.toThrow(GitError);
+    await expect(repo.createBranch('-x', head)).rejects.toThrow(GitError);
+  });
+
+  it('updateBranch is a compare-and-swap', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const base = git(dir, 'rev-parse', 'HEAD');
+    await repo.createBranch('caid/r1/integration', base);
+    const wt = await repo.addWorktree(join(tempDir(), 'w'), { start: base, detach: true });
+    write(wt.path, 'x.txt', 'x\n');
+    const next = (await wt.commitAll('add x'))!;
+    await repo.updateBranch('caid/r1/integration', next, base);
+    expect(await repo.resolve('caid/r1/integration')).toBe(next);
+    await expect(repo.updateBranch('caid/r1/integration', base, base)).rejects.toThrow(GitError);
+    expect(await repo.resolve('caid/r1/integration')).toBe(next);
+    await expect(repo.updateBranch('caid/r1/integration', 'no-such-ref', next)).rejects.toThrow(GitError);
+    // the user's checked-out branch is never moved
+    await expect(repo.updateBranch('main', next, base)).rejects.toThrow(/checked out/);
+    expect(git(dir, 'rev-parse', 'main')).toBe(base);
+  });
+
+  it('isAncestor and log', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const base = (await repo.resolve('HEAD'))!;
+    const wt = await repo.addWorktree(join(tempDir(), 'w'), { start: base, newBranch: 'topic' });
+    write(wt.path, 'a.txt', 'a\n');
+    const one = (await wt.commitAll('first: with  spaces'))!;
+    write(wt.path, 'b.txt', 'b\n');
+    const two = (await wt.commitAll('second'))!;
+    expect(await repo.isAncestor(base, two)).toBe(true);
+    expect(await repo.isAncestor(two, base)).toBe(false);
+    expect(await repo.isAncestor(two, two)).toBe(true);
+    await expect(repo.isAncestor('nope', two)).rejects.toThrow(GitError);
+    expect(await repo.log(`${base}..topic`)).toEqual([
+      { sha: two, subject: 'second', parents: [one] },
+      { sha: one, subject: 'first: with  spaces', parents: [base] },
+    ]);
+    expect(await repo.log('topic', { maxCount: 1 })).toEqual([{ sha: two, subject: 'second', parents: [one] }]);
+    expect(await repo.log(`topic..${base}`)).toEqual([]);
+  });
+
+  it('excludeLocally appends once and creates the file', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const file = join(repo.commonDir, 'info', 'exclude');
+    rmSync(join(repo.commonDir, 'info'), { recursive: true, force: true });
+    await Promise.all([repo.excludeLocally('.caid/'), repo.excludeLocally('.caid/')]);
+    await repo.excludeLocally('.caid/');
+    await repo.excludeLocally('*.log');
+    expect(readFileSync(file, 'utf8')).toBe('.caid/\n*.log\n');
+    write(dir, '.caid/runs/x', 'y');
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+});
+
+describe('worktree lifecycle', () => {
+  it('adds, lists, removes and prunes worktrees', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const base = (await repo.resolve('main'))!;
+    const root = join(tempDir(), 'deep', 'worktrees');
+    const a = await repo.addWorktree(join(root, 'run1', 'task-a'), { start: 'main', newBranch: 'caid/run1/tasks/task-a' });
+    const b = await repo.addWorktree(join(root, 'run1', 'task-b'), { start: base, detach: true });
+    expect(repo.worktree(a.path)).toBe(a);
+    expect(await a.head()).toBe(base);
+    expect(await b.head()).toBe(base);
+
+    const list = await repo.listWorktrees();
+    expect(list).toHaveLength(3);
+    expect(list[0]).toMatchObject({ path: dir, branch: 'main', head: base, detached: false });
+    expect(list.find((w) => w.path === a.path)).toMatchObject({ branch: 'caid/run1/tasks/task-a', head: base, detached: false });
+    expect(list.find((w) => w.path === b.path)).toMatchObject({ head: base, detached: true });
+    expect(list.find((w) => w.path === b.path)?.branch).toBeUndefined();
+
+    write(a.path, 'dirty.txt', 'x');
+    await expect(repo.removeWorktree(a.path)).rejects.toThrow(GitError);
+    await repo.removeWorktree(a.path, { force: true });
+    expect(existsSync(a.path)).toBe(false);
+    expect(await repo.branchExists('caid/run1/tasks/task-a')).toBe(true); // nothing deletes branches
+
+    rmSync(b.path, { recursive: true, force: true });
+    expect((await repo.listWorktrees()).find((w) => w.path === b.path)?.prunable).toBeDefined();
+    await repo.pruneWorktrees();
+    expect((await repo.listWorktrees()).map((w) => w.path)).toEqual([dir]);
+    const admin = join(repo.commonDir, 'worktrees');
+    expect(existsSync(admin) ? readdirSync(admin) : []).toEqual([]);
+    await expect(repo.removeWorktree(join(root, 'never'))).rejects.toThrow(GitError);
+  });
+
+  it('removeWorktree of a directory already deleted prunes it', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const wt = await repo.addWorktree(join(tempDir(), 'w'), { start: 'main', detach: true });
+    rmSync(wt.path, { recursive: true, force: true });
+    await repo.removeWorktree(wt.path);
+    expect(await repo.listWorktrees()).toHaveLength(1);
+    await expect(wt.head()).rejects.toThrow(GitError);
+  });
+
+  it('fails with GitError when the branch already exists or is checked out', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    await expect(repo.addWorktree(join(tempDir(), 'w'), { start: 'main' })).rejects.toThrow(/already checked out/);
+    await expect(repo.addWorktree(join(tempDir(), 'w'), { start: 'main', newBranch: 'main' })).rejects.toThrow(GitError);
+  });
+});

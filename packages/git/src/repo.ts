@@ -1,0 +1,158 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GitRunner, defaultIdentity, positional } from './git-runner.js';
+import { LOG_FORMAT, parseLog, type LogEntry } from './parse-log.js';
+import { parseWorktreeList } from './parse-worktree-list.js';
+import { serially } from './serially.js';
+import { GitError, type Identity, type WorktreeInfo } from './types.js';
+import { Worktree, worktreeQueueKey } from './worktree.js';
+
+/**
+ * A repository as caid drives it. Reads run in parallel; everything that writes shared state
+ * (refs, worktree admin dirs, info/exclude) runs through one queue per repository. Nothing here
+ * checks out in the main work tree, moves a checked-out branch or deletes a branch.
+ */
+export class Repo {
+  private readonly worktrees = new Map<string, Worktree>();
+
+  private constructor(
+    readonly root: string,
+    readonly commonDir: string,
+    private readonly identity: Identity,
+    private readonly git: GitRunner,
+  ) {}
+
+  /** Opens the repository containing `dir`; GitError if `dir` is not inside a work tree. */
+  static async open(dir: string, o: { identity?: Identity } = {}): Promise<Repo> {
+    const identity = o.identity ?? defaultIdentity;
+    const probe = new GitRunner(canonical(dir), { identity });
+    const inside = await probe.run(['rev-parse', '--is-inside-work-tree'], 'any').catch(() => undefined);
+    if (inside?.exitCode !== 0 || inside.stdout.trim() !== 'true') throw new GitError(`not a git repository: ${dir}`);
+    const commonDir = canonical((await probe.out(['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim());
+    // git lists the main work tree first; a bare main repository has none, so fall back to ours.
+    const main = parseWorktreeList(await probe.out(['worktree', 'list', '--porcelain', '-z']))[0];
+    const root = main && !main.bare ? canonical(main.path) : canonical((await probe.out(['rev-parse', '--show-toplevel'])).trim());
+    return new Repo(root, commonDir, identity, new GitRunner(root, { identity }));
+  }
+
+  async hasCommits(): Promise<boolean> {
+    return (await this.git.out(['rev-list', '-n', '1', '--all'])).trim() !== '';
+  }
+
+  /** Full sha of `ref^{commit}`, or null if it does not resolve. */
+  async resolve(ref: string): Promise<string | null> {
+    const r = await this.git.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], 'any');
+    return r.exitCode === 0 ? r.stdout.trim() : null;
+  }
+
+  async branchExists(name: string): Promise<boolean> {
+    return (await this.git.run(['show-ref', '--verify', '--quiet', `refs/heads/${name}`], 'any')).exitCode === 0;
+  }
+
+  /** Creates `name` at `startSha`; GitError if it already exists. */
+  createBranch(name: string, startSha: string): Promise<void> {
+    return this.shared(async () => {
+      await this.git.out(['branch', '--no-track', positional(name, 'branch name'), positional(startSha)]);
+    });
+  }
+
+  /** Compare-and-swap of refs/heads/<branch>: GitError if the branch is not at `oldSha`. */
+  updateBranch(branch: string, newSha: string, oldSha: string): Promise<void> {
+    return this.shared(async () => {
+      // Moving a branch under a work tree would leave its index and files describing the old commit.
+      const holder = (await this.listWorktrees()).find((w) => w.branch === branch);
+      if (holder) throw new GitError(`refusing to move branch ${branch}: it is checked out in ${holder.path}`);
+      const target = await this.resolve(newSha);
+      if (!target) throw new GitError(`cannot update ${branch}: ${newSha} is not a commit`);
+      await this.git.out(['update-ref', '-m', `caid: update ${branch}`, `refs/heads/${branch}`, target, positional(oldSha)]);
+    });
+  }
+
+  /** Adds a work tree at `path` (parents created): `newBranch` → `-b`, `detach` → `--detach`, else checks out `start`. */
+  addWorktree(path: string, o: { start: string; newBranch?: string; detach?: boolean }): Promise<Worktree> {
+    return this.shared(async () => {
+      const parent = resolve(path, '..');
+      await mkdir(parent, { recursive: true });
+      const at = join(realpathSync(parent), basename(path));
+      const mode = o.newBranch !== undefined ? ['-b', positional(o.newBranch, 'branch name')] : o.detach ? ['--detach'] : [];
+      await this.git.out(['worktree', 'add', ...mode, at, positional(o.start)]);
+      return this.worktree(at);
+    });
+  }
+
+  /** Removes the work tree at `path` after its pending operations; a directory already gone is pruned instead. */
+  removeWorktree(path: string, o: { force?: boolean } = {}): Promise<void> {
+    const at = canonical(path);
+    return this.shared(() => serially(worktreeQueueKey(at), async () => {
+      const known = (await this.listWorktrees()).some((w) => canonical(w.path) === at);
+      if (!known) throw new GitError(`not a worktree of ${this.root}: ${path}`);
+      const gone = await this.git.run(['worktree', 'remove', ...(o.force ? ['--force'] : []), at], 'any');
+      if (gone.exitCode !== 0) {
+        if (existsSync(at)) throw new GitError(`git worktree remove ${at} failed: ${gone.stderr.trim() || gone.stdout.trim()}`);
+        await this.git.out(['worktree', 'prune']);
+      }
+      this.worktrees.delete(at);
+    }));
+  }
+
+  /** Linked and main work trees (a bare main repository is not listed). */
+  async listWorktrees(): Promise<WorktreeInfo[]> {
+    const list = parseWorktreeList(await this.git.out(['worktree', 'list', '--porcelain', '-z']));
+    return list.filter((w) => !w.bare).map(({ bare: _bare, ...w }) => w);
+  }
+
+  pruneWorktrees(): Promise<void> {
+    return this.shared(async () => {
+      await this.git.out(['worktree', 'prune']);
+    });
+  }
+
+  /** Handle for an existing work tree; one instance per path. */
+  worktree(path: string): Worktree {
+    const at = canonical(path);
+    let wt = this.worktrees.get(at);
+    if (!wt) this.worktrees.set(at, (wt = new Worktree(at, this.identity)));
+    return wt;
+  }
+
+  /** Adds `pattern` to <commonDir>/info/exclude unless a line already equals it. */
+  excludeLocally(pattern: string): Promise<void> {
+    if (pattern.trim() === '' || /[\r\n]/.test(pattern)) return Promise.reject(new GitError(`invalid exclude pattern: ${JSON.stringify(pattern)}`));
+    return this.shared(async () => {
+      const file = join(this.commonDir, 'info', 'exclude');
+      await mkdir(dirname(file), { recursive: true });
+      const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return '';
+        throw e;
+      });
+      if (text.split(/\r?\n/).includes(pattern)) return;
+      await appendFile(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}${pattern}\n`);
+    });
+  }
+
+  /** Whether `a` is an ancestor of (or equal to) `b`. */
+  async isAncestor(a: string, b: string): Promise<boolean> {
+    return (await this.git.run(['merge-base', '--is-ancestor', positional(a), positional(b)], [0, 1])).exitCode === 0;
+  }
+
+  /** Commits in `range` (anything `git log` accepts, e.g. `base..tip`), newest first. */
+  async log(range: string, o: { maxCount?: number } = {}): Promise<LogEntry[]> {
+    const limit = o.maxCount !== undefined ? [`--max-count=${Math.max(0, Math.floor(o.maxCount))}`] : [];
+    return parseLog(await this.git.out(['log', '-z', '--no-color', '--no-show-signature', LOG_FORMAT, ...limit, '--end-of-options', range, '--']));
+  }
+
+  private shared<T>(fn: () => Promise<T>): Promise<T> {
+    return serially(`repo:${this.commonDir}`, fn);
+  }
+}
+
+function canonical(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
