@@ -1,4 +1,4 @@
-import type { RunState } from '@caid/core';
+import { testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
 export function formatState(s: RunState): string {
@@ -21,5 +21,8 @@ export function formatState(s: RunState): string {
     '',
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
+    ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
+    ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
+    ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
   ].join('\n');
 }

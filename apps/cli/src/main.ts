@@ -29,6 +29,8 @@ program
   .option('--task-timeout <minutes>', 'wall time per agent round', '30')
   .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
   .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
+  .option('--gate <mode>', 'all: verify must pass after each merge; no-regression: no passing test may break (default: from the base)')
+  .option('--verify-report <path>', 'JUnit XML report your verify writes, for runners caid does not recognise')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
 program

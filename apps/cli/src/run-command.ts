@@ -1,4 +1,4 @@
-import { InputError, summarize } from '@caid/core';
+import { GATE_MODES, InputError, summarize, type GateMode } from '@caid/core';
 import { loadPlan, runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
@@ -23,6 +23,8 @@ export interface RunFlags {
   taskTimeout: string;
   conflictRounds: string;
   verifyAttempts: string;
+  gate?: string;
+  verifyReport?: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -36,6 +38,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     roundTimeoutMs: positiveInt(f.taskTimeout, '--task-timeout') * 60_000,
     runTimeoutSec: 600,
   };
+  if (f.gate && !(GATE_MODES as readonly string[]).includes(f.gate)) throw new InputError(`--gate takes ${GATE_MODES.join(' or ')}, not "${f.gate}"`);
   const plan = await loadPlan(f.plan);
   const model = modelFromSettings(f);
   const queue = memoryQueue();
@@ -53,6 +56,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
+    gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport,
     limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
     onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
   });

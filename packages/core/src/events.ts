@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TaskSchema } from './plan.js';
 import { RoundSchema, FAILURE_REASONS } from './task-job.js';
 import { UsageSchema } from './usage.js';
+import { GATE_MODES, GateReportSchema, TestCountsSchema } from './gate.js';
 
 const at = { at: z.string() };
 const task = { taskId: z.string() };
@@ -23,7 +24,12 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     type: z.literal('task.finished'), ...at, ...task, attempt: z.number().int(), status: z.enum(['done', 'failed']),
     reason: z.enum(FAILURE_REASONS).optional(), message: z.string().optional(), commit: z.string().optional(),
     summary: z.string().optional(), steps: z.number().int(), usage: UsageSchema,
+    checkFailures: z.number().int().optional(),
   }),
+  z.object({
+    type: z.literal('run.gate'), ...at, mode: z.enum(GATE_MODES), reason: z.string(), tests: TestCountsSchema.nullable(),
+  }),
+  z.object({ type: z.literal('task.gate'), ...at, ...task, ...GateReportSchema.shape }),
   z.object({ type: z.literal('task.merged'), ...at, ...task, commit: z.string(), taskCommit: z.string() }),
   z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()) }),
   z.object({

@@ -1,4 +1,5 @@
 export * from './plan.js';
+export * from './gate.js';
 export * from './errors.js';
 export * from './graph.js';
 export * from './ids.js';

@@ -1,6 +1,7 @@
 import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
+import type { GateMode, TestCounts } from './gate.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -18,6 +19,10 @@ export interface TaskState extends Task {
   commit?: string;
   mergeCommit?: string;
   usage: Usage;
+  /** Red runs of the task's own check in its worktree. */
+  checkFailures: number;
+  /** Test counts on the integration branch right after this task merged. */
+  tests?: TestCounts;
   /** Usage of the round in flight, not yet in `usage`. */
   liveUsage: Usage;
   startedAt?: string;
@@ -43,13 +48,17 @@ export interface RunState {
   tasks: Record<string, TaskState>;
   mergeOrder: string[];
   usage: Usage;
+  gate?: { mode: GateMode; reason: string };
+  /** Test counts on the integration head: the base's, then after each accepted merge. */
+  testHistory: TestCounts[];
+  flaky: string[];
   startedAt?: string;
   finishedAt?: string;
 }
 
 export const initialState = (): RunState => ({
   runId: '', goal: '', repo: '', base: '', baseCommit: '', branch: '', worktreeRoot: '', workers: 1,
-  status: 'pending', head: '', order: [], tasks: {}, mergeOrder: [], usage: ZERO_USAGE,
+  status: 'pending', head: '', order: [], tasks: {}, mergeOrder: [], usage: ZERO_USAGE, testHistory: [], flaky: [],
 });
 
 const patch = (s: RunState, id: string, p: Partial<TaskState>): RunState => {
@@ -63,7 +72,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'run.started': {
       const tasks: Record<string, TaskState> = {};
       for (const t of e.tasks) {
-        tasks[t.id] = { ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE };
+        tasks[t.id] = { ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, checkFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE };
       }
       const { type: _t, at, tasks: _ts, ...run } = e;
       return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
@@ -80,6 +89,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       const next = patch(s, e.taskId, {
         status: e.status === 'done' ? 'integrating' : t.status, commit: e.commit ?? t.commit,
         usage: addUsage(t.usage, e.usage), liveUsage: ZERO_USAGE, tool: undefined, step: e.steps,
+        checkFailures: t.checkFailures + (e.checkFailures ?? 0),
       });
       return { ...next, usage: addUsage(s.usage, e.usage) };
     }
@@ -96,6 +106,13 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return patch(s, e.taskId, { status: 'failed', reason: e.reason, finishedAt: e.at });
     case 'task.skipped':
       return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
+    case 'run.gate':
+      return { ...s, gate: { mode: e.mode, reason: e.reason }, testHistory: e.tests ? [e.tests] : [] };
+    case 'task.gate': {
+      const flaky = [...s.flaky, ...e.flaky.filter((f) => !s.flaky.includes(f))];
+      if (!e.accepted || !e.tests) return { ...s, flaky };
+      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests] };
+    }
     case 'run.finished':
       return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
   }

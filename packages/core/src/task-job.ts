@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TaskSchema } from './plan.js';
 import { UsageSchema } from './usage.js';
+import type { GateReport } from './gate.js';
 
 /**
  * Why a task's agent is (re)started. Follow-up rounds continue the same conversation;
@@ -28,7 +29,7 @@ export type TaskJob = z.infer<typeof TaskJobSchema>;
 
 export const FAILURE_REASONS = [
   'no-changes', 'step-limit', 'time-limit', 'format-errors', 'model-error', 'setup-failed',
-  'conflict-unresolved', 'cancelled', 'error',
+  'conflict-unresolved', 'check-failed', 'cancelled', 'error',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -42,6 +43,8 @@ export const TaskResultSchema = z.object({
   summary: z.string().optional(),
   steps: z.number().int().nonnegative(),
   usage: UsageSchema,
+  /** Times the task's own `verify` was red in its worktree during this round. */
+  checkFailures: z.number().int().nonnegative().optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 
@@ -54,6 +57,6 @@ export interface TaskProgress {
 
 /** What integrating one finished task came to. */
 export type IntegrationOutcome =
-  | { kind: 'merged'; commit: string; taskCommit: string }
+  | { kind: 'merged'; commit: string; taskCommit: string; gate?: GateReport }
   | { kind: 'conflict'; paths: string[] }
-  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string };
+  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string; gate?: GateReport };

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import {
   INTEGRATION_DIR, integrationBranch, newRunId, runDir,
-  type Plan, type RunEvent, type RunState, type TaskJob,
+  type GateMode, type Plan, type RunEvent, type RunState, type TaskJob,
 } from '@caid/core';
-import { integrator } from '@caid/integrator';
+import { integrator, TestGate } from '@caid/integrator';
 import { schedule, type TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
@@ -20,6 +20,10 @@ export interface RunOptions {
   worktreeRoot?: string;
   queue: TaskQueue;
   limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
+  /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
+  gate?: GateMode;
+  /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */
+  verifyReport?: string;
   signal?: AbortSignal;
   runId?: string;
   onEvent?: (e: RunEvent, s: RunState) => void;
@@ -50,8 +54,13 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     workers: o.workers, verify, setup: o.plan.setup, tasks: o.plan.tasks,
   });
 
+  const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
+  const gate = verify
+    ? await TestGate.open(verify, integrationWt.path, o.gate ?? o.plan.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport ?? o.plan.verifyReport })
+    : undefined;
+  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
   const integrate = integrator({
-    repo, runId, worktree: integrationWt, verify, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000, signal: o.signal,
+    repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
     onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
@@ -59,7 +68,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   });
   const final = await schedule({
     state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
-    integrate: (result, state) => integrate(result, state.tasks[result.taskId]?.title),
+    integrate: (result, state) => integrate(result, state.tasks[result.taskId] ?? {}),
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
   });
   await cleanupRun(repo, final, integrationWt.path);

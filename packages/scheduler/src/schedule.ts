@@ -64,6 +64,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (o.signal?.aborted) return pump();
       if (result.status === 'failed') return fail(taskId, result.message ? `${result.reason}: ${result.message}` : result.reason ?? 'failed').then(pump);
       const outcome = await o.integrate(result, state);
+      if (outcome.kind !== 'conflict' && outcome.gate) await emit({ type: 'task.gate', taskId, ...outcome.gate });
       if (o.signal?.aborted && outcome.kind !== 'merged') return pump();
       if (outcome.kind === 'merged') {
         await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });
