@@ -16,6 +16,16 @@ const RUNNERS: { test: RegExp; flags: (report: string) => { args?: string; env?:
   { test: /(^|[\s/;&|])node\b.*\s--test\b/, flags: (r) => ({ args: `--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=${r}` }) },
 ];
 
+/** Runners whose output needs a converter on PATH to become JUnit XML. */
+const PIPED: { test: RegExp; converter: string; pipe: (command: string, report: string) => string }[] = [
+  { test: /(^|[\s;&|])go test\b/, converter: 'go-junit-report',
+    pipe: (c, r) => `set -o pipefail; ${c.replace(/\bgo test\b/, 'go test -v')} 2>&1 | tee /dev/stderr | go-junit-report > ${r}` },
+  { test: /(^|[\s;&|])cargo test\b/, converter: 'cargo2junit',
+    pipe: (c, r) => `set -o pipefail; ${c} -- -Z unstable-options --format json --report-time | tee /dev/stderr | cargo2junit > ${r}` },
+];
+
+const onPath = (bin: string) => (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, bin)));
+
 /**
  * Adds a JUnit reporter to a verify command whose test runner caid recognises, directly or
  * behind `npm test` / `npm run <script>`. Returns null for anything else (the user can give
@@ -23,6 +33,9 @@ const RUNNERS: { test: RegExp; flags: (report: string) => { args?: string; env?:
  */
 export function instrumentVerify(command: string, cwd: string, reportPath: string): Instrumented | null {
   const runnerCommand = resolveNpmScript(command, cwd) ?? command;
+  for (const p of PIPED) {
+    if (p.test.test(command) && onPath(p.converter)) return { command: `bash -c ${JSON.stringify(p.pipe(command, reportPath))}`, env: {}, reportPath };
+  }
   for (const r of RUNNERS) {
     if (!r.test.test(runnerCommand)) continue;
     const { args, env = {} } = r.flags(reportPath);

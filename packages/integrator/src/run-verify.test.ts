@@ -76,4 +76,19 @@ describe('instrumentVerify', () => {
     expect(instrumentVerify('make check', cwd, '/r.xml')).toBeNull();
     expect(instrumentVerify('npm run missing', cwd, '/r.xml')).toBeNull();
   });
+
+  it('pipes go test and cargo test through their JUnit converters only when those are installed', () => {
+    const cwd = project({});
+    const bin = project({ 'go-junit-report': '#!/bin/sh\ncat >/dev/null\n', 'cargo2junit': '#!/bin/sh\ncat >/dev/null\n' });
+    const saved = process.env.PATH;
+    try {
+      process.env.PATH = '/usr/bin:/bin';
+      expect(instrumentVerify('go test ./...', cwd, '/r.xml')).toBeNull();
+      process.env.PATH = `${bin}:/usr/bin:/bin`;
+      expect(instrumentVerify('go test ./...', cwd, '/r.xml')!.command).toBe('bash -c "set -o pipefail; go test -v ./... 2>&1 | tee /dev/stderr | go-junit-report > /r.xml"');
+      expect(instrumentVerify('cargo test', cwd, '/r.xml')!.command).toContain('cargo test -- -Z unstable-options --format json --report-time | tee /dev/stderr | cargo2junit > /r.xml');
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
 });
