@@ -1,23 +1,14 @@
 import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import {
-  INTEGRATION_DIR, integrationBranch, newRunId, runDir,
-  type GateMode, type Plan, type RunEvent, type RunState, type TaskJob,
-} from '@caid/core';
-import { integrator, TestGate } from '@caid/integrator';
-import { schedule, type TaskQueue } from '@caid/scheduler';
+import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type Plan, type RunEvent, type RunState } from '@caid/core';
+import type { TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
-import { cleanupRun } from './cleanup-run.js';
+import { RunLock } from './run-lock.js';
+import { checkRunIdFree } from './check-run-id.js';
+import { driveRun } from './drive-run.js';
 
-export interface RunOptions {
-  plan: Plan;
-  repoDir: string;
-  base?: string;
-  workers: number;
-  /** Overrides the plan's verify command. */
-  verify?: string;
-  worktreeRoot?: string;
+export interface DriveOptions {
   queue: TaskQueue;
   limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
   /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
@@ -25,54 +16,45 @@ export interface RunOptions {
   /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */
   verifyReport?: string;
   signal?: AbortSignal;
-  runId?: string;
   onEvent?: (e: RunEvent, s: RunState) => void;
 }
 
-/** Composes a run: validate, create the integration branch and worktree, schedule, clean up. */
+export interface RunOptions extends DriveOptions {
+  plan: Plan;
+  repoDir: string;
+  base?: string;
+  workers: number;
+  /** Overrides the plan's verify command. */
+  verify?: string;
+  worktreeRoot?: string;
+  runId?: string;
+}
+
+/** A new run: validate everything, then create its log, integration branch and worktree, and drive it. */
 export async function runPlan(o: RunOptions): Promise<RunState> {
   const base = o.base ?? 'HEAD';
   const { repo, baseCommit } = await openTarget(o.repoDir, base);
   const runId = o.runId ?? newRunId();
+  await checkRunIdFree(repo, runId);
   const worktreeRoot = realRoot(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
-  const verify = o.verify ?? o.plan.verify;
 
   await repo.excludeLocally('/.caid/');
   const log = RunLog.create(repo.root, runId);
-  writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
-  const emit = async (e: Parameters<RunLog['append']>[0]) => {
-    const { event, state } = log.append(e);
+  const lock = RunLock.acquire(repo.root, runId);
+  try {
+    writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
+    const branch = integrationBranch(runId);
+    await repo.createBranch(branch, baseCommit);
+    await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
+    const { event, state } = log.append({
+      type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
+      workers: o.workers, verify: o.verify ?? o.plan.verify, setup: o.plan.setup, tasks: o.plan.tasks,
+    });
     o.onEvent?.(event, state);
-    return state;
-  };
-
-  const branch = integrationBranch(runId);
-  await repo.createBranch(branch, baseCommit);
-  const integrationWt = await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
-  await emit({
-    type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
-    workers: o.workers, verify, setup: o.plan.setup, tasks: o.plan.tasks,
-  });
-
-  const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
-  const gate = verify
-    ? await TestGate.open(verify, integrationWt.path, o.gate ?? o.plan.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport ?? o.plan.verifyReport })
-    : undefined;
-  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
-  const integrate = integrator({
-    repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
-    onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
-  });
-  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
-    runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: o.plan.setup, verify,
-  });
-  const final = await schedule({
-    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
-    integrate: (result, state) => integrate(result, state.tasks[result.taskId] ?? {}),
-    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
-  });
-  await cleanupRun(repo, final, integrationWt.path);
-  return final;
+    return await driveRun(repo, log, { ...o, gate: o.gate ?? o.plan.gate, verifyReport: o.verifyReport ?? o.plan.verifyReport });
+  } finally {
+    lock.release();
+  }
 }
 
 /** Git reports worktree paths as real paths; keep ours the same so they compare equal. */

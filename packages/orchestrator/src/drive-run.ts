@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { INTEGRATION_DIR, runDir, type RunState, type TaskJob } from '@caid/core';
+import type { Repo } from '@caid/git';
+import { integrator, TestGate } from '@caid/integrator';
+import { schedule } from '@caid/scheduler';
+import type { RunLog } from './run-log.js';
+import { cleanupRun } from './cleanup-run.js';
+import type { DriveOptions } from './run-plan.js';
+
+/**
+ * Drives a started run to its end from the state its log folds to: opens the test gate on the
+ * integration head, schedules the tasks, integrates each result, and cleans up.
+ */
+export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
+  const start = log.current;
+  const { runId, worktreeRoot, verify } = start;
+  const integrationWt = repo.worktree(path.join(worktreeRoot, runId, INTEGRATION_DIR));
+  const emit = async (e: Parameters<RunLog['append']>[0]) => {
+    const { event, state } = log.append(e);
+    o.onEvent?.(event, state);
+    return state;
+  };
+
+  const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
+  const gate = verify
+    ? await TestGate.open(verify, integrationWt.path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
+    : undefined;
+  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
+  const integrate = integrator({
+    repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
+    onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
+  });
+  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
+    runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: start.setup, verify,
+  });
+  const final = await schedule({
+    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
+    integrate: (result, state) => integrate(result, state.tasks[result.taskId] ?? {}),
+    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
+  });
+  await cleanupRun(repo, final, integrationWt.path);
+  return final;
+}
