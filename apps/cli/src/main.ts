@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CancelledError, InputError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -30,6 +31,8 @@ program
   .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
   .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
   .option('--gate <mode>', 'all: verify must pass after each merge; no-regression: no passing test may break (default: from the base)')
+  .option('--run-id <id>', 'name the run (default: a timestamp); refused if its branches exist')
+  .option('--verify-timeout <minutes>', 'wall time of one verify run', '30')
   .option('--verify-report <path>', 'JUnit XML report your verify writes, for runners caid does not recognise')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
@@ -40,6 +43,30 @@ program
   .option('--repo <dir>', 'the git repository', '.')
   .option('--json', 'print JSON')
   .action(async (runId, flags) => { process.exitCode = await statusCommand(runId, flags); });
+
+program
+  .command('runs')
+  .description('list the runs of a repository with their status')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--json', 'print JSON')
+  .action(async (flags) => { process.exitCode = await runsCommand(flags); });
+
+program
+  .command('abort')
+  .description('stop a run and keep everything (branches, worktrees, logs)')
+  .argument('<runId>')
+  .option('--repo <dir>', 'the git repository', '.')
+  .action(async (runId, flags) => { process.exitCode = await abortCommand(runId, flags); });
+
+program
+  .command('clean')
+  .description("remove finished runs' worktrees and branches; prints the plan, acts only with --yes")
+  .argument('[runId]')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--all', 'every finished run')
+  .option('--yes', 'really remove')
+  .option('--force', 'also remove worktrees with uncommitted changes and branches with unmerged commits')
+  .action(async (runId, flags) => { process.exitCode = await cleanCommand(runId, flags); });
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@ import { executeTask } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
 import { progressLine } from './progress-printer.js';
 import { formatState } from './format-state.js';
-import { positiveInt } from './parse-flags.js';
+import { positiveInt, positiveNumber } from './parse-flags.js';
 
 export interface RunFlags {
   plan?: string;
@@ -25,6 +25,8 @@ export interface RunFlags {
   verifyAttempts: string;
   gate?: string;
   verifyReport?: string;
+  runId?: string;
+  verifyTimeout: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -56,8 +58,11 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
-    gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport,
-    limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
+    gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
+    limits: {
+      conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts'),
+      verifyTimeoutMs: positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000,
+    },
     onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
   });
   process.off('SIGINT', onSignal);

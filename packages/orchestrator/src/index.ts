@@ -5,4 +5,7 @@ export * from './open-target.js';
 export * from './run-plan.js';
 export * from './drive-run.js';
 export * from './run-lock.js';
+export * from './list-runs.js';
+export * from './abort-run.js';
+export * from './clean-runs.js';
 export * from './cleanup-run.js';
