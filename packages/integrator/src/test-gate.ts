@@ -40,7 +40,8 @@ export class TestGate {
     let final = first;
     let failing = this.regressions(first);
     let flaky: string[] = [];
-    if (!this.accepts(first, failing)) {
+    // Only test failures are worth a second run; a timeout or a crash would just cost the time again.
+    if (!this.accepts(first, failing) && !first.timedOut && !first.cancelled && !first.crashed) {
       final = await runVerify(this.command, { ...this.o, cwd });
       const still = this.regressions(final);
       flaky = failing.filter((id) => !still.includes(id));
