@@ -131,6 +131,12 @@ export class Repo {
     });
   }
 
+  /** Ignored, untracked paths of the main work tree; an ignored folder is one entry ending in `/`. */
+  async ignoredFiles(): Promise<string[]> {
+    const out = await this.git.out(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']);
+    return out.split('\0').filter(Boolean);
+  }
+
   /** Local branches under `prefix` (e.g. `caid/<runId>/`), with their heads. */
   async listBranches(prefix: string): Promise<{ name: string; sha: string }[]> {
     const out = await this.git.out(['for-each-ref', '--format=%(objectname) %(refname:short)', `refs/heads/${prefix}`]);

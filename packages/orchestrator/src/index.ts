@@ -9,3 +9,4 @@ export * from './list-runs.js';
 export * from './abort-run.js';
 export * from './clean-runs.js';
 export * from './cleanup-run.js';
+export * from './disk-usage.js';
