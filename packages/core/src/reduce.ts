@@ -1,6 +1,7 @@
 import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
+import { applyRevision } from './apply-revision.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -23,6 +24,8 @@ export interface TaskState extends Task {
   startedAt?: string;
   finishedAt?: string;
   mergedAt?: string;
+  /** A replan replaced this failed task, or dropped this pending one in favour of new tasks. */
+  superseded?: boolean;
 }
 
 export interface RunState {
@@ -45,6 +48,10 @@ export interface RunState {
   usage: Usage;
   startedAt?: string;
   finishedAt?: string;
+  /** Plan revisions after permanent failures. */
+  revisions?: number;
+  /** Scaffold and review steps in the integration worktree. */
+  steps?: { kind: 'scaffold' | 'review'; outcome: 'committed' | 'unchanged' | 'rejected'; message?: string }[];
 }
 
 export const initialState = (): RunState => ({
@@ -96,6 +103,13 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return patch(s, e.taskId, { status: 'failed', reason: e.reason, finishedAt: e.at });
     case 'task.skipped':
       return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
+    case 'plan.revised':
+      return applyRevision(s, e);
+    case 'run.step':
+      return {
+        ...s, usage: addUsage(s.usage, e.usage), head: e.commit ?? s.head,
+        steps: [...(s.steps ?? []), { kind: e.kind, outcome: e.outcome, message: e.message }],
+      };
     case 'run.finished':
       return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
   }

@@ -4,3 +4,5 @@ export * from './run-store.js';
 export * from './open-target.js';
 export * from './run-plan.js';
 export * from './cleanup-run.js';
+export * from './integration-step.js';
+export * from './replan-hook.js';

@@ -9,6 +9,8 @@ import { schedule, type TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { cleanupRun } from './cleanup-run.js';
+import { integrationStep, type StepAgentResult } from './integration-step.js';
+import { replanHook, type Replanner } from './replan-hook.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -23,6 +25,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   runId?: string;
   onEvent?: (e: RunEvent, s: RunState) => void;
+  /** Before any task: an agent commits a skeleton to the integration branch (kept only if verify passes). */
+  scaffold?: (dir: string) => Promise<StepAgentResult>;
+  /** After the last merge: an agent fixes cross-task mismatches (kept only if verify passes). */
+  review?: (dir: string, state: RunState) => Promise<StepAgentResult>;
+  /** After a permanent failure: the tasks still to run, or null; at most `maxReplans` times. */
+  replan?: Replanner;
+  maxReplans?: number;
 }
 
 /** Composes a run: validate, create the integration branch and worktree, schedule, clean up. */
@@ -54,6 +63,12 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     repo, runId, worktree: integrationWt, verify, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000, signal: o.signal,
     onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
+  const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
+    kind, agent, repo, runId, worktree: integrationWt, verify, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000, signal: o.signal,
+    onVerify: (output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
+  });
+  if (o.scaffold) await emit(await step('scaffold', o.scaffold));
+  const review = o.review;
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
     runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: o.plan.setup, verify,
   });
@@ -61,6 +76,8 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
     integrate: (result, state) => integrate(result, state.tasks[result.taskId]?.title),
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
+    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,
+    beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
   await cleanupRun(repo, final, integrationWt.path);
   return final;

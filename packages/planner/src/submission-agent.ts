@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { ChatMessage, Model, TokenUsage } from '@caid/llm';
+import { defineTool, runAgent, type Tool } from '@caid/agent';
+import type { Checked } from './check-plan.js';
+
+export interface SubmissionOptions<T> {
+  model: Model;
+  messages: ChatMessage[];
+  /** Read-only tools the agent may use before it submits. */
+  tools: Tool[];
+  submit: { name: string; description: string; schema: z.ZodType; check: (raw: unknown) => Checked<T> };
+  /** Rejected submissions (invalid JSON included) allowed after the first; then the agent stops. */
+  maxRepairs: number;
+  maxSteps: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onMessage?: (m: ChatMessage) => void;
+}
+
+export type SubmissionOutcome<T> =
+  | { ok: true; value: T; attempts: number; usage: TokenUsage }
+  | { ok: false; errors: string[]; attempts: number; usage: TokenUsage; cancelled: boolean };
+
+const ACCEPTED = 'Accepted.';
+
+/**
+ * An agent whose job ends with one valid submission. The submit tool advertises `schema` to the
+ * model but checks the raw arguments itself, so schema errors, graph errors and malformed JSON
+ * all come back as the tool's error and all count against the same repair budget.
+ */
+export async function runSubmissionAgent<T>(o: SubmissionOptions<T>): Promise<SubmissionOutcome<T>> {
+  let accepted: T | undefined;
+  let errors: string[] = [];
+  let attempts = 0;
+  const stop = new AbortController();
+  const advertised = defineTool({ name: o.submit.name, description: o.submit.description, schema: o.submit.schema, execute: async () => '' });
+  const submitTool: Tool = {
+    spec: advertised.spec,
+    schema: z.unknown(),
+    async execute(raw) {
+      const r = o.submit.check(raw);
+      if (r.ok) { accepted = r.value; return { output: ACCEPTED, finish: ACCEPTED }; }
+      errors = r.errors;
+      return `Error: rejected, fix every problem below and call ${o.submit.name} again with the complete corrected input:\n${r.errors.map((e) => `- ${e}`).join('\n')}`;
+    },
+  };
+  const submitIds = new Set<string>();
+  const onMessage = (m: ChatMessage) => {
+    o.onMessage?.(m);
+    if (m.role === 'assistant') for (const c of m.tool_calls ?? []) if (c.function.name === o.submit.name) submitIds.add(c.id);
+    if (m.role !== 'tool' || !submitIds.has(m.tool_call_id)) return;
+    attempts++;
+    if (m.content === ACCEPTED) return;
+    if (/not valid JSON/.test(m.content)) errors = [`the arguments of ${o.submit.name} were not valid JSON`];
+    if (attempts > o.maxRepairs) stop.abort();
+  };
+  const result = await runAgent({
+    model: o.model, tools: [...o.tools, submitTool], messages: o.messages, maxSteps: o.maxSteps, timeoutMs: o.timeoutMs,
+    maxFormatErrors: o.maxRepairs + 1, onMessage, signal: o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal,
+  });
+  if (accepted !== undefined) return { ok: true, value: accepted, attempts, usage: result.usage };
+  const cancelled = o.signal?.aborted ?? false;
+  if (!errors.length || (!stop.signal.aborted && !cancelled)) {
+    errors = [...errors, `the agent stopped without a valid ${o.submit.name} call (${result.status}${result.message ? `: ${result.message}` : ''})`];
+  }
+  return { ok: false, errors, attempts, usage: result.usage, cancelled };
+}
