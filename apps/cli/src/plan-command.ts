@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { InputError } from '@caid/core';
@@ -49,6 +49,7 @@ export async function planCommand(goal: string | undefined, f: PlanFlags): Promi
   const plan = await planFromGoal(goal, {
     model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say: (l) => process.stderr.write(`${l}\n`),
   });
+  mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, out.endsWith('.json') ? `${JSON.stringify(plan, null, 2)}\n` : toYaml(plan));
   print(plan);
   process.stderr.write(`plan written to ${out}; run it with: caid run --plan ${out} --repo ${repo.root}\n`);
