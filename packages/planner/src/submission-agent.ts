@@ -24,26 +24,33 @@ export type SubmissionOutcome<T> =
 const ACCEPTED = 'Accepted.';
 
 /**
- * An agent whose job ends with one valid submission. The submit tool advertises `schema` to the
- * model but checks the raw arguments itself, so schema errors, graph errors and malformed JSON
- * all come back as the tool's error and all count against the same repair budget.
+ * The submit tool advertises `schema` to the model (as JSON Schema) but takes the raw arguments
+ * and checks them itself, so schema and graph problems come back as one error listing all of them.
+ */
+export function submissionTool<T>(submit: SubmissionOptions<T>['submit'], onAccept: (v: T) => void, onReject: (errors: string[]) => void): Tool {
+  const advertised = defineTool({ name: submit.name, description: submit.description, schema: submit.schema, execute: async () => '' });
+  return {
+    spec: advertised.spec,
+    schema: z.unknown(),
+    async execute(raw) {
+      const r = submit.check(raw);
+      if (r.ok) { onAccept(r.value); return { output: ACCEPTED, finish: ACCEPTED }; }
+      onReject(r.errors);
+      return `Error: rejected, fix every problem below and call ${submit.name} again with the complete corrected input:\n${r.errors.map((e) => `- ${e}`).join('\n')}`;
+    },
+  };
+}
+
+/**
+ * An agent whose job ends with one valid submission. Schema errors, graph errors and malformed
+ * JSON all come back as the submit tool's error and all count against the same repair budget.
  */
 export async function runSubmissionAgent<T>(o: SubmissionOptions<T>): Promise<SubmissionOutcome<T>> {
   let accepted: T | undefined;
   let errors: string[] = [];
   let attempts = 0;
   const stop = new AbortController();
-  const advertised = defineTool({ name: o.submit.name, description: o.submit.description, schema: o.submit.schema, execute: async () => '' });
-  const submitTool: Tool = {
-    spec: advertised.spec,
-    schema: z.unknown(),
-    async execute(raw) {
-      const r = o.submit.check(raw);
-      if (r.ok) { accepted = r.value; return { output: ACCEPTED, finish: ACCEPTED }; }
-      errors = r.errors;
-      return `Error: rejected, fix every problem below and call ${o.submit.name} again with the complete corrected input:\n${r.errors.map((e) => `- ${e}`).join('\n')}`;
-    },
-  };
+  const submitTool = submissionTool(o.submit, (value) => { accepted = value; }, (e) => { errors = e; });
   const submitIds = new Set<string>();
   const onMessage = (m: ChatMessage) => {
     o.onMessage?.(m);
