@@ -1,4 +1,4 @@
-import { InputError, newRunId, summarize } from '@caid/core';
+import { InputError, summarize, type Plan } from '@caid/core';
 import { loadPlan, openTarget, runPlan } from '@caid/orchestrator';
 import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
 import { planFromGoal } from './plan-from-goal.js';
@@ -54,7 +54,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
   const model = modelFromSettings(f);
   const transcript = new PlannerTranscript();
-  let plan;
+  let plan: Plan;
   if (f.plan) plan = await loadPlan(f.plan);
   else {
     const { repo } = await openTarget(f.repo, f.base);
@@ -73,12 +73,11 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const runId = newRunId();
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
-    limits: { conflictRounds, verifyAttempts }, runId,
+    limits: { conflictRounds, verifyAttempts },
     ...plannerHooks({
-      model, plan, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
+      model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
       signal: abort.signal, transcript, say,
     }),
     onEvent: (e, s) => {
