@@ -27,6 +27,7 @@ const SCRIPTS: Record<string, (c: Conversation) => ScriptedReply> = {
   'cyclic plan': turns(submit({ ...GOOD, tasks: [task('a', ['b']), task('b', ['a'])] }), submit(GOOD)),
   'overlapping plan': turns(submit({ ...GOOD, tasks: [task('perimeter', [], ['src/index.ts', 'src/p.ts']), task('volume', [], ['src/v.ts', 'src/index.ts'])] }), submit(GOOD)),
   'invalid json': turns(call('submit_plan', '{"goal": "x", "tasks": [{"id": "a",'), submit(GOOD)),
+  'plan as text': turns({ content: 'Here is the plan:\n```json\n{"goal": "g", "tasks": [\n```' }, { content: JSON.stringify(GOOD) }),
   'never valid': () => submit({ ...GOOD, tasks: [task('a', ['ghost']), task('b'), task('c'), task('d')] }),
 };
 
@@ -92,6 +93,13 @@ describe('caid plan', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(requestsFor('invalid json')[1]!.lastToolResult).toMatch(/not valid JSON/);
     expect(existsSync(path.join(outDir, 'invalid-json.yaml'))).toBe(true);
+  });
+
+  it('a plan sent as plain text instead of a tool call is checked the same way: broken JSON sent back, then accepted', async () => {
+    const r = await plan('plan as text');
+    expect(r.code, r.stderr).toBe(0);
+    expect(requestsFor('plan as text')[1]!.lastToolResult).toMatch(/not valid JSON/);
+    expect(r.stderr).toMatch(/planned 3 tasks \(2 submissions/);
   });
 
   it('a planner that never produces a valid plan: exit 2 with the errors listed, after the allowed repairs, nothing written', async () => {

@@ -7,3 +7,4 @@ export * from './read-only-tools.js';
 export * from './plan-goal.js';
 export * from './revise-plan.js';
 export * from './integration-agents.js';
+export * from './text-submissions.js';

@@ -31,18 +31,29 @@ describe('submit_plan', () => {
 describe('runSubmissionAgent', () => {
   let server: ScriptedModelServer;
   beforeAll(async () => {
-    server = await startScriptedModel({ rules: [{ when: () => true, reply: { content: '{"goal": "a plan in plain text"}' } }] });
+    server = await startScriptedModel({ rules: [
+      { when: (c) => c.firstUser === 'prose', reply: { content: 'I would split this into three tasks.' } },
+      { when: (c) => c.firstUser === 'json', reply: { content: '{"goal": "a plan in plain text"}' } },
+    ] });
   });
   afterAll(() => server.close());
 
-  it('a model that answers in plain text instead of calling the tool is bounded by the same repair budget', async () => {
-    const out = await runSubmissionAgent({
-      model: openaiCompatible({ baseURL: server.url, model: 'm' }), messages: [{ role: 'user', content: 'plan' }], tools: [], submit,
-      maxRepairs: 1, maxSteps: 10, timeoutMs: 60_000,
-    });
-    expect(out.ok).toBe(false);
+  const attempt = (content: string) => runSubmissionAgent({
+    model: openaiCompatible({ baseURL: server.url, model: 'm' }), messages: [{ role: 'user', content }], tools: [], submit,
+    maxRepairs: 1, maxSteps: 10, timeoutMs: 60_000,
+  });
+
+  it('prose without a tool call is bounded by the same repair budget', async () => {
+    const out = await attempt('prose');
     expect(out.ok ? [] : out.errors).toEqual([expect.stringMatching(/stopped without a valid submit_plan call \(format-errors: 2 replies in a row/)]);
-    expect(server.requests).toHaveLength(2);
+    expect(server.requests.filter((r) => r.conversation.firstUser === 'prose')).toHaveLength(2);
+  });
+
+  it('JSON sent as text is checked as a submission, and its problems are the errors reported', async () => {
+    const out = await attempt('json');
+    expect(out).toMatchObject({ ok: false, attempts: 2, errors: ['tasks: Invalid input: expected array, received undefined'] });
+    const second = server.requests.filter((r) => r.conversation.firstUser === 'json')[1]!.conversation;
+    expect(second.lastToolResult).toMatch(/^Error: rejected/);
   });
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChatMessage, Model, TokenUsage } from '@caid/llm';
 import { defineTool, runAgent, type Tool } from '@caid/agent';
 import type { Checked } from './check-plan.js';
+import { textSubmissions } from './text-submissions.js';
 
 export interface SubmissionOptions<T> {
   model: Model;
@@ -62,7 +63,7 @@ export async function runSubmissionAgent<T>(o: SubmissionOptions<T>): Promise<Su
     if (attempts > o.maxRepairs) stop.abort();
   };
   const result = await runAgent({
-    model: o.model, tools: [...o.tools, submitTool], messages: o.messages, maxSteps: o.maxSteps, timeoutMs: o.timeoutMs,
+    model: textSubmissions(o.model, o.submit.name), tools: [...o.tools, submitTool], messages: o.messages, maxSteps: o.maxSteps, timeoutMs: o.timeoutMs,
     maxFormatErrors: o.maxRepairs + 1, onMessage, signal: o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal,
   });
   if (accepted !== undefined) return { ok: true, value: accepted, attempts, usage: result.usage };
