@@ -37,9 +37,10 @@ const TASK_FILES: Record<string, Record<string, string>> = {
   },
 };
 
-const rules = (review: Record<string, string>) => [
+const SCAFFOLD = { 'docs/interfaces.md': '# Interfaces\n\n- mean(xs): number\n- median(xs): number\n' };
+const rules = (review: Record<string, string>, scaffold: Record<string, string> = SCAFFOLD) => [
   { name: 'planner', when: (c: Conversation) => c.tools.includes('submit_plan'), reply: (c: Conversation) => (c.stepInRound === 0 ? call('list_files', {}) : call('submit_plan', PLAN)) },
-  { name: 'scaffold', when: (c: Conversation) => c.includes('preparing a skeleton'), reply: writesFiles({ 'docs/interfaces.md': '# Interfaces\n\n- mean(xs): number\n- median(xs): number\n' }, 'fixed the two signatures') },
+  { name: 'scaffold', when: (c: Conversation) => c.includes('preparing a skeleton'), reply: writesFiles(scaffold, 'fixed the two signatures') },
   { name: 'review', when: (c: Conversation) => c.includes('You are the reviewer'), reply: writesFiles(review, 'reviewed') },
   { name: 'task', when: (c: Conversation) => !!taskOf(c), reply: (c: Conversation) => writesFiles(TASK_FILES[taskOf(c)!]!)(c) },
 ];
@@ -109,22 +110,28 @@ describe('caid run "<goal>" on a fresh repository: plan, scaffold, run, review, 
   });
 });
 
-describe('--review that would turn verify red', () => {
-  it('commits nothing: the integration branch ends at the last merge and the run still succeeds', async () => {
+describe('--scaffold and --review that would turn verify red', () => {
+  it('commit nothing: tasks start from the base, the branch ends at the last merge, and the run still succeeds', async () => {
     const dir = tempDir();
     const repo2 = makeRepo(path.join(dir, 'stats'), FRESH);
     const planFile = path.join(dir, 'plan.json');
     writeFileSync(planFile, JSON.stringify({ goal: 'mean only', verify: 'node --test', tasks: [PLAN.tasks[0]] }));
-    const breaking = await startScriptedModel({ rules: rules({ 'test/broken.test.js': t('x', "test('broken', () => assert.equal(1, 2));") }) });
-    const r = await runCli(['run', '--plan', planFile, '--repo', repo2, '--review', '--model', 'm', '--base-url', breaking.url, '--worktree-root', path.join(dir, 'wt'), '--json']);
+    const red = { 'test/broken.test.js': t('x', "test('broken', () => assert.equal(1, 2));") };
+    const breaking = await startScriptedModel({ rules: rules(red, red) });
+    const r = await runCli(['run', '--plan', planFile, '--repo', repo2, '--scaffold', '--review', '--model', 'm', '--base-url', breaking.url, '--worktree-root', path.join(dir, 'wt'), '--json']);
     await breaking.close();
     expect(r.code, r.stderr).toBe(0);
     const s: Summary = JSON.parse(r.stdout);
     expect(git(repo2, 'log', '-1', '--format=%s', s.branch)).toBe('caid: merge task mean (Mean)');
     expect(git(repo2, 'rev-parse', s.branch)).toBe(s.commit);
-    const step = eventsOf(repo2, s.runId).find((e) => e.type === 'run.step');
-    expect(step).toMatchObject({ kind: 'review', outcome: 'rejected' });
-    expect(step && 'message' in step ? step.message : '').toMatch(/verify `node --test` failed on the review/);
+    const steps = eventsOf(repo2, s.runId).filter((e) => e.type === 'run.step');
+    expect(steps).toMatchObject([{ kind: 'scaffold', outcome: 'rejected' }, { kind: 'review', outcome: 'rejected' }]);
+    expect(steps.map((e) => ('message' in e ? e.message : ''))).toEqual([
+      expect.stringMatching(/verify `node --test` failed on the scaffold/), expect.stringMatching(/verify `node --test` failed on the review/),
+    ]);
+    expect(git(repo2, 'log', '--format=%s', s.branch)).not.toMatch(/caid: (scaffold|review)/);
+    expect(git(repo2, 'rev-parse', `caid/${s.runId}/tasks/mean~1`)).toBe(git(repo2, 'rev-parse', 'main'));
+    expect(r.stderr).toMatch(/scaffold rejected/);
     expect(r.stderr).toMatch(/review rejected/);
   });
 });
