@@ -6,7 +6,7 @@ export function formatState(s: RunState): string {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), t.reason ?? ''];
+    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -4,6 +4,7 @@ import { CancelledError, InputError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
+import { planCommand } from './plan-command.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -14,7 +15,7 @@ const program = new Command('caid')
 program
   .command('run')
   .description('run a plan: agents in parallel worktrees, merged into caid/<runId>/integration')
-  .argument('[goal]', 'what to build (planning from a goal comes later; use --plan)')
+  .argument('[goal]', 'what to build: the planner turns it into a plan first (or pass --plan)')
   .option('--plan <file>', 'plan file (YAML or JSON)')
   .option('--repo <dir>', 'the git repository', '.')
   .option('--base <ref>', 'commit the integration branch starts from', 'HEAD')
@@ -34,7 +35,31 @@ program
   .option('--run-id <id>', 'name the run (default: a timestamp); refused if its branches exist')
   .option('--verify-timeout <minutes>', 'wall time of one verify run', '30')
   .option('--verify-report <path>', 'JUnit XML report your verify writes, for runners caid does not recognise')
+  .option('--max-tasks <n>', 'most tasks the planner may use (goal runs and replans)')
+  .option('--max-repairs <n>', 'rejected plans the planner may repair before caid gives up')
+  .option('--scaffold', 'before the tasks, the planner commits a skeleton (interfaces, stubs, shared files)')
+  .option('--review', 'after the last merge, a reviewer agent fixes cross-task mismatches (kept only if verify passes)')
+  .option('--replan', 'let the planner revise the rest of the graph when a task fails for good (default for goal runs)')
+  .option('--no-replan', 'never replan')
+  .option('--max-replans <n>', 'plan revisions per run', '2')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
+
+program
+  .command('plan')
+  .description('turn a goal into a validated task graph and write it as a plan file; or draw one with --show')
+  .argument('[goal]', 'what to build')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--out <file>', 'where to write the plan (.yaml or .json)', 'plan.yaml')
+  .option('--force', 'overwrite --out if it exists')
+  .option('--max-tasks <n>', 'most tasks the plan may have')
+  .option('--max-repairs <n>', 'rejected plans the planner may repair before caid gives up')
+  .option('--verify <cmd>', 'the test command the plan must keep green (default: detected)')
+  .option('--show <file>', 'draw an existing plan file instead of planning')
+  .option('--format <format>', 'text, mermaid or dot', 'text')
+  .option('--model <name>', 'model name (default: $CAID_MODEL)')
+  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
+  .option('--stream', 'stream model replies')
+  .action(async (goal, flags) => { process.exitCode = await planCommand(goal, flags); });
 
 program
   .command('status')

@@ -1,5 +1,9 @@
-import { GATE_MODES, InputError, summarize, type GateMode } from '@caid/core';
-import { loadPlan, runPlan } from '@caid/orchestrator';
+import { GATE_MODES, InputError, summarize, type GateMode, type Plan } from '@caid/core';
+import { loadPlan, openTarget, runPlan } from '@caid/orchestrator';
+import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
+import { planFromGoal } from './plan-from-goal.js';
+import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
+import { renderText } from './render-plan.js';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
@@ -27,13 +31,19 @@ export interface RunFlags {
   verifyReport?: string;
   runId?: string;
   verifyTimeout: string;
+  maxTasks?: string;
+  maxRepairs?: string;
+  scaffold?: boolean;
+  review?: boolean;
+  /** Undefined: on for goal runs, off for plan files. */
+  replan?: boolean;
+  maxReplans: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
 export async function runCommand(goal: string | undefined, f: RunFlags): Promise<number> {
-  if (!f.plan) {
-    throw new InputError(goal ? 'planning from a goal is not available yet: write a plan file and pass --plan FILE' : 'pass --plan FILE (YAML or JSON; see README "Plan files")');
-  }
+  if (!f.plan && !goal?.trim()) throw new InputError('pass a goal (caid run "add a --json flag") or --plan FILE (YAML or JSON; see README "Plan files")');
+  if (f.plan && goal) throw new InputError('pass either a goal or --plan FILE, not both');
   const workers = positiveInt(f.workers, '--workers');
   const limits = {
     maxSteps: positiveInt(f.maxSteps, '--max-steps'),
@@ -41,8 +51,22 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     runTimeoutSec: 600,
   };
   if (f.gate && !(GATE_MODES as readonly string[]).includes(f.gate)) throw new InputError(`--gate takes ${GATE_MODES.join(' or ')}, not "${f.gate}"`);
-  const plan = await loadPlan(f.plan);
+  const maxTasks = positiveInt(f.maxTasks ?? String(DEFAULT_MAX_TASKS), '--max-tasks');
+  const maxRepairs = positiveInt(f.maxRepairs ?? String(DEFAULT_MAX_REPAIRS), '--max-repairs', true);
+  const maxReplans = positiveInt(f.maxReplans, '--max-replans', true);
+  const conflictRounds = positiveInt(f.conflictRounds, '--conflict-rounds', true);
+  const verifyAttempts = positiveInt(f.verifyAttempts, '--verify-attempts');
+  const verifyTimeoutMs = positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000;
+  const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
   const model = modelFromSettings(f);
+  const transcript = new PlannerTranscript();
+  let plan: Plan;
+  if (f.plan) plan = await loadPlan(f.plan);
+  else {
+    const { repo } = await openTarget(f.repo, f.base);
+    plan = await planFromGoal(goal!, { model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
+    say(renderText(plan));
+  }
   const queue = memoryQueue();
   queue.process((job, ctx) => executeTask(job, ctx, { model, limits }), { concurrency: workers });
 
@@ -55,15 +79,19 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
     gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
-    limits: {
-      conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts'),
-      verifyTimeoutMs: positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000,
+    limits: { conflictRounds, verifyAttempts, verifyTimeoutMs },
+    ...plannerHooks({
+      model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
+      signal: abort.signal, transcript, say,
+    }),
+    onEvent: (e, s) => {
+      if (e.type === 'run.started') transcript.open(s.repo, s.runId);
+      const line = progressLine(e, s);
+      if (line) say(line);
     },
-    onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -38,6 +38,18 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('task.failed'), ...at, ...task, reason: z.string() }),
   z.object({ type: z.literal('task.skipped'), ...at, ...task, blockedBy: z.string() }),
+  // A task failed for good and the planner revised the rest of the graph: `tasks` is the new
+  // not-yet-started part (new ids are added, known pending ids updated); pending ids left out are dropped.
+  z.object({
+    type: z.literal('plan.revised'), ...at, failedTaskId: z.string(), reason: z.string(),
+    tasks: z.array(TaskSchema), dropped: z.array(z.string()),
+  }),
+  // An agent working directly in the integration worktree: the scaffold before the tasks, the review after them.
+  z.object({
+    type: z.literal('run.step'), ...at, kind: z.enum(['scaffold', 'review']),
+    outcome: z.enum(['committed', 'unchanged', 'rejected']), commit: z.string().optional(),
+    message: z.string().optional(), usage: UsageSchema,
+  }),
   z.object({
     type: z.literal('run.finished'), ...at,
     status: z.enum(['succeeded', 'failed', 'cancelled']), commit: z.string(),

@@ -8,3 +8,4 @@ export * from './task-job.js';
 export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
+export * from './plan-shape.js';

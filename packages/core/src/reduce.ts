@@ -2,6 +2,7 @@ import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
 import type { GateMode, TestCounts } from './gate.js';
+import { applyRevision } from './apply-revision.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -28,6 +29,8 @@ export interface TaskState extends Task {
   startedAt?: string;
   finishedAt?: string;
   mergedAt?: string;
+  /** A replan replaced this failed task, or dropped this pending one in favour of new tasks. */
+  superseded?: boolean;
 }
 
 export interface RunState {
@@ -54,11 +57,20 @@ export interface RunState {
   flaky: string[];
   startedAt?: string;
   finishedAt?: string;
+  /** Plan revisions after permanent failures. */
+  revisions?: number;
+  /** Scaffold and review steps in the integration worktree. */
+  steps?: { kind: 'scaffold' | 'review'; outcome: 'committed' | 'unchanged' | 'rejected'; message?: string }[];
 }
 
 export const initialState = (): RunState => ({
   runId: '', goal: '', repo: '', base: '', baseCommit: '', branch: '', worktreeRoot: '', workers: 1,
   status: 'pending', head: '', order: [], tasks: {}, mergeOrder: [], usage: ZERO_USAGE, testHistory: [], flaky: [],
+});
+
+/** A task as it enters a run: at the start, or added by a plan revision. */
+export const newTaskState = (t: Task): TaskState => ({
+  ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, checkFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE,
 });
 
 const patch = (s: RunState, id: string, p: Partial<TaskState>): RunState => {
@@ -71,9 +83,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
   switch (e.type) {
     case 'run.started': {
       const tasks: Record<string, TaskState> = {};
-      for (const t of e.tasks) {
-        tasks[t.id] = { ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, checkFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE };
-      }
+      for (const t of e.tasks) tasks[t.id] = newTaskState(t);
       const { type: _t, at, tasks: _ts, ...run } = e;
       return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
     }
@@ -113,6 +123,13 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       if (!e.accepted || !e.tests) return { ...s, flaky };
       return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests] };
     }
+    case 'plan.revised':
+      return applyRevision(s, e);
+    case 'run.step':
+      return {
+        ...s, usage: addUsage(s.usage, e.usage), head: e.commit ?? s.head,
+        steps: [...(s.steps ?? []), { kind: e.kind, outcome: e.outcome, message: e.message }],
+      };
     case 'run.finished':
       return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
   }

@@ -6,6 +6,8 @@ import { integrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
 import type { RunLog } from './run-log.js';
 import { cleanupRun } from './cleanup-run.js';
+import { integrationStep, type StepAgentResult } from './integration-step.js';
+import { replanHook } from './replan-hook.js';
 import type { DriveOptions } from './run-plan.js';
 
 /**
@@ -31,6 +33,13 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
     onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
+  const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
+    kind, agent, repo, runId, worktree: integrationWt, gate,
+    onVerify: (output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
+  });
+  // A resumed run that already scaffolded (or merged anything) does not scaffold again.
+  if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) await emit(await step('scaffold', o.scaffold));
+  const review = o.review;
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
     runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: start.setup, verify,
   });
@@ -38,6 +47,8 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
     integrate: (result, state) => integrate(result, state.tasks[result.taskId] ?? {}),
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
+    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,
+    beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
   await cleanupRun(repo, final, integrationWt.path);
   return final;

@@ -10,3 +10,5 @@ export * from './abort-run.js';
 export * from './clean-runs.js';
 export * from './cleanup-run.js';
 export * from './disk-usage.js';
+export * from './integration-step.js';
+export * from './replan-hook.js';

@@ -7,6 +7,8 @@ import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { RunLock } from './run-lock.js';
 import { checkRunIdFree } from './check-run-id.js';
 import { driveRun } from './drive-run.js';
+import type { StepAgentResult } from './integration-step.js';
+import type { Replanner } from './replan-hook.js';
 
 export interface DriveOptions {
   queue: TaskQueue;
@@ -17,6 +19,13 @@ export interface DriveOptions {
   verifyReport?: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent, s: RunState) => void;
+  /** Before any task: an agent commits a skeleton to the integration branch (kept only if the gate accepts it). */
+  scaffold?: (dir: string) => Promise<StepAgentResult>;
+  /** After the last merge: an agent fixes cross-task mismatches (kept only if the gate accepts it). */
+  review?: (dir: string, state: RunState) => Promise<StepAgentResult>;
+  /** After a permanent failure: the tasks still to run, or null; at most `maxReplans` times. */
+  replan?: Replanner;
+  maxReplans?: number;
 }
 
 export interface RunOptions extends DriveOptions {

@@ -15,6 +15,10 @@ export interface ScheduleOptions {
   makeJob: (taskId: string, attempt: number, round: Round) => TaskJob;
   limits: { conflictRounds: number; verifyAttempts: number };
   signal?: AbortSignal;
+  /** After a task fails for good: a `plan.revised` event to continue with, or null to skip its dependents. */
+  replan?: (failedTaskId: string, reason: string, state: RunState) => Promise<NewRunEvent | null>;
+  /** Once nothing is left to run, before `run.finished` (the final review): an event to record, or null. */
+  beforeFinish?: (state: RunState) => Promise<NewRunEvent | null>;
 }
 
 /**
@@ -24,8 +28,9 @@ export interface ScheduleOptions {
  */
 export function schedule(o: ScheduleOptions): Promise<RunState> {
   let state = o.state;
-  const graph = buildGraph({ goal: state.goal, tasks: state.order.map((id) => state.tasks[id]!) });
-  const levels = bottomLevels(graph);
+  const build = () => buildGraph({ goal: state.goal, tasks: state.order.map((id) => state.tasks[id]!) });
+  let graph = build();
+  let levels = bottomLevels(graph);
   const emit = async (e: NewRunEvent) => { state = await o.emit(e); };
   let inFlight = 0;
   let chain = Promise.resolve();
@@ -41,6 +46,12 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     };
     const fail = async (taskId: string, reason: string) => {
       await emit({ type: 'task.failed', taskId, reason });
+      const revision = o.signal?.aborted ? null : await o.replan?.(taskId, reason, state);
+      if (revision) {
+        await emit(revision);
+        graph = build();
+        levels = bottomLevels(graph);
+      }
       for (const d of dependentsOf(graph, taskId)) {
         if (state.tasks[d]!.status === 'pending') await emit({ type: 'task.skipped', taskId: d, blockedBy: taskId });
       }
@@ -52,8 +63,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (inFlight === 0) resolve(finishRun());
     };
     const finishRun = async () => {
+      const last = o.signal?.aborted ? null : await o.beforeFinish?.(state);
+      if (last) await emit(last);
       const all = Object.values(state.tasks);
-      const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged') ? 'succeeded' : 'failed';
+      const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged' || t.superseded) ? 'succeeded' : 'failed';
       await emit({ type: 'run.finished', status, commit: state.head });
       return state;
     };
