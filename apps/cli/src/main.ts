@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CancelledError, InputError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { serveCommand } from './serve-command.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -38,6 +39,14 @@ program
   .option('--repo <dir>', 'the git repository', '.')
   .option('--json', 'print JSON')
   .action(async (runId, flags) => { process.exitCode = await statusCommand(runId, flags); });
+
+program
+  .command('serve')
+  .description('serve the read-only web dashboard of the repository\'s runs (default http://127.0.0.1:4400)')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--port <n>', 'port (0 picks a free one)', '4400')
+  .option('--host <host>', 'address to listen on; loopback unless you choose otherwise', '127.0.0.1')
+  .action(async (flags) => { process.exitCode = await serveCommand(flags); });
 
 try {
   await program.parseAsync(process.argv);
