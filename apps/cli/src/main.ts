@@ -30,6 +30,8 @@ program
   .option('--task-timeout <minutes>', 'wall time per agent round', '30')
   .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
   .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
+  .option('--ui', 'serve the web dashboard while the run goes and print its address')
+  .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
 program

@@ -3,7 +3,8 @@ import { loadPlan, runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
-import { progressLine } from './progress-printer.js';
+import { progressReporter } from './progress-reporter.js';
+import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { positiveInt } from './parse-flags.js';
 
@@ -23,6 +24,9 @@ export interface RunFlags {
   taskTimeout: string;
   conflictRounds: string;
   verifyAttempts: string;
+  /** Serve the dashboard while the run goes (`--ui`, on `--ui-port`). */
+  ui?: boolean;
+  uiPort?: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -50,17 +54,22 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
+  const progress = progressReporter({ quiet: f.quiet });
+  const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
     limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
-    onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
-  });
+    onEvent: (e, s) => {
+      progress.onEvent(e, s);
+      if (ui && e.type === 'run.started') progress.note(`dashboard: ${ui.url}/runs/${e.runId}`);
+    },
+  }).finally(async () => { progress.stop(); await ui?.close(); });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
   process.stderr.write(`\n${formatState(final)}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+  if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
 }

@@ -12,13 +12,14 @@ export function parsePort(value: string, flag = '--port'): number {
 }
 
 /** Starts the dashboard on the repository's runs; a port in use is bad input (exit 2). */
-export async function openDashboard(repoDir: string, port: number, host: string): Promise<DashboardServer> {
+export async function openDashboard(repoDir: string, port: number, host: string, anyPortIfTaken = false): Promise<DashboardServer> {
   const repo = await Repo.open(path.resolve(repoDir)).catch(() => null);
   if (!repo) throw new InputError(`${path.resolve(repoDir)} is not a git repository (pass --repo DIR)`);
   try {
     return await startDashboard({ repoRoot: repo.root, host, port });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && anyPortIfTaken) return startDashboard({ repoRoot: repo.root, host, port: 0 });
     if (code === 'EADDRINUSE') throw new InputError(`port ${port} on ${host} is in use: pass --port N (or --port 0 for any free port)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new InputError(`cannot listen on host "${host}": pass --host with an address of this machine`);
     throw e;
