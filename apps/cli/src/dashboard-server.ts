@@ -33,6 +33,7 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
   const assets = loadDashboardAssets();
   const files = new RunFiles(o.repoRoot);
   const redact = secretRedactor(o.env ?? process.env);
+  const followers = new Set<{ close(): void }>();
 
   const server = createServer((req, res) => {
     try {
@@ -56,7 +57,9 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
       if (parts.length === 2) return json({ repo: files.repoRoot, runs: files.list() });
       if (c && files.hasRun(c)) {
         if (parts.length === 4 && d === 'events') {
-          followEvents({ file: files.eventsFile(c), res, skip: Number(req.headers['last-event-id']) || 0, redact });
+          const follower = followEvents({ file: files.eventsFile(c), res, skip: Number(req.headers['last-event-id']) || 0, redact });
+          followers.add(follower);
+          res.on('close', () => followers.delete(follower));
           return;
         }
         if (parts.length === 6 && d === 'tasks' && e && files.hasTask(c, e)) {
@@ -79,7 +82,13 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${shown}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise<void>((resolve) => {
+      for (const f of followers) f.close();
+      // A browser may hold a keep-alive connection open; it gets a moment, then it is cut.
+      const cut = setTimeout(() => server.closeAllConnections(), 2000);
+      server.close(() => { clearTimeout(cut); resolve(); });
+      server.closeIdleConnections();
+    }),
   };
 }
 

@@ -17,7 +17,7 @@ export interface FollowOptions {
  * carries its line number as `id`, so a reconnecting EventSource resumes where it stopped. After
  * `run.finished` it sends an `end` event and closes.
  */
-export function followEvents(o: FollowOptions): () => void {
+export function followEvents(o: FollowOptions): { close(): void } {
   let offset = 0;
   let line = 0;
   let pending = Buffer.alloc(0);
@@ -74,5 +74,6 @@ export function followEvents(o: FollowOptions): () => void {
   const stop = () => { clearInterval(poll); clearInterval(ping); };
   o.res.on('close', stop);
   tick();
-  return stop;
+  // The server is closing: send what the log holds now, then end the stream cleanly.
+  return { close: () => { tick(); stop(); if (!o.res.writableEnded) o.res.end(); } };
 }
