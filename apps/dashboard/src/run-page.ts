@@ -60,7 +60,7 @@ export function runPage(root: HTMLElement, runId: string): void {
         ...(['merged', 'running', 'waiting', 'failed', 'skipped'] as const).map((k) => h('span', { class: `count status-${k}`, 'data-count': k }, `${counts[k]} ${k}`)),
         h('span', { class: 'usage' }, `tokens ${usageText(live)}`), h('span', { class: 'usage' }, `cost ${cost(live.costUsd)}`)),
       h('section', { class: 'panel' }, h('h2', {}, 'Task graph'), graphView(run, selected, select)),
-      h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timelineView(page, now)),
+      h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timelineView(page, now), legend()),
       h('section', { class: 'panel' }, h('h2', {}, 'Tasks'), taskTable(page, now, selected, select)),
       h('section', { class: 'panel' }, h('h2', {}, 'Merge log'), mergeLog(page)),
       selected && run.tasks[selected] ? taskDetails(page, selected, files.get(selected)?.files, now) : h('p', { class: 'muted' }, 'Click a task for its prompt, rounds, verify output and transcript.'));
@@ -100,4 +100,10 @@ function mergeLog(p: PageState): HTMLElement {
     return h('li', {}, `${clock(t.mergedAt)} ${id} → ${t.mergeCommit?.slice(0, 10) ?? ''}`, t.conflicts ? ` (after ${t.conflicts} conflict round${t.conflicts > 1 ? 's' : ''})` : '',
       t.verifyFailures ? ` (after ${t.verifyFailures} failed verify)` : '');
   }));
+}
+
+function legend(): HTMLElement {
+  const item = (cls: string, text: string) => h('span', { class: `legend-item ${cls}` }, text);
+  return h('p', { class: 'legend muted' }, item('lg-start', 'agent round'), item('lg-conflict', 'conflict round'), item('lg-verify', 'send-back after a failed verify'),
+    item('lg-integrating', 'merge + verify'), item('lg-merged', 'merged'), item('lg-conflict-mark', 'conflict'), item('lg-failed', 'verify failed'));
 }
