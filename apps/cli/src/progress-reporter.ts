@@ -5,7 +5,7 @@ import { renderLiveView } from './live-view.js';
 
 export interface ProgressReporter {
   onEvent(e: RunEvent, s: RunState): void;
-  /** A line for the human, kept above the live frame. */
+  /** A line for the human, kept above the live frame; shown even with --quiet (e.g. the dashboard's address). */
   note(line: string): void;
   /** Draws the last frame for good and stops the clock. */
   stop(): void;
@@ -21,7 +21,7 @@ const LOGGED = new Set<RunEvent['type']>(['run.started', 'task.merged', 'task.co
  */
 export function progressReporter(o: { quiet?: boolean; stream?: NodeJS.WriteStream; live?: boolean } = {}): ProgressReporter {
   const out = o.stream ?? process.stderr;
-  if (o.quiet) return { onEvent: () => undefined, note: () => undefined, stop: () => undefined };
+  if (o.quiet) return { onEvent: () => undefined, note: (line) => out.write(`${line}\n`), stop: () => undefined };
   if (!(o.live ?? out.isTTY)) {
     return {
       onEvent: (e, s) => { const line = progressLine(e, s); if (line) out.write(`${line}\n`); },
