@@ -59,7 +59,7 @@ export function followEvents(o: FollowOptions): { close(): void } {
     }
   };
 
-  o.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+  o.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
   send('retry: 1000\n\n');
   const tick = () => {
     readNew();

@@ -5,4 +5,8 @@ import { runPage } from './run-page.js';
 const root = document.getElementById('app')!;
 const m = /^\/runs\/([^/]+)\/?$/.exec(location.pathname);
 if (m) runPage(root, decodeURIComponent(m[1]!));
-else void runList(root);
+else {
+  // New runs appear without a reload.
+  void runList(root);
+  setInterval(() => { if (document.visibilityState === 'visible') void runList(root); }, 3000);
+}
