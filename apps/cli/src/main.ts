@@ -5,6 +5,7 @@ import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
 import { planCommand } from './plan-command.js';
+import { serveCommand } from './serve-command.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -42,6 +43,8 @@ program
   .option('--replan', 'let the planner revise the rest of the graph when a task fails for good (default for goal runs)')
   .option('--no-replan', 'never replan')
   .option('--max-replans <n>', 'plan revisions per run', '2')
+  .option('--ui', 'serve the web dashboard while the run goes and print its address')
+  .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
 program
@@ -92,6 +95,14 @@ program
   .option('--yes', 'really remove')
   .option('--force', 'also remove worktrees with uncommitted changes and branches with unmerged commits')
   .action(async (runId, flags) => { process.exitCode = await cleanCommand(runId, flags); });
+
+program
+  .command('serve')
+  .description('serve the read-only web dashboard of the repository\'s runs (default http://127.0.0.1:4400)')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--port <n>', 'port (0 picks a free one)', '4400')
+  .option('--host <host>', 'address to listen on; loopback unless you choose otherwise', '127.0.0.1')
+  .action(async (flags) => { process.exitCode = await serveCommand(flags); });
 
 try {
   await program.parseAsync(process.argv);

@@ -7,7 +7,8 @@ import { renderText } from './render-plan.js';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
-import { progressLine } from './progress-printer.js';
+import { progressReporter } from './progress-reporter.js';
+import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { positiveInt, positiveNumber } from './parse-flags.js';
 
@@ -38,6 +39,9 @@ export interface RunFlags {
   /** Undefined: on for goal runs, off for plan files. */
   replan?: boolean;
   maxReplans: string;
+  /** Serve the dashboard while the run goes (`--ui`, on `--ui-port`). */
+  ui?: boolean;
+  uiPort?: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -57,7 +61,8 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const conflictRounds = positiveInt(f.conflictRounds, '--conflict-rounds', true);
   const verifyAttempts = positiveInt(f.verifyAttempts, '--verify-attempts');
   const verifyTimeoutMs = positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000;
-  const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
+  const progress = progressReporter({ quiet: f.quiet });
+  const say = (line: string) => { if (!f.quiet) progress.note(line); };
   const model = modelFromSettings(f);
   const transcript = new PlannerTranscript();
   let plan: Plan;
@@ -79,6 +84,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
     gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
@@ -89,15 +95,16 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     }),
     onEvent: (e, s) => {
       if (e.type === 'run.started') transcript.open(s.repo, s.runId);
-      const line = progressLine(e, s);
-      if (line) say(line);
+      progress.onEvent(e, s);
+      if (ui && e.type === 'run.started') progress.note(`dashboard: ${ui.url}/runs/${e.runId}`);
     },
-  });
+  }).finally(async () => { progress.stop(); await ui?.close(); });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
   process.stderr.write(`\n${formatState(final)}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+  if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
 }
