@@ -85,6 +85,9 @@ describe('the dashboard of a finished run (real caid serve, real Chromium)', () 
     expect(await page.locator('svg.graph path.edge').count()).toBe(deps);
     expect(await page.locator('#run-status').textContent()).toBe('succeeded');
     expect(await page.locator('[data-count="merged"]').textContent()).toBe(`${ids.length} merged`);
+    // the gate's pass-count progression (issue 8): the demo's suite climbs to all 7 tests
+    expect(await page.locator('#gate').textContent()).toMatch(/^gate all \(verify passes on the base/);
+    expect(await page.locator('#tests-progress').textContent()).toMatch(/tests passing 1 → .* → 7 \/ 7$/);
     expect(await page.locator('svg.timeline .tl-row').count()).toBe(ids.length);
     expect(await page.locator('.merge-log li').count()).toBe(ids.length);
   });

@@ -1,4 +1,4 @@
-import type { RunEvent } from '@caid/core';
+import { testProgress, type RunEvent } from '@caid/core';
 import { displayStatus, foldPage, initialPage, statusCounts, type PageState } from './fold-page.js';
 import { clock, cost, duration, tokens, usageText } from './format.js';
 import { graphView } from './graph-view.js';
@@ -59,6 +59,11 @@ export function runPage(root: HTMLElement, runId: string): void {
       h('div', { class: 'totals', id: 'totals' },
         ...(['merged', 'running', 'waiting', 'failed', 'skipped'] as const).map((k) => h('span', { class: `count status-${k}`, 'data-count': k }, `${counts[k]} ${k}`)),
         h('span', { class: 'usage' }, `tokens ${usageText(live)}`), h('span', { class: 'usage' }, `cost ${cost(live.costUsd)}`)),
+      ...(run.gate ? [h('p', { class: 'meta', id: 'gate' }, `gate ${run.gate.mode} (${run.gate.reason})`,
+        run.testHistory.length ? h('span', { id: 'tests-progress' }, ` · tests passing ${testProgress(run)}`) : '',
+        run.flaky.length ? ` · flaky: ${run.flaky.join(', ')}` : '')] : []),
+      ...(run.revisions ? [h('p', { class: 'meta', id: 'revisions' }, `plan revised ${run.revisions} time${run.revisions > 1 ? 's' : ''} after permanent failures`)] : []),
+      ...((run.steps ?? []).map((x) => h('p', { class: 'meta muted' }, `${x.kind}: ${x.outcome}${x.message ? ` (${x.message.split('\n')[0]})` : ''}`))),
       h('section', { class: 'panel' }, h('h2', {}, 'Task graph'), graphView(run, selected, select)),
       h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timelineView(page, now), legend()),
       h('section', { class: 'panel' }, h('h2', {}, 'Tasks'), taskTable(page, now, selected, select)),
