@@ -35,6 +35,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run.finished'), ...at,
     status: z.enum(['succeeded', 'failed', 'cancelled']), commit: z.string(),
+    /** Why a run stopped early, e.g. 'budget'; `message` says which limit. */
+    reason: z.string().optional(), message: z.string().optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;

@@ -7,3 +7,5 @@ export * from './task-job.js';
 export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
+export * from './config.js';
+export * from './budget.js';

@@ -45,6 +45,9 @@ export interface RunState {
   usage: Usage;
   startedAt?: string;
   finishedAt?: string;
+  /** Why the run stopped early (e.g. 'budget'). */
+  reason?: string;
+  reasonMessage?: string;
 }
 
 export const initialState = (): RunState => ({
@@ -97,6 +100,6 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'task.skipped':
       return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
     case 'run.finished':
-      return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
+      return { ...s, status: e.status, head: e.commit, finishedAt: e.at, ...(e.reason ? { reason: e.reason, reasonMessage: e.message } : {}) };
   }
 }

@@ -11,6 +11,8 @@ export interface RunSummary {
   commit: string;
   tasks: { id: string; status: SummaryTaskStatus; attempts: number; conflicts: number }[];
   usage: Usage;
+  /** Only when the run stopped early, e.g. 'budget'. */
+  reason?: string;
 }
 
 const PUBLIC_STATUS: Record<TaskStatus, SummaryTaskStatus> = {
@@ -29,5 +31,6 @@ export function summarize(s: RunState): RunSummary {
       return { id, status: PUBLIC_STATUS[t.status], attempts: t.attempts, conflicts: t.conflicts };
     }),
     usage: s.usage,
+    ...(s.reason ? { reason: s.reason } : {}),
   };
 }

@@ -28,7 +28,7 @@ export type TaskJob = z.infer<typeof TaskJobSchema>;
 
 export const FAILURE_REASONS = [
   'no-changes', 'step-limit', 'time-limit', 'format-errors', 'model-error', 'setup-failed',
-  'conflict-unresolved', 'cancelled', 'error',
+  'conflict-unresolved', 'cancelled', 'error', 'budget', 'token-limit', 'agent-failed',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

@@ -51,7 +51,14 @@ export class ModelError extends Error {
     message: string,
     readonly status?: number,
     readonly retryable = false,
+    /** From the server's Retry-After header, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 }
+
+/** The server refused the prompt as too long for the model's context window. */
+export const isContextOverflow = (e: unknown): boolean =>
+  e instanceof ModelError && e.status === 400 &&
+  /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|exceeds? the (model'?s? )?context|n_ctx/i.test(e.message);

@@ -15,6 +15,8 @@ export interface ScheduleOptions {
   makeJob: (taskId: string, attempt: number, round: Round) => TaskJob;
   limits: { conflictRounds: number; verifyAttempts: number };
   signal?: AbortSignal;
+  /** A reason ('budget') once the run must stop dispatching; its message goes on run.finished. */
+  shouldStop?: (state: RunState) => { reason: string; message: string } | undefined;
 }
 
 /**
@@ -34,6 +36,8 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const serially = (step: () => Promise<void>) => { chain = chain.then(step).catch(reject); };
     const dispatch = async (taskId: string, round: Round) => {
       if (o.signal?.aborted) return;
+      const stop = o.shouldStop?.(state);
+      if (stop) return round.kind === 'start' ? emit({ type: 'task.skipped', taskId, blockedBy: stop.reason }) : fail(taskId, `${stop.reason}: ${stop.message}`);
       const attempt = state.tasks[taskId]!.attempts + 1;
       await emit({ type: 'task.queued', taskId, attempt, round });
       inFlight++;
@@ -54,7 +58,8 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const finishRun = async () => {
       const all = Object.values(state.tasks);
       const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged') ? 'succeeded' : 'failed';
-      await emit({ type: 'run.finished', status, commit: state.head });
+      const stop = status === 'failed' ? o.shouldStop?.(state) : undefined;
+      await emit({ type: 'run.finished', status, commit: state.head, ...stop });
       return state;
     };
     const onResult = async (result: TaskResult) => {
