@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CancelledError, InputError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { addRuntimeOptions } from './runtime-options.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -25,11 +26,13 @@ program
   .option('--quiet', 'print only the summary')
   .option('--stream', 'stream model replies')
   .option('--worktree-root <dir>', 'where task worktrees live (default: ~/.caid/worktrees/<repo>)')
-  .option('--max-steps <n>', 'model calls per agent round', '50')
-  .option('--task-timeout <minutes>', 'wall time per agent round', '30')
+  .option('--max-steps <n>', 'model calls per agent round (default 50)')
+  .option('--task-timeout <minutes>', 'wall time per agent round (default 30)')
   .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
   .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
+
+addRuntimeOptions(program.commands.find((c) => c.name() === 'run')!);
 
 program
   .command('status')

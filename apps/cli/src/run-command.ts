@@ -2,12 +2,12 @@ import { InputError, summarize } from '@caid/core';
 import { loadPlan, runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
-import { modelFromSettings } from './model-settings.js';
+import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-settings.js';
 import { progressLine } from './progress-printer.js';
 import { formatState } from './format-state.js';
 import { positiveInt } from './parse-flags.js';
 
-export interface RunFlags {
+export interface RunFlags extends RuntimeFlags {
   plan?: string;
   repo: string;
   base: string;
@@ -19,8 +19,6 @@ export interface RunFlags {
   quiet?: boolean;
   stream?: boolean;
   worktreeRoot?: string;
-  maxSteps: string;
-  taskTimeout: string;
   conflictRounds: string;
   verifyAttempts: string;
 }
@@ -31,15 +29,11 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     throw new InputError(goal ? 'planning from a goal is not available yet: write a plan file and pass --plan FILE' : 'pass --plan FILE (YAML or JSON; see README "Plan files")');
   }
   const workers = positiveInt(f.workers, '--workers');
-  const limits = {
-    maxSteps: positiveInt(f.maxSteps, '--max-steps'),
-    roundTimeoutMs: positiveInt(f.taskTimeout, '--task-timeout') * 60_000,
-    runTimeoutSec: 600,
-  };
   const plan = await loadPlan(f.plan);
-  const model = modelFromSettings(f);
+  const runtime = runtimeSettings(f, f.repo);
+  const budget = budgetWatch(runtime.budget);
   const queue = memoryQueue();
-  queue.process((job, ctx) => executeTask(job, ctx, { model, limits }), { concurrency: workers });
+  queue.process((job, ctx) => executeTask(job, ctx, { ...runtime.worker, shouldStop: budget.agentStop }), { concurrency: workers });
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -54,12 +48,14 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
     limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
-    onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
+    shouldStop: budget.shouldStop, secrets: runtime.secrets,
+    onEvent: (e, s) => { budget.observe(s); const line = progressLine(e, s); if (line) say(line); },
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 
   process.stderr.write(`\n${formatState(final)}\n`);
+  if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;

@@ -5,6 +5,7 @@ import {
   type Plan, type RunEvent, type RunState, type TaskJob,
 } from '@caid/core';
 import { integrator } from '@caid/integrator';
+import { scrubText } from '@caid/agent';
 import { schedule, type TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
@@ -23,6 +24,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   runId?: string;
   onEvent?: (e: RunEvent, s: RunState) => void;
+  /** Stop dispatching once this returns a reason (the run's budget); see schedule(). */
+  shouldStop?: (s: RunState) => { reason: string; message: string } | undefined;
+  /** Values scrubbed from every event before it is written (API keys). */
+  secrets?: readonly string[];
 }
 
 /** Composes a run: validate, create the integration branch and worktree, schedule, clean up. */
@@ -37,7 +42,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   const log = RunLog.create(repo.root, runId);
   writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
   const emit = async (e: Parameters<RunLog['append']>[0]) => {
-    const { event, state } = log.append(e);
+    const { event, state } = log.append(o.secrets?.length ? JSON.parse(scrubText(JSON.stringify(e), o.secrets)) : e);
     o.onEvent?.(event, state);
     return state;
   };
@@ -58,7 +63,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: o.plan.setup, verify,
   });
   const final = await schedule({
-    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
+    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal, shouldStop: o.shouldStop,
     integrate: (result, state) => integrate(result, state.tasks[result.taskId]?.title),
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
   });

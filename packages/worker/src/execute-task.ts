@@ -1,27 +1,29 @@
 import path from 'node:path';
 import { transcriptPath, type FailureReason, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
 import { Repo } from '@caid/git';
-import type { Model } from '@caid/llm';
-import { builtinTools, runAgent, type AgentStatus } from '@caid/agent';
+import { secretValues, type AgentStatus } from '@caid/agent';
 import { Transcript } from './transcript.js';
-import { prepareRound, taskEnv } from './prepare-round.js';
+import { prepareRound } from './prepare-round.js';
+import { runRoundAgent, type RoundAgentOptions } from './round-agent.js';
 
 export interface WorkerLimits {
   maxSteps: number;
   roundTimeoutMs: number;
   runTimeoutSec: number;
+  /** Tokens one agent round may use. */
+  maxTokens?: number;
 }
 
 const REASON: Record<Exclude<AgentStatus, 'finished'>, FailureReason> = {
   'step-limit': 'step-limit', 'time-limit': 'time-limit', 'format-errors': 'format-errors',
-  'model-error': 'model-error', cancelled: 'cancelled',
+  'model-error': 'model-error', cancelled: 'cancelled', 'token-limit': 'token-limit', stopped: 'budget', 'agent-failed': 'agent-failed',
 };
 
 /** One round of one task: prepare the worktree, run the agent, commit what it did. */
-export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; progress(p: TaskProgress): void }, o: { model: Model; limits: WorkerLimits }): Promise<TaskResult> {
+export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; progress(p: TaskProgress): void }, o: RoundAgentOptions & { limits: WorkerLimits }): Promise<TaskResult> {
   const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const base = { taskId: job.task.id, attempt: job.attempt };
-  const transcript = new Transcript(path.join(job.repo, transcriptPath(job.runId, job.task.id)));
+  const transcript = new Transcript(path.join(job.repo, transcriptPath(job.runId, job.task.id)), secretValues());
   transcript.append({ t: 'round', attempt: job.attempt, round: job.round.kind });
   const done = (r: Omit<TaskResult, 'taskId' | 'attempt'>): TaskResult => {
     transcript.append({ t: 'end', attempt: job.attempt, status: r.status, reason: r.reason, message: r.message });
@@ -38,19 +40,9 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
     return done({ status: 'done', commit: await wt.head(), steps: 0, usage: zero });
   }
 
-  const result = await runAgent({
-    model: o.model,
-    tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path) }),
-    messages: round.messages,
-    maxSteps: o.limits.maxSteps,
-    timeoutMs: o.limits.roundTimeoutMs,
-    signal: ctx.signal,
-    onMessage: (message) => transcript.append({ t: 'message', message }),
-    onStep: (s) => ctx.progress(s),
-    validateFinish: async () => {
-      const left = await wt.filesWithConflictMarkers(round.conflicted);
-      return left.length ? `conflict markers remain in ${left.join(', ')}; resolve them before you finish.` : null;
-    },
+  const result = await runRoundAgent(job, wt, round.messages, transcript, ctx, o, async () => {
+    const left = await wt.filesWithConflictMarkers(round.conflicted);
+    return left.length ? `conflict markers remain in ${left.join(', ')}; resolve them before you finish.` : null;
   });
 
   const title = job.task.title ?? job.task.id;

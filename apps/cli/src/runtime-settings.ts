@@ -1,0 +1,97 @@
+import { AGENT_PRESETS, budgetExceeded, InputError, type Config, type RunBudget, type RunState } from '@caid/core';
+import { recordingModel, replayModel, type Model } from '@caid/llm';
+import { AGENT_PRESET_COMMANDS, sandboxProblem, secretValues, type AgentPreset } from '@caid/agent';
+import { loadConfig } from '@caid/orchestrator';
+import type { RoundAgentOptions, WorkerLimits } from '@caid/worker';
+import { modelFromSettings, type ModelFlags } from './model-settings.js';
+import { positiveInt } from './parse-flags.js';
+
+export interface RuntimeFlags extends ModelFlags {
+  config?: string;
+  maxSteps?: string;
+  taskTimeout?: string;
+  taskTokens?: string;
+  budgetUsd?: string;
+  budgetTokens?: string;
+  sandbox?: string;
+  agentCommand?: string;
+  agent?: string;
+  record?: string;
+  replay?: string;
+}
+
+export interface RuntimeSettings {
+  config: Config;
+  worker: RoundAgentOptions & { limits: WorkerLimits };
+  budget: RunBudget;
+  /** Values scrubbed from events and transcripts. */
+  secrets: string[];
+}
+
+/** Flags over `caid.config.*` over defaults; every problem is an InputError raised before anything is written. */
+export function runtimeSettings(f: RuntimeFlags, repoDir: string, env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  const { config } = loadConfig(repoDir, f.config);
+  const sandbox = f.sandbox ?? config.sandbox ?? 'none';
+  if (sandbox !== 'none' && sandbox !== 'bwrap') throw new InputError(`--sandbox takes none or bwrap, not "${sandbox}"`);
+  const problem = sandboxProblem(sandbox);
+  if (problem) throw new InputError(`${problem}; caid will not run agent commands unconfined when a sandbox was asked for`);
+  const limits: WorkerLimits = {
+    maxSteps: f.maxSteps !== undefined ? positiveInt(f.maxSteps, '--max-steps') : config.limits?.maxSteps ?? 50,
+    roundTimeoutMs: (f.taskTimeout !== undefined ? positiveInt(f.taskTimeout, '--task-timeout') : config.limits?.taskTimeoutMin ?? 30) * 60_000,
+    runTimeoutSec: 600,
+    maxTokens: f.taskTokens !== undefined ? positiveInt(f.taskTokens, '--task-tokens') : config.limits?.taskTokens,
+  };
+  const budget: RunBudget = {
+    usd: f.budgetUsd !== undefined ? positiveNumber(f.budgetUsd, '--budget-usd') : config.budget?.usd,
+    tokens: f.budgetTokens !== undefined ? positiveInt(f.budgetTokens, '--budget-tokens') : config.budget?.tokens,
+  };
+  const external = externalAgent(f, config);
+  if (external && config.agent?.timeoutMin) limits.roundTimeoutMs = config.agent.timeoutMin * 60_000;
+  const models = external ? {} : roleModels(f, config, env);
+  return { config, budget, secrets: secretValues(env), worker: { ...models, external, sandbox, limits } };
+}
+
+function externalAgent(f: RuntimeFlags, config: Config): RoundAgentOptions['external'] {
+  const preset = f.agent ?? config.agent?.preset;
+  if (preset !== undefined && !(AGENT_PRESETS as readonly string[]).includes(preset)) {
+    throw new InputError(`unknown agent preset "${preset}"; use one of ${AGENT_PRESETS.join(', ')}, or --agent-command "<cmd with {promptFile}>"`);
+  }
+  const command = f.agentCommand ?? config.agent?.command ?? (preset ? AGENT_PRESET_COMMANDS[preset as AgentPreset].command : undefined);
+  if (command === undefined) return undefined;
+  if (!command.includes('{promptFile}')) throw new InputError(`--agent-command must contain {promptFile}, where caid puts the path of the prompt file (e.g. "my-agent --file {promptFile}")`);
+  const passEnv = [...(preset ? AGENT_PRESET_COMMANDS[preset as AgentPreset].passEnv : []), ...(config.agent?.passEnv ?? [])];
+  return { command, passEnv };
+}
+
+function roleModels(f: RuntimeFlags, config: Config, env: NodeJS.ProcessEnv): { model: Model; resolverModel?: Model } {
+  if (f.replay) {
+    try {
+      return { model: replayModel(f.replay) };
+    } catch (e) {
+      throw new InputError(`--replay: ${(e as Error).message}`);
+    }
+  }
+  const rec = (m: Model) => (f.record ? recordingModel(m, f.record) : m);
+  const model = rec(modelFromSettings(f, env, config, 'worker'));
+  const resolverModel = config.models?.resolver ? rec(modelFromSettings({ ...f, model: undefined, baseUrl: undefined, provider: undefined }, env, config, 'resolver')) : undefined;
+  return resolverModel ? { model, resolverModel } : { model };
+}
+
+function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`${flag} takes a positive number, not "${value}"`);
+  return n;
+}
+
+/**
+ * Watches the run's folded state against its budget: the scheduler stops dispatching, and running
+ * agents stop after their current step, once the budget is reached.
+ */
+export function budgetWatch(budget: RunBudget) {
+  let reached: string | undefined;
+  const check = (s: RunState) => {
+    reached ??= budgetExceeded(s, budget);
+    return reached ? { reason: 'budget', message: reached } : undefined;
+  };
+  return { shouldStop: check, observe: (s: RunState) => void check(s), agentStop: () => (reached ? `budget: ${reached}` : undefined) };
+}
