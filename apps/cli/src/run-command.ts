@@ -1,4 +1,4 @@
-import { InputError, summarize } from '@caid/core';
+import { InputError, summarize, type TaskProgress } from '@caid/core';
 import { loadPlan, runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
@@ -33,7 +33,12 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const runtime = runtimeSettings(f, f.repo);
   const budget = budgetWatch(runtime.budget);
   const queue = memoryQueue();
-  queue.process((job, ctx) => executeTask(job, ctx, { ...runtime.worker, shouldStop: budget.agentStop }), { concurrency: workers });
+  queue.process(async (job, ctx) => {
+    const progress = (p: TaskProgress) => { budget.step(job.task.id, p.usage); ctx.progress(p); };
+    const result = await executeTask(job, { ...ctx, progress }, { ...runtime.worker, shouldStop: budget.agentStop });
+    budget.roundDone(job.task.id, result.usage);
+    return result;
+  }, { concurrency: workers });
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -49,7 +54,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
     limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
-    onEvent: (e, s) => { budget.observe(s); const line = progressLine(e, s); if (line) say(line); },
+    onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -1,4 +1,4 @@
-import { AGENT_PRESETS, budgetExceeded, InputError, type Config, type RunBudget, type RunState } from '@caid/core';
+import { addUsage, AGENT_PRESETS, budgetExceeded, InputError, overBudget, type Config, type RunBudget, type RunState, type Usage } from '@caid/core';
 import { recordingModel, replayModel, type Model } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem, secretValues, type AgentPreset } from '@caid/agent';
 import { loadConfig } from '@caid/orchestrator';
@@ -84,14 +84,29 @@ function positiveNumber(value: string, flag: string): number {
 }
 
 /**
- * Watches the run's folded state against its budget: the scheduler stops dispatching, and running
- * agents stop after their current step, once the budget is reached.
+ * Counts the run's spending against its budget. Workers report each step here directly, because
+ * run events queue behind a merge and verify in progress and would tell an agent too late. Once
+ * the budget is reached the scheduler dispatches nothing new, and running agents stop after
+ * their current step.
  */
 export function budgetWatch(budget: RunBudget) {
+  const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  let done = { ...zero };
+  const live = new Map<string, Usage>();
   let reached: string | undefined;
-  const check = (s: RunState) => {
-    reached ??= budgetExceeded(s, budget);
-    return reached ? { reason: 'budget', message: reached } : undefined;
+  const check = () => {
+    let u = done;
+    for (const l of live.values()) u = addUsage(u, l);
+    reached ??= overBudget({ tokens: u.inputTokens + u.outputTokens, usd: u.costUsd }, budget);
   };
-  return { shouldStop: check, observe: (s: RunState) => void check(s), agentStop: () => (reached ? `budget: ${reached}` : undefined) };
+  return {
+    /** For schedule(): the folded run state counts too (remote workers report only through it). */
+    shouldStop: (s: RunState) => {
+      reached ??= budgetExceeded(s, budget);
+      return reached ? { reason: 'budget', message: reached } : undefined;
+    },
+    step: (taskId: string, usage: Usage) => { live.set(taskId, usage); check(); },
+    roundDone: (taskId: string, usage: Usage) => { live.delete(taskId); done = addUsage(done, usage); check(); },
+    agentStop: () => reached,
+  };
 }

@@ -18,7 +18,11 @@ export function spentSoFar(s: RunState): { tokens: number; usd: number } {
 
 /** A message naming the limit once the run has reached it, else undefined. Pure. */
 export function budgetExceeded(s: RunState, b: RunBudget): string | undefined {
-  const spent = spentSoFar(s);
+  return overBudget(spentSoFar(s), b);
+}
+
+/** The same check on counted spending. */
+export function overBudget(spent: { tokens: number; usd: number }, b: RunBudget): string | undefined {
   if (b.tokens !== undefined && spent.tokens >= b.tokens) return `token budget reached: ${spent.tokens} of ${b.tokens} tokens used`;
   if (b.usd !== undefined && spent.usd >= b.usd) return `cost budget reached: $${spent.usd.toFixed(4)} of $${b.usd} spent`;
   return undefined;

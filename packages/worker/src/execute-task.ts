@@ -30,6 +30,9 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
     return { ...base, ...r };
   };
   if (ctx.signal.aborted) return done({ status: 'failed', reason: 'cancelled', steps: 0, usage: zero });
+  // Queued before the run's budget ran out: never start it.
+  const stop = o.shouldStop?.();
+  if (stop) return done({ status: 'failed', reason: 'budget', message: stop, steps: 0, usage: zero });
 
   const repo = await Repo.open(job.repo);
   const round = await prepareRound(repo, job, transcript, ctx.signal);

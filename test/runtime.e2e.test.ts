@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
+import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+
+const KEY = 'sk-runtime-e2e-secret-0123456789abcdef';
+const REDIS_PW = 'redis-password-should-not-leak';
+const usage = { prompt_tokens: 1000, completion_tokens: 100 };
+let model: ScriptedModelServer;
+
+beforeAll(async () => {
+  model = await startScriptedModel({
+    rules: [
+      { when: (c) => taskOf(c) === 'echoed-key', reply: { status: 401, error: `Incorrect API key provided: ${KEY}. You can find your key at ...` } },
+      { when: (c) => taskOf(c) === 'prints-env', reply: (c) => [call('run', { command: 'env; echo "home=$HOME"' }), call('write_file', { path: 'env-done.txt', content: 'x\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 2)]! },
+      { when: (c) => taskOf(c) === 'b-second', reply: (c) => ({ ...[call('write_file', { path: 'b.txt', content: 'b\n' }), call('run', { command: 'true' }), call('run', { command: 'true' }), call('finish', { summary: 'b' })][Math.min(c.stepInRound, 3)]!, usage }) },
+      { when: (c) => Boolean(taskOf(c)), reply: (c) => ({ ...writesFiles({ [`${taskOf(c)}.txt`]: `${taskOf(c)}\n` })(c), usage }) },
+    ],
+  });
+});
+afterAll(async () => {
+  await model.close();
+  removeTemps();
+});
+
+function setup(plan: string, files: Record<string, string> = {}) {
+  const dir = tempDir();
+  const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n', ...files });
+  writeFileSync(path.join(dir, 'plan.yaml'), plan);
+  return { dir, repo, plan: path.join(dir, 'plan.yaml'), wt: path.join(dir, 'wt') };
+}
+const runIn = (s: ReturnType<typeof setup>, args: string[], env: Record<string, string> = {}) =>
+  runCli(['run', '--plan', s.plan, '--repo', s.repo, '--worktree-root', s.wt, '--json', ...args], { env }).then((r) => ({ ...r, summary: r.stdout ? JSON.parse(r.stdout) : undefined }));
+const statusOf = (summary: { tasks: { id: string; status: string }[] }) => Object.fromEntries(summary.tasks.map((t) => [t.id, t.status]));
+const runFolder = (repo: string) => path.join(repo, '.caid/runs', readdirSync(path.join(repo, '.caid/runs'))[0]!);
+
+describe('run budget', () => {
+  it('stops dispatching, stops the running agent after its step, ends failed with reason budget; merged work stays', async () => {
+    const s = setup('goal: budget\ntasks:\n' + ['a-first', 'b-second', 'c-third', 'd-fourth'].map((id) => `  - { id: ${id}, prompt: make ${id} }\n`).join(''));
+    const r = await runIn(s, ['--model', 'm', '--base-url', model.url, '--workers', '1', '--budget-tokens', '2500']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.summary).toMatchObject({ status: 'failed', reason: 'budget' });
+    expect(statusOf(r.summary)).toEqual({ 'a-first': 'merged', 'b-second': 'failed', 'c-third': 'failed', 'd-fourth': 'failed' });
+    expect(r.stderr).toMatch(/run stopped early \(budget\): token budget reached: \d+ of 2500 tokens used/);
+    expect(git(s.repo, 'show', `${r.summary.branch}:a-first.txt`)).toBe('a-first');
+    // b stopped after its current step: one model call, not all four; its partial work is on its branch
+    const b = readFileSync(path.join(runFolder(s.repo), 'tasks/b-second.jsonl'), 'utf8');
+    expect(b.match(/"role":"assistant"/g)).toHaveLength(1);
+    expect(git(s.repo, 'show', `caid/${r.summary.runId}/tasks/b-second:b.txt`)).toBe('b');
+    const events = readFileSync(path.join(runFolder(s.repo), 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'task.started').map((e) => e.taskId)).toEqual(['a-first', 'b-second', 'c-third', 'd-fourth']);
+    expect(events.filter((e) => e.type === 'task.failed').map((e) => e.reason)).toEqual([expect.stringMatching(/^budget/), expect.stringMatching(/^budget/), expect.stringMatching(/^budget/)]);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', reason: 'budget' });
+  });
+});
+
+describe('config, providers and secrets', () => {
+  it('reads the worker model from caid.config.yaml and keeps the key out of .caid/, errors and the agent environment', async () => {
+    const s = setup('goal: g\ntasks:\n  - { id: prints-env, prompt: p }\n  - { id: echoed-key, prompt: p }\n', {
+      'caid.config.yaml': `models:\n  worker:\n    baseURL: ${model.url}\n    model: cfg-model\n    apiKeyEnv: MY_PROVIDER_KEY\n    maxConcurrentRequests: 1\n`,
+      'AGENTS.md': 'HOUSE RULE 42: tabs, never spaces.\n',
+    });
+    const r = await runIn(s, [], { MY_PROVIDER_KEY: KEY, REDIS_URL: `redis://:${REDIS_PW}@127.0.0.1:6379` });
+    expect(r.code, r.stderr).toBe(1);
+    expect(statusOf(r.summary)).toEqual({ 'prints-env': 'merged', 'echoed-key': 'failed' });
+    const mine = model.requests.filter((q) => q.conversation.model === 'cfg-model');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((q) => q.authorization === `Bearer ${KEY}`)).toBe(true);
+    // repository instructions reach the system prompt
+    expect(mine[0]!.conversation.messages[0]!.content).toMatch(/# Repository instructions[\s\S]*From AGENTS\.md[\s\S]*HOUSE RULE 42/);
+    const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/prints-env.jsonl'), 'utf8');
+    expect(transcript).toContain('PATH=');
+    expect(transcript).toMatch(new RegExp(`home=${s.wt}/${r.summary.runId}/\\.scratch/prints-env/home`));
+    expect(transcript).not.toContain('REDIS_URL');
+    const events = readFileSync(path.join(runFolder(s.repo), 'events.jsonl'), 'utf8');
+    expect(events).toMatch(/model-error: .*Incorrect API key provided/);
+    for (const secret of [KEY, REDIS_PW]) {
+      const grep = spawnSync('grep', ['-r', '-l', secret, s.dir], { encoding: 'utf8' });
+      expect(grep.stdout).toBe('');
+      expect(r.stderr).not.toContain(secret);
+    }
+  });
+
+  it.each([
+    ['an invalid config', { 'caid.config.yaml': 'models:\n  worker:\n    apiKeyEnv: sk-abc123\n    timeouts: { headersMs: -1 }\nbogus: 1\n' }, [], {}, /invalid config in .*caid\.config\.yaml:[\s\S]*models\.worker\.apiKeyEnv: apiKeyEnv is the NAME[\s\S]*models\.worker\.timeouts\.headersMs[\s\S]*bogus/],
+    ['a provider without its key', {}, ['--provider', 'openrouter', '--model', 'x'], {}, /openrouter\.ai needs an API key: set OPENROUTER_API_KEY/],
+    ['an unknown provider', {}, ['--provider', 'foo', '--model', 'x'], {}, /unknown provider "foo"; use one of openai, openrouter, ollama/],
+    ['an agent command without {promptFile}', {}, ['--agent-command', 'aider'], {}, /--agent-command must contain \{promptFile\}/],
+    ['a negative budget', {}, ['--model', 'm', '--base-url', 'http://127.0.0.1:9/v1', '--budget-usd', '-1'], {}, /--budget-usd takes a positive number/],
+    ['a replay folder that does not exist', {}, ['--replay', '/nonexistent/rec'], {}, /--replay: no recording at \/nonexistent\/rec/],
+  ])('%s is bad input: exit 2, nothing written', async (_name, files, args, env, message) => {
+    const s = setup('goal: g\ntasks:\n  - { id: a, prompt: p }\n', files);
+    const r = await runIn(s, args, env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(path.join(s.repo, '.caid'))).toBe(false);
+    expect(existsSync(s.wt)).toBe(false);
+  });
+
+  it('refuses to start when --sandbox bwrap is asked for and bubblewrap is missing', async () => {
+    const s = setup('goal: g\ntasks:\n  - { id: a, prompt: p }\n');
+    const bin = path.join(s.dir, 'bin');
+    mkdirSync(bin);
+    const gitPath = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    symlinkSync(gitPath, path.join(bin, 'git'));
+    const r = await runIn(s, ['--model', 'm', '--base-url', model.url, '--sandbox', 'bwrap'], { PATH: bin });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sandbox "bwrap" was asked for, but bubblewrap is not installed \(Debian\/Ubuntu: apt-get install bubblewrap.*will not run agent commands unconfined/);
+    expect(existsSync(path.join(s.repo, '.caid'))).toBe(false);
+  });
+});
+
+describe('external CLI agent', () => {
+  it('runs the command in the worktree, commits, merges and verifies; a send-back reruns it with the failure text', async () => {
+    const agent = path.resolve(__dirname, 'fixtures/fake-agent.mjs');
+    const s = setup('goal: ext\nverify: test -f fixed.txt\ntasks:\n  - { id: ext-one, prompt: create ext-one.txt }\n', { 'AGENTS.md': 'HOUSE RULE 42\n' });
+    const r = await runIn(s, ['--agent-command', `node ${agent} {promptFile}`], { OPENAI_API_KEY: KEY });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.summary.tasks).toEqual([{ id: 'ext-one', status: 'merged', attempts: 2, conflicts: 0 }]);
+    expect(git(s.repo, 'show', `${r.summary.branch}:ext-one.txt`)).toBe('written by the fake agent for ext-one');
+    expect(git(s.repo, 'show', `${r.summary.branch}:fixed.txt`)).toBe('fixed after the send-back');
+    const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/ext-one.jsonl'), 'utf8');
+    expect(transcript).toContain('edited ext-one.txt; key visible: no; instructions: yes');
+    expect(transcript).toContain('fixed the failing verify');
+    const prompts = readdirSync(path.join(s.wt, r.summary.runId, '.scratch/ext-one')).filter((f) => f.startsWith('prompt-')).sort();
+    expect(prompts).toEqual(['prompt-1.md', 'prompt-2.md']);
+    expect(readFileSync(path.join(s.wt, r.summary.runId, '.scratch/ext-one/prompt-2.md'), 'utf8')).toMatch(/create ext-one\.txt[\s\S]*# Now[\s\S]*`test -f fixed.txt` failed/);
+  });
+});
+
+describe('record and replay', () => {
+  it('replays a recorded run without the model server and reaches the same tree', async () => {
+    const plan = 'goal: rr\ntasks:\n  - { id: r-one, prompt: p }\n  - { id: r-two, prompt: p, dependsOn: [r-one] }\n  - { id: r-three, prompt: p }\n';
+    const first = setup(plan);
+    const rec = path.join(first.dir, 'recording');
+    const recorded = await runIn(first, ['--model', 'm', '--base-url', model.url, '--record', rec]);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(readdirSync(rec).length).toBeGreaterThanOrEqual(6);
+    const served = model.requests.length;
+    const second = setup(plan);
+    const replayed = await runIn(second, ['--replay', rec]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(model.requests.length).toBe(served);
+    expect(statusOf(replayed.summary)).toEqual(statusOf(recorded.summary));
+    expect(replayed.summary.usage).toEqual(recorded.summary.usage);
+    const tree = (repo: string, branch: string) => git(repo, 'rev-parse', `${branch}^{tree}`);
+    expect(tree(second.repo, replayed.summary.branch)).toBe(tree(first.repo, recorded.summary.branch));
+  });
+});
