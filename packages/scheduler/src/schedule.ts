@@ -37,17 +37,24 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const dispatch = async (taskId: string, round: Round) => {
       if (o.signal?.aborted) return;
       const stop = o.shouldStop?.(state);
-      if (stop) return round.kind === 'start' ? emit({ type: 'task.skipped', taskId, blockedBy: stop.reason }) : fail(taskId, `${stop.reason}: ${stop.message}`);
+      if (stop) return round.kind === 'start' ? skipWithDependents(taskId, stop.reason) : fail(taskId, `${stop.reason}: ${stop.message}`);
       const attempt = state.tasks[taskId]!.attempts + 1;
       await emit({ type: 'task.queued', taskId, attempt, round });
       inFlight++;
       await o.queue.enqueue(o.makeJob(taskId, attempt, round), { jobId: jobId(state.runId, taskId, attempt), priority: levels.get(taskId) ?? 0 });
     };
-    const fail = async (taskId: string, reason: string) => {
-      await emit({ type: 'task.failed', taskId, reason });
+    const skipDependents = async (taskId: string) => {
       for (const d of dependentsOf(graph, taskId)) {
         if (state.tasks[d]!.status === 'pending') await emit({ type: 'task.skipped', taskId: d, blockedBy: taskId });
       }
+    };
+    const fail = async (taskId: string, reason: string) => {
+      await emit({ type: 'task.failed', taskId, reason });
+      await skipDependents(taskId);
+    };
+    const skipWithDependents = async (taskId: string, blockedBy: string) => {
+      await emit({ type: 'task.skipped', taskId, blockedBy });
+      await skipDependents(taskId);
     };
     const pump = async () => {
       if (!o.signal?.aborted) {
