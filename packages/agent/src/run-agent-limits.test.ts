@@ -26,6 +26,7 @@ beforeAll(async () => {
       // A server with a 10k-character context: longer prompts get the error vLLM sends.
       { name: 'overflow', when: (c) => c.firstUser.includes('TASK-OVERFLOW') && chars(c) > 10_000, reply: { status: 400, error: "This model's maximum context length is 2500 tokens. However, you requested 3100 tokens." } },
       { name: 'overflow-ok', when: when.firstUserIncludes('TASK-OVERFLOW'), reply: (c) => (c.includes(CONDENSED) ? finish('fits again') : big(3000)) },
+      { name: 'window', when: when.firstUserIncludes('TASK-WINDOW'), reply: (c) => (c.includes(CONDENSED) ? finish('stayed inside the window') : big(3000)) },
       { name: 'busy', when: when.firstUserIncludes('TASK-BUSY'), reply: { toolCalls: [{ name: 'list_files', arguments: {} }], usage: { prompt_tokens: 400, completion_tokens: 100 } } },
       {
         name: 'text-tools',
@@ -64,6 +65,14 @@ describe('runAgent on real-server trouble', () => {
     const r = await runAgent({ ...base(), messages: start('TASK-OVERFLOW') });
     expect(r).toMatchObject({ status: 'finished', summary: 'fits again' });
     expect(server.requests.some((q) => q.rule === 'overflow')).toBe(true);
+  });
+
+  it('condenses before the prompt outgrows the model\'s context window', async () => {
+    const m = openaiCompatible({ baseURL: server.url, model: 'scripted', capabilities: { contextWindow: 3000 } });
+    const r = await runAgent({ ...base(), model: m, messages: start('TASK-WINDOW') });
+    expect(r).toMatchObject({ status: 'finished', summary: 'stayed inside the window' });
+    const sizes = server.requests.filter((q) => q.rule === 'window').map((q) => JSON.stringify(q.conversation.messages).length / 4);
+    expect(Math.max(...sizes)).toBeLessThan(3000);
   });
 
   it('stops at the token limit', async () => {

@@ -62,6 +62,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
     if (o.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= o.maxTokens) {
       return end('token-limit', { message: `${usage.inputTokens + usage.outputTokens} tokens used; the limit is ${o.maxTokens}` });
     }
+    // Condense before the server truncates silently (Ollama cuts the prompt's start, system prompt included).
+    if (o.model.contextWindow && JSON.stringify(history).length / 4 > o.model.contextWindow * 0.8) condense();
     steps++;
     let reply;
     try {

@@ -41,6 +41,8 @@ export interface ModelReply {
 /** The one thing an agent needs from a model. */
 export interface Model {
   readonly name: string;
+  /** Tokens the server's context holds, when known: agents condense their history before reaching it. */
+  readonly contextWindow?: number;
   complete(request: ModelRequest): Promise<ModelReply>;
 }
 

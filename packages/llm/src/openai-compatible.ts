@@ -64,15 +64,17 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
   async function once(request: ModelRequest): Promise<ModelReply> {
     const wire = caps.nativeTools ? request : toTextToolRequest(request);
     const body = chatRequestBody(o.model, wire);
+    // Servers that cannot stream tool-call deltas (older Ollama) get a plain request when tools are offered.
+    const stream = o.stream && (caps.streamingToolCalls || body.tools === undefined);
     const options = request.signal ? { signal: request.signal } : {};
     try {
       let content: string | null | undefined;
       let calls;
       let finishReason: string | null | undefined;
       let usage;
-      if (o.stream) {
-        const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
-        const streamed = await accumulateStream(stream);
+      if (stream) {
+        const chunks = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
+        const streamed = await accumulateStream(chunks);
         // The SDK ends a stream quietly when it is aborted mid-way; a partial reply must not pass as complete.
         if (request.signal?.aborted) throw new Error('aborted');
         ({ content, toolCalls: calls, finishReason, usage } = streamed);
@@ -98,5 +100,5 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
       throw toModelError(e, { apiKey, baseURL: o.baseURL, signal: request.signal });
     }) : once(request)), policy, request.signal, o.onRetry);
 
-  return { name: o.model, complete };
+  return { name: o.model, contextWindow: caps.contextWindow, complete };
 }

@@ -122,6 +122,15 @@ describe('models without native tool calls', () => {
   });
 });
 
+it('does not stream when tools are offered to a server that cannot stream tool calls', async () => {
+  const s = await serve([{ when: when.always(), reply: { content: 'ok' } }]);
+  const model = openaiCompatible({ baseURL: s.url, model: 'm', stream: true, capabilities: { streamingToolCalls: false } });
+  await model.complete(user('no tools'));
+  await model.complete({ ...user('tools'), tools: [{ name: 'finish', description: 'd', parameters: { type: 'object' } }] });
+  expect(s.requests.map((r) => r.conversation.stream)).toEqual([true, false]);
+  expect(model.contextWindow).toBe(128_000);
+});
+
 describe('record and replay', () => {
   it('replays recorded replies without a server; an unrecorded call is a ModelError', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'caid-rec-'));

@@ -28,6 +28,7 @@ export function recordingModel(inner: Model, dir: string): Model {
   mkdirSync(dir, { recursive: true });
   return {
     name: inner.name,
+    ...(inner.contextWindow ? { contextWindow: inner.contextWindow } : {}),
     async complete(request) {
       const reply = await inner.complete(request);
       const key = callKey(request);
