@@ -13,6 +13,12 @@ let model: ScriptedModelServer;
 beforeAll(async () => {
   model = await startScriptedModel({
     rules: [
+      {
+        when: (c) => c.lastUser.includes('merge conflict'),
+        reply: (c) => [call('write_file', { path: 'shared.txt', content: 'left\nright\n' }), call('finish', { summary: 'kept both' })][Math.min(c.stepInRound, 1)]!,
+      },
+      { when: (c) => taskOf(c) === 'left', reply: writesFiles({ 'shared.txt': 'left\n' }) },
+      { when: (c) => taskOf(c) === 'right', reply: (c) => ({ ...writesFiles({ 'shared.txt': 'right\n' })(c), delayMs: 300 }) },
       { when: (c) => taskOf(c) === 'echoed-key', reply: { status: 401, error: `Incorrect API key provided: ${KEY}. You can find your key at ...` } },
       { when: (c) => taskOf(c) === 'prints-env', reply: (c) => [call('run', { command: 'env; echo "home=$HOME"' }), call('write_file', { path: 'env-done.txt', content: 'x\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 2)]! },
       { when: (c) => taskOf(c) === 'b-second', reply: (c) => ({ ...[call('write_file', { path: 'b.txt', content: 'b\n' }), call('run', { command: 'true' }), call('run', { command: 'true' }), call('finish', { summary: 'b' })][Math.min(c.stepInRound, 3)]!, usage }) },
@@ -109,6 +115,25 @@ describe('config, providers and secrets', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sandbox "bwrap" was asked for, but bubblewrap is not installed \(Debian\/Ubuntu: apt-get install bubblewrap.*will not run agent commands unconfined/);
     expect(existsSync(path.join(s.repo, '.caid'))).toBe(false);
+  });
+});
+
+describe('roles', () => {
+  it('a conflict round uses the resolver model from the config; usage and model time are counted per role', async () => {
+    const s = setup('goal: g\ntasks:\n  - { id: left, prompt: p }\n  - { id: right, prompt: p }\n', {
+      'shared.txt': 'base\n',
+      'caid.config.yaml': `models:\n  worker: { baseURL: "${model.url}", model: w-model }\n  resolver: { model: r-model, pricing: { inputPerMTok: 1000, outputPerMTok: 1000 } }\n`,
+    });
+    const r = await runIn(s, []);
+    expect(r.code, r.stderr).toBe(0);
+    expect(git(s.repo, 'show', `${r.summary.branch}:shared.txt`)).toBe('left\nright');
+    const conflictRequests = model.requests.filter((q) => q.conversation.firstUser.includes('# Task right') && q.conversation.lastUser.includes('merge conflict'));
+    expect(conflictRequests.map((q) => q.conversation.model)).toEqual(['r-model', 'r-model']);
+    const finished = readFileSync(path.join(runFolder(s.repo), 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'task.finished');
+    expect(finished.map((e) => e.role)).toEqual(['worker', 'worker', 'resolver']);
+    expect(finished.every((e) => typeof e.modelMs === 'number')).toBe(true);
+    expect(r.stderr).toMatch(/ {2}worker: \d+ in \/ \d+ out, \$0\.0000, [\d.]+ s waiting for the model/);
+    expect(r.stderr).toMatch(/ {2}resolver: \d+ in \/ \d+ out, \$(?!0\.0000)[\d.]+, [\d.]+ s waiting for the model/);
   });
 });
 

@@ -21,5 +21,7 @@ export function formatState(s: RunState): string {
     '',
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
+    ...Object.entries(s.byRole ?? {}).map(([role, r]) =>
+      `  ${role}: ${r.inputTokens} in / ${r.outputTokens} out, $${r.costUsd.toFixed(4)}, ${(r.modelMs / 1000).toFixed(1)} s waiting for the model`),
   ].join('\n');
 }

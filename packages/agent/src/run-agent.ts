@@ -11,6 +11,8 @@ export interface AgentResult {
   message?: string;
   steps: number;
   usage: TokenUsage;
+  /** Time spent waiting for the model. */
+  modelMs?: number;
 }
 
 export interface AgentOptions {
@@ -47,7 +49,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   let formatErrors = 0;
   let steps = 0;
-  const end = (status: AgentStatus, extra: Partial<AgentResult> = {}): AgentResult => ({ status, steps, usage: { ...usage }, ...extra });
+  let modelMs = 0;
+  const end = (status: AgentStatus, extra: Partial<AgentResult> = {}): AgentResult => ({ status, steps, usage: { ...usage }, modelMs, ...extra });
   const condense = (): boolean => {
     const shorter = condenseHistory(history);
     if (shorter) history.splice(0, history.length, ...shorter);
@@ -66,9 +69,12 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
     if (o.model.contextWindow && JSON.stringify(history).length / 4 > o.model.contextWindow * 0.8) condense();
     steps++;
     let reply;
+    const asked = Date.now();
     try {
       reply = await o.model.complete({ messages: history, tools: specs, signal });
+      modelMs += Date.now() - asked;
     } catch (e) {
+      modelMs += Date.now() - asked;
       if (signal.aborted) return stopped();
       // Too long for the context window: condense and try again, while there is something to condense.
       if (isContextOverflow(e) && condense()) continue;

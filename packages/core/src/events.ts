@@ -23,6 +23,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     type: z.literal('task.finished'), ...at, ...task, attempt: z.number().int(), status: z.enum(['done', 'failed']),
     reason: z.enum(FAILURE_REASONS).optional(), message: z.string().optional(), commit: z.string().optional(),
     summary: z.string().optional(), steps: z.number().int(), usage: UsageSchema,
+    role: z.enum(['worker', 'resolver']).optional(), modelMs: z.number().nonnegative().optional(),
   }),
   z.object({ type: z.literal('task.merged'), ...at, ...task, commit: z.string(), taskCommit: z.string() }),
   z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()) }),

@@ -42,6 +42,10 @@ export const TaskResultSchema = z.object({
   summary: z.string().optional(),
   steps: z.number().int().nonnegative(),
   usage: UsageSchema,
+  /** Which configured model did the round: the worker's, or the resolver's in a conflict round. */
+  role: z.enum(['worker', 'resolver']).optional(),
+  /** Time spent waiting for the model: recorded for local models, whose cost is 0. */
+  modelMs: z.number().nonnegative().optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 

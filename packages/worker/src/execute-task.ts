@@ -49,17 +49,18 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
   });
 
   const title = job.task.title ?? job.task.id;
+  const accounting = { ...(result.role ? { role: result.role } : {}), ...(result.modelMs !== undefined ? { modelMs: result.modelMs } : {}) };
   if (result.status !== 'finished') {
     // Keep whatever the agent wrote on its branch: nothing an agent did is thrown away.
     const unresolved = (await wt.filesWithConflictMarkers(round.conflicted)).length > 0;
     if (unresolved) await wt.abortMerge();
     await wt.commitAll(`caid: ${job.task.id}: partial work (${result.status})`);
-    return done({ status: 'failed', reason: REASON[result.status], message: result.message, steps: result.steps, usage: result.usage });
+    return done({ status: 'failed', reason: REASON[result.status], message: result.message, steps: result.steps, usage: result.usage, ...accounting });
   }
   const committed = await wt.commitAll(`caid: ${job.task.id}: ${title}\n\n${result.summary ?? ''}`.trim());
   const head = await wt.head();
   if (job.round.kind === 'start' && !committed && head === round.base) {
-    return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file', steps: result.steps, usage: result.usage });
+    return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file', steps: result.steps, usage: result.usage, ...accounting });
   }
-  return done({ status: 'done', commit: head, summary: result.summary, steps: result.steps, usage: result.usage });
+  return done({ status: 'done', commit: head, summary: result.summary, steps: result.steps, usage: result.usage, ...accounting });
 }

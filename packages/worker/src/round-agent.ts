@@ -28,7 +28,7 @@ export async function runRoundAgent(
   job: TaskJob, wt: Worktree, messages: ChatMessage[], transcript: Transcript,
   ctx: { signal: AbortSignal; progress(p: TaskProgress): void }, o: RoundAgentOptions,
   validateFinish: () => Promise<string | null>,
-): Promise<AgentResult> {
+): Promise<AgentResult & { role?: 'worker' | 'resolver' }> {
   const scratch = scratchDir(job);
   if (o.external) {
     const passed = Object.fromEntries((o.external.passEnv ?? []).flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
@@ -40,9 +40,10 @@ export async function runRoundAgent(
     const refusal = result.status === 'finished' ? await validateFinish() : null;
     return refusal ? { ...result, status: 'agent-failed', message: refusal } : result;
   }
-  const model = (job.round.kind === 'conflict' && o.resolverModel) || o.model;
+  const role = job.round.kind === 'conflict' && o.resolverModel ? 'resolver' : 'worker';
+  const model = role === 'resolver' ? o.resolverModel : o.model;
   if (!model) throw new Error('no model and no external agent configured');
-  return runAgent({
+  const result = await runAgent({
     model,
     tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox }),
     messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs, maxTokens: o.limits.maxTokens,
@@ -51,6 +52,7 @@ export async function runRoundAgent(
     onStep: (s) => ctx.progress(s),
     validateFinish,
   });
+  return { ...result, role };
 }
 
 /**
