@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
+import { sandboxProblem } from '@caid/agent';
 import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
 
 const KEY = 'sk-runtime-e2e-secret-0123456789abcdef';
@@ -19,6 +20,10 @@ beforeAll(async () => {
       },
       { when: (c) => taskOf(c) === 'left', reply: writesFiles({ 'shared.txt': 'left\n' }) },
       { when: (c) => taskOf(c) === 'right', reply: (c) => ({ ...writesFiles({ 'shared.txt': 'right\n' })(c), delayMs: 300 }) },
+      {
+        when: (c) => taskOf(c) === 'boxed',
+        reply: (c) => [call('run', { command: 'touch /usr/caid-boxed-escape; echo "home=$HOME"; echo inside > boxed.txt' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]!,
+      },
       { when: (c) => taskOf(c) === 'echoed-key', reply: { status: 401, error: `Incorrect API key provided: ${KEY}. You can find your key at ...` } },
       { when: (c) => taskOf(c) === 'prints-env', reply: (c) => [call('run', { command: 'env; echo "home=$HOME"' }), call('write_file', { path: 'env-done.txt', content: 'x\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 2)]! },
       { when: (c) => taskOf(c) === 'b-second', reply: (c) => ({ ...[call('write_file', { path: 'b.txt', content: 'b\n' }), call('run', { command: 'true' }), call('run', { command: 'true' }), call('finish', { summary: 'b' })][Math.min(c.stepInRound, 3)]!, usage }) },
@@ -134,6 +139,17 @@ describe('roles', () => {
     expect(finished.every((e) => typeof e.modelMs === 'number')).toBe(true);
     expect(r.stderr).toMatch(/ {2}worker: \d+ in \/ \d+ out, \$0\.0000, [\d.]+ s waiting for the model/);
     expect(r.stderr).toMatch(/ {2}resolver: \d+ in \/ \d+ out, \$(?!0\.0000)[\d.]+, [\d.]+ s waiting for the model/);
+  });
+});
+
+describe.skipIf(sandboxProblem('bwrap') !== null && !process.env.CI)('sandbox', () => {
+  it('--sandbox bwrap runs the agent commands read-only outside the worktree, and the task still merges', async () => {
+    const s = setup('goal: g\ntasks:\n  - { id: boxed, prompt: p }\n');
+    const r = await runIn(s, ['--model', 'm', '--base-url', model.url, '--sandbox', 'bwrap']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(git(s.repo, 'show', `${r.summary.branch}:boxed.txt`)).toBe('inside');
+    expect(existsSync('/usr/caid-boxed-escape')).toBe(false);
+    expect(readFileSync(path.join(runFolder(s.repo), 'tasks/boxed.jsonl'), 'utf8')).toMatch(/Read-only file system[\s\S]*home=.*\.scratch\/boxed\/home/);
   });
 });
 

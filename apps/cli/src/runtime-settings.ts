@@ -1,6 +1,6 @@
 import { addUsage, AGENT_PRESETS, budgetExceeded, InputError, overBudget, type Config, type RunBudget, type RunState, type Usage } from '@caid/core';
 import { recordingModel, replayModel, type Model } from '@caid/llm';
-import { AGENT_PRESET_COMMANDS, sandboxProblem, secretValues, type AgentPreset } from '@caid/agent';
+import { AGENT_PRESET_COMMANDS, sandboxProblem, scrubText, secretValues, type AgentPreset } from '@caid/agent';
 import { loadConfig } from '@caid/orchestrator';
 import type { RoundAgentOptions, WorkerLimits } from '@caid/worker';
 import { modelFromSettings, type ModelFlags } from './model-settings.js';
@@ -71,7 +71,8 @@ function roleModels(f: RuntimeFlags, config: Config, env: NodeJS.ProcessEnv): { 
       throw new InputError(`--replay: ${(e as Error).message}`);
     }
   }
-  const rec = (m: Model) => (f.record ? recordingModel(m, f.record) : m);
+  const secrets = secretValues(env);
+  const rec = (m: Model) => (f.record ? recordingModel(m, f.record, (t) => scrubText(t, secrets)) : m);
   const model = rec(modelFromSettings(f, env, config, 'worker'));
   const resolverModel = config.models?.resolver ? rec(modelFromSettings({ ...f, model: undefined, baseUrl: undefined, provider: undefined }, env, config, 'resolver')) : undefined;
   return resolverModel ? { model, resolverModel } : { model };

@@ -23,8 +23,8 @@ export function callKey(request: ModelRequest): string {
   return `${createHash('sha256').update(opening).digest('hex').slice(0, 16)}-a${assistant}-u${user}`;
 }
 
-/** Saves every request and reply of `inner` under `dir`, one JSON file per call. */
-export function recordingModel(inner: Model, dir: string): Model {
+/** Saves every request and reply of `inner` under `dir`, one JSON file per call; `scrub` cleans the text first (API keys). */
+export function recordingModel(inner: Model, dir: string, scrub: (text: string) => string = (t) => t): Model {
   mkdirSync(dir, { recursive: true });
   return {
     name: inner.name,
@@ -33,7 +33,7 @@ export function recordingModel(inner: Model, dir: string): Model {
       const reply = await inner.complete(request);
       const key = callKey(request);
       const entry: RecordedCall = { key, model: inner.name, request: { messages: request.messages, tools: request.tools.map((t) => t.name) }, reply };
-      writeFileSync(path.join(dir, `${key}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+      writeFileSync(path.join(dir, `${key}.json`), `${scrub(JSON.stringify(entry, null, 2))}\n`);
       return reply;
     },
   };
