@@ -65,6 +65,17 @@ describe('run budget', () => {
     expect(events.filter((e) => e.type === 'task.failed').map((e) => e.reason)).toEqual([expect.stringMatching(/^budget/), expect.stringMatching(/^budget/), expect.stringMatching(/^budget/)]);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', reason: 'budget' });
   });
+
+  it('--budget-usd stops a run priced by the config', async () => {
+    const s = setup('goal: usd\ntasks:\n  - { id: b-second, prompt: p }\n', {
+      'caid.config.json': JSON.stringify({ models: { worker: { baseURL: model.url, model: 'priced', pricing: { inputPerMTok: 1000, outputPerMTok: 1000 } } } }),
+    });
+    const r = await runIn(s, ['--budget-usd', '1']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.summary).toMatchObject({ status: 'failed', reason: 'budget', tasks: [{ id: 'b-second', status: 'failed' }] });
+    expect(r.summary.usage.costUsd).toBeCloseTo(1.1);
+    expect(r.stderr).toMatch(/cost budget reached: \$1\.1000 of \$1 spent/);
+  });
 });
 
 describe('config, providers and secrets', () => {
@@ -149,7 +160,9 @@ describe.skipIf(sandboxProblem('bwrap') !== null && !process.env.CI)('sandbox', 
     expect(r.code, r.stderr).toBe(0);
     expect(git(s.repo, 'show', `${r.summary.branch}:boxed.txt`)).toBe('inside');
     expect(existsSync('/usr/caid-boxed-escape')).toBe(false);
-    expect(readFileSync(path.join(runFolder(s.repo), 'tasks/boxed.jsonl'), 'utf8')).toMatch(/Read-only file system[\s\S]*home=.*\.scratch\/boxed\/home/);
+    const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/boxed.jsonl'), 'utf8');
+    expect(transcript).toMatch(/cannot touch '\/usr\/caid-boxed-escape': Read-only file system/);
+    expect(transcript).toMatch(/home=[^\\]*\.scratch\/boxed\/home/);
   });
 });
 
