@@ -78,6 +78,17 @@ describe('run budget', () => {
   });
 });
 
+describe('per-task token limit', () => {
+  it('spans the rounds of a task: a send-back gets only what is left', async () => {
+    const s = setup('goal: t\nverify: test -f never.txt\ntasks:\n  - { id: tok, prompt: p }\n');
+    const r = await runIn(s, ['--model', 'm', '--base-url', model.url, '--task-tokens', '3000']);
+    expect(r.code, r.stderr).toBe(1);
+    const finished = readFileSync(path.join(runFolder(s.repo), 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'task.finished');
+    expect(finished.map((e) => [e.status, e.reason, e.steps])).toEqual([['done', undefined, 2], ['failed', 'token-limit', 1]]);
+    expect(finished[1].message).toMatch(/1100 tokens used; the limit is 800/);
+  });
+});
+
 describe('config, providers and secrets', () => {
   it('reads the worker model from caid.config.yaml and keeps the key out of .caid/, errors and the agent environment', async () => {
     const s = setup('goal: g\ntasks:\n  - { id: prints-env, prompt: p }\n  - { id: echoed-key, prompt: p }\n', {

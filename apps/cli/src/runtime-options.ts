@@ -7,7 +7,7 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--provider <name>', 'openai | openrouter | ollama | vllm | llamacpp | lmstudio: default base URL and capabilities')
     .option('--api-key-env <NAME>', 'environment variable holding the API key (default OPENAI_API_KEY, or the provider\'s)')
     .option('--max-concurrent-requests <n>', 'requests in flight to the model endpoint, shared by all workers')
-    .option('--task-tokens <n>', 'tokens (input + output) per agent round')
+    .option('--task-tokens <n>', 'tokens (input + output) per task, over all its rounds')
     .option('--budget-usd <usd>', 'stop the run once it has cost this much')
     .option('--budget-tokens <n>', 'stop the run once it has used this many tokens')
     .option('--sandbox <kind>', 'none | bwrap: run agent commands under bubblewrap (no network, read-only outside the worktree)')

@@ -23,6 +23,8 @@ export const TaskJobSchema = z.object({
   round: RoundSchema,
   setup: z.string().optional(),
   verify: z.string().optional(),
+  /** Tokens this task used in earlier rounds, so a per-task token limit spans all its rounds. */
+  usedTokens: z.number().int().nonnegative().optional(),
 });
 export type TaskJob = z.infer<typeof TaskJobSchema>;
 

@@ -59,9 +59,13 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     repo, runId, worktree: integrationWt, verify, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000, signal: o.signal,
     onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
-  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
-    runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: o.plan.setup, verify,
-  });
+  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
+    const task = log.current.tasks[taskId]!;
+    return {
+      runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: o.plan.setup, verify,
+      usedTokens: task.usage.inputTokens + task.usage.outputTokens,
+    };
+  };
   const final = await schedule({
     state: log.current, emit, queue: o.queue, makeJob, signal: o.signal, shouldStop: o.shouldStop,
     integrate: (result, state) => integrate(result, state.tasks[result.taskId]?.title),

@@ -10,7 +10,7 @@ export interface WorkerLimits {
   maxSteps: number;
   roundTimeoutMs: number;
   runTimeoutSec: number;
-  /** Tokens one agent round may use. */
+  /** Tokens (input + output) one task may use over all its rounds. */
   maxTokens?: number;
 }
 

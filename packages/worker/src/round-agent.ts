@@ -46,7 +46,8 @@ export async function runRoundAgent(
   const result = await runAgent({
     model,
     tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox }),
-    messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs, maxTokens: o.limits.maxTokens,
+    messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs,
+    ...(o.limits.maxTokens !== undefined ? { maxTokens: Math.max(0, o.limits.maxTokens - (job.usedTokens ?? 0)) } : {}),
     signal: ctx.signal, shouldStop: o.shouldStop,
     onMessage: (message) => transcript.append({ t: 'message', message }),
     onStep: (s) => ctx.progress(s),
