@@ -78,6 +78,29 @@ describe('run budget', () => {
   });
 });
 
+describe('per-endpoint request limit', () => {
+  it('--max-concurrent-requests keeps requests in flight at the limit however many workers run', async () => {
+    const slow = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply: (c) => ({ ...writesFiles({ [`${taskOf(c)}.txt`]: 'x\n' })(c), delayMs: 500 }) }] });
+    try {
+      const plan = 'goal: g\ntasks:\n' + ['p1', 'p2', 'p3'].map((id) => `  - { id: ${id}, prompt: p }\n`).join('');
+      const free = await runIn(setup(plan), ['--model', 'm', '--base-url', slow.url, '--workers', '3']);
+      expect(free.code, free.stderr).toBe(0);
+      expect(slow.peakInFlight).toBeGreaterThan(1);
+      const limitedServer = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply: (c) => ({ ...writesFiles({ [`${taskOf(c)}.txt`]: 'x\n' })(c), delayMs: 500 }) }] });
+      try {
+        const limited = await runIn(setup(plan), ['--model', 'm', '--base-url', limitedServer.url, '--workers', '3', '--max-concurrent-requests', '1']);
+        expect(limited.code, limited.stderr).toBe(0);
+        expect(limitedServer.requests.length).toBeGreaterThanOrEqual(6);
+        expect(limitedServer.peakInFlight).toBe(1);
+      } finally {
+        await limitedServer.close();
+      }
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('per-task token limit', () => {
   it('spans the rounds of a task: a send-back gets only what is left', async () => {
     const s = setup('goal: t\nverify: test -f never.txt\ntasks:\n  - { id: tok, prompt: p }\n');
