@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { sandboxProblem } from '@caid/agent';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { call, git, removeTemps, taskOf, writesFiles } from './cli-harness.js';
+import { runFolder, runIn, setup, statusOf } from './runtime-harness.js';
 
 const KEY = 'sk-runtime-e2e-secret-0123456789abcdef';
 const REDIS_PW = 'redis-password-should-not-leak';
@@ -20,10 +20,6 @@ beforeAll(async () => {
       },
       { when: (c) => taskOf(c) === 'left', reply: writesFiles({ 'shared.txt': 'left\n' }) },
       { when: (c) => taskOf(c) === 'right', reply: (c) => ({ ...writesFiles({ 'shared.txt': 'right\n' })(c), delayMs: 300 }) },
-      {
-        when: (c) => taskOf(c) === 'boxed',
-        reply: (c) => [call('run', { command: 'touch /usr/caid-boxed-escape; echo "home=$HOME"; echo inside > boxed.txt' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]!,
-      },
       { when: (c) => taskOf(c) === 'echoed-key', reply: { status: 401, error: `Incorrect API key provided: ${KEY}. You can find your key at ...` } },
       { when: (c) => taskOf(c) === 'prints-env', reply: (c) => [call('run', { command: 'env; echo "home=$HOME"' }), call('write_file', { path: 'env-done.txt', content: 'x\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 2)]! },
       { when: (c) => taskOf(c) === 'b-second', reply: (c) => ({ ...[call('write_file', { path: 'b.txt', content: 'b\n' }), call('run', { command: 'true' }), call('run', { command: 'true' }), call('finish', { summary: 'b' })][Math.min(c.stepInRound, 3)]!, usage }) },
@@ -35,17 +31,6 @@ afterAll(async () => {
   await model.close();
   removeTemps();
 });
-
-function setup(plan: string, files: Record<string, string> = {}) {
-  const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n', ...files });
-  writeFileSync(path.join(dir, 'plan.yaml'), plan);
-  return { dir, repo, plan: path.join(dir, 'plan.yaml'), wt: path.join(dir, 'wt') };
-}
-const runIn = (s: ReturnType<typeof setup>, args: string[], env: Record<string, string> = {}) =>
-  runCli(['run', '--plan', s.plan, '--repo', s.repo, '--worktree-root', s.wt, '--json', ...args], { env }).then((r) => ({ ...r, summary: r.stdout ? JSON.parse(r.stdout) : undefined }));
-const statusOf = (summary: { tasks: { id: string; status: string }[] }) => Object.fromEntries(summary.tasks.map((t) => [t.id, t.status]));
-const runFolder = (repo: string) => path.join(repo, '.caid/runs', readdirSync(path.join(repo, '.caid/runs'))[0]!);
 
 describe('run budget', () => {
   it('stops dispatching, stops the running agent after its step, ends failed with reason budget; merged work stays', async () => {
@@ -184,56 +169,5 @@ describe('roles', () => {
     expect(finished.every((e) => typeof e.modelMs === 'number')).toBe(true);
     expect(r.stderr).toMatch(/ {2}worker: \d+ in \/ \d+ out, \$0\.0000, [\d.]+ s waiting for the model/);
     expect(r.stderr).toMatch(/ {2}resolver: \d+ in \/ \d+ out, \$(?!0\.0000)[\d.]+, [\d.]+ s waiting for the model/);
-  });
-});
-
-describe.skipIf(sandboxProblem('bwrap') !== null && !process.env.CI)('sandbox', () => {
-  it('--sandbox bwrap runs the agent commands read-only outside the worktree, and the task still merges', async () => {
-    const s = setup('goal: g\ntasks:\n  - { id: boxed, prompt: p }\n');
-    const r = await runIn(s, ['--model', 'm', '--base-url', model.url, '--sandbox', 'bwrap']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(git(s.repo, 'show', `${r.summary.branch}:boxed.txt`)).toBe('inside');
-    expect(existsSync('/usr/caid-boxed-escape')).toBe(false);
-    const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/boxed.jsonl'), 'utf8');
-    expect(transcript).toMatch(/cannot touch '\/usr\/caid-boxed-escape': Read-only file system/);
-    expect(transcript).toMatch(/home=[^\\]*\.scratch\/boxed\/home/);
-  });
-});
-
-describe('external CLI agent', () => {
-  it('runs the command in the worktree, commits, merges and verifies; a send-back reruns it with the failure text', async () => {
-    const agent = path.resolve(__dirname, 'fixtures/fake-agent.mjs');
-    const s = setup('goal: ext\nverify: test -f fixed.txt\ntasks:\n  - { id: ext-one, prompt: create ext-one.txt }\n', { 'AGENTS.md': 'HOUSE RULE 42\n' });
-    const r = await runIn(s, ['--agent-command', `node ${agent} {promptFile}`], { OPENAI_API_KEY: KEY });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.summary.tasks).toEqual([{ id: 'ext-one', status: 'merged', attempts: 2, conflicts: 0 }]);
-    expect(git(s.repo, 'show', `${r.summary.branch}:ext-one.txt`)).toBe('written by the fake agent for ext-one');
-    expect(git(s.repo, 'show', `${r.summary.branch}:fixed.txt`)).toBe('fixed after the send-back');
-    const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/ext-one.jsonl'), 'utf8');
-    expect(transcript).toContain('edited ext-one.txt; key visible: no; instructions: yes');
-    expect(transcript).toContain('fixed the failing verify');
-    const prompts = readdirSync(path.join(s.wt, r.summary.runId, '.scratch/ext-one')).filter((f) => f.startsWith('prompt-')).sort();
-    expect(prompts).toEqual(['prompt-1.md', 'prompt-2.md']);
-    expect(readFileSync(path.join(s.wt, r.summary.runId, '.scratch/ext-one/prompt-2.md'), 'utf8')).toMatch(/create ext-one\.txt[\s\S]*# Now[\s\S]*`test -f fixed.txt` failed/);
-  });
-});
-
-describe('record and replay', () => {
-  it('replays a recorded run without the model server and reaches the same tree', async () => {
-    const plan = 'goal: rr\ntasks:\n  - { id: r-one, prompt: p }\n  - { id: r-two, prompt: p, dependsOn: [r-one] }\n  - { id: r-three, prompt: p }\n';
-    const first = setup(plan);
-    const rec = path.join(first.dir, 'recording');
-    const recorded = await runIn(first, ['--model', 'm', '--base-url', model.url, '--record', rec]);
-    expect(recorded.code, recorded.stderr).toBe(0);
-    expect(readdirSync(rec).length).toBeGreaterThanOrEqual(6);
-    const served = model.requests.length;
-    const second = setup(plan);
-    const replayed = await runIn(second, ['--replay', rec]);
-    expect(replayed.code, replayed.stderr).toBe(0);
-    expect(model.requests.length).toBe(served);
-    expect(statusOf(replayed.summary)).toEqual(statusOf(recorded.summary));
-    expect(replayed.summary.usage).toEqual(recorded.summary.usage);
-    const tree = (repo: string, branch: string) => git(repo, 'rev-parse', `${branch}^{tree}`);
-    expect(tree(second.repo, replayed.summary.branch)).toBe(tree(first.repo, recorded.summary.branch));
   });
 });

@@ -7,7 +7,7 @@ import { isContextOverflow, type ModelRequest, ModelError } from './model.js';
 import { openaiCompatible } from './openai-compatible.js';
 import { recordingModel, replayModel } from './record-replay.js';
 import { retryDelayMs } from './retry.js';
-import { type ScriptedModelServer, type ScriptRule, startScriptedModel, when } from './testing/index.js';
+import { type ScriptedModelServer, type ScriptedReply, type ScriptRule, startScriptedModel, when } from './testing/index.js';
 
 let server: ScriptedModelServer | undefined;
 afterEach(async () => {
@@ -33,12 +33,12 @@ describe('retries', () => {
     let n = 0;
     const s = await serve([{
       when: when.always(),
-      reply: () => [
+      reply: (): ScriptedReply => ([
         { status: 429, error: 'rate limited', headers: { 'retry-after': '0.02' } },
         { status: 503, error: 'overloaded' },
         { status: 500, error: 'oops', headers: { 'retry-after-ms': '5' } },
         { content: 'finally' },
-      ][n++]!,
+      ] as ScriptedReply[])[n++]!,
     }]);
     const waits: number[] = [];
     const model = openaiCompatible({ baseURL: s.url, model: 'm', retry: { ...fast, random: () => 1 }, onRetry: (_e, ms) => waits.push(ms) });
