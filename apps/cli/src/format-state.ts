@@ -24,5 +24,7 @@ export function formatState(s: RunState): string {
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
     ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
+    ...Object.entries(s.byRole ?? {}).map(([role, r]) =>
+      `  ${role}: ${r.inputTokens} in / ${r.outputTokens} out, $${r.costUsd.toFixed(4)}, ${(r.modelMs / 1000).toFixed(1)} s waiting for the model`),
   ].join('\n');
 }

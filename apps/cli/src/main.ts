@@ -6,6 +6,7 @@ import { statusCommand } from './status-command.js';
 import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
 import { planCommand } from './plan-command.js';
 import { serveCommand } from './serve-command.js';
+import { addRuntimeOptions } from './runtime-options.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -28,8 +29,8 @@ program
   .option('--quiet', 'print only the summary')
   .option('--stream', 'stream model replies')
   .option('--worktree-root <dir>', 'where task worktrees live (default: ~/.caid/worktrees/<repo>)')
-  .option('--max-steps <n>', 'model calls per agent round', '50')
-  .option('--task-timeout <minutes>', 'wall time per agent round', '30')
+  .option('--max-steps <n>', 'model calls per agent round (default 50)')
+  .option('--task-timeout <minutes>', 'wall time per agent round (default 30)')
   .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
   .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
   .option('--gate <mode>', 'all: verify must pass after each merge; no-regression: no passing test may break (default: from the base)')
@@ -46,6 +47,8 @@ program
   .option('--ui', 'serve the web dashboard while the run goes and print its address')
   .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
+
+addRuntimeOptions(program.commands.find((c) => c.name() === 'run')!);
 
 program
   .command('plan')

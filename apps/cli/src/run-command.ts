@@ -1,4 +1,4 @@
-import { GATE_MODES, InputError, summarize, type GateMode, type Plan } from '@caid/core';
+import { GATE_MODES, InputError, summarize, type GateMode, type Plan, type TaskProgress } from '@caid/core';
 import { loadPlan, openTarget, runPlan } from '@caid/orchestrator';
 import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
 import { planFromGoal } from './plan-from-goal.js';
@@ -7,25 +7,21 @@ import { renderText } from './render-plan.js';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
+import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-settings.js';
 import { progressReporter } from './progress-reporter.js';
 import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { positiveInt, positiveNumber } from './parse-flags.js';
 
-export interface RunFlags {
+export interface RunFlags extends RuntimeFlags {
   plan?: string;
   repo: string;
   base: string;
   workers: string;
-  model?: string;
-  baseUrl?: string;
   verify?: string;
   json?: boolean;
   quiet?: boolean;
-  stream?: boolean;
   worktreeRoot?: string;
-  maxSteps: string;
-  taskTimeout: string;
   conflictRounds: string;
   verifyAttempts: string;
   gate?: string;
@@ -49,11 +45,6 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   if (!f.plan && !goal?.trim()) throw new InputError('pass a goal (caid run "add a --json flag") or --plan FILE (YAML or JSON; see README "Plan files")');
   if (f.plan && goal) throw new InputError('pass either a goal or --plan FILE, not both');
   const workers = positiveInt(f.workers, '--workers');
-  const limits = {
-    maxSteps: positiveInt(f.maxSteps, '--max-steps'),
-    roundTimeoutMs: positiveInt(f.taskTimeout, '--task-timeout') * 60_000,
-    runTimeoutSec: 600,
-  };
   if (f.gate && !(GATE_MODES as readonly string[]).includes(f.gate)) throw new InputError(`--gate takes ${GATE_MODES.join(' or ')}, not "${f.gate}"`);
   const maxTasks = positiveInt(f.maxTasks ?? String(DEFAULT_MAX_TASKS), '--max-tasks');
   const maxRepairs = positiveInt(f.maxRepairs ?? String(DEFAULT_MAX_REPAIRS), '--max-repairs', true);
@@ -63,17 +54,27 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const verifyTimeoutMs = positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000;
   const progress = progressReporter({ quiet: f.quiet });
   const say = (line: string) => { if (!f.quiet) progress.note(line); };
-  const model = modelFromSettings(f);
+  const runtime = runtimeSettings(f, f.repo);
+  const budget = budgetWatch(runtime.budget);
+  // The planner (goal runs, replans, scaffold, review) uses the `planner` role's model; a plan-file
+  // run without those needs no model of its own (an external agent or a replay may do all the work).
+  const planning = !f.plan || f.scaffold || f.review || f.replan === true;
+  const model = planning ? modelFromSettings(f, process.env, runtime.config, 'planner') : undefined;
   const transcript = new PlannerTranscript();
   let plan: Plan;
   if (f.plan) plan = await loadPlan(f.plan);
   else {
     const { repo } = await openTarget(f.repo, f.base);
-    plan = await planFromGoal(goal!, { model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
+    plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
   }
   const queue = memoryQueue();
-  queue.process((job, ctx) => executeTask(job, ctx, { model, limits }), { concurrency: workers });
+  queue.process(async (job, ctx) => {
+    const progress = (p: TaskProgress) => { budget.step(job.task.id, p.usage); ctx.progress(p); };
+    const result = await executeTask(job, { ...ctx, progress }, { ...runtime.worker, shouldStop: budget.agentStop });
+    budget.roundDone(job.task.id, result.usage);
+    return result;
+  }, { concurrency: workers });
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -89,10 +90,11 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
     gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
     limits: { conflictRounds, verifyAttempts, verifyTimeoutMs },
-    ...plannerHooks({
+    shouldStop: budget.shouldStop, secrets: runtime.secrets,
+    ...(model && plannerHooks({
       model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
       signal: abort.signal, transcript, say,
-    }),
+    })),
     onEvent: (e, s) => {
       if (e.type === 'run.started') transcript.open(s.repo, s.runId);
       progress.onEvent(e, s);
@@ -103,6 +105,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.off('SIGTERM', onSignal);
 
   process.stderr.write(`\n${formatState(final)}\n`);
+  if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
   if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);

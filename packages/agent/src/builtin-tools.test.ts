@@ -33,6 +33,8 @@ beforeAll(() => {
   mkdirSync(path.join(root, '.git'));
   writeFileSync(path.join(root, 'src', 'a.ts'), 'export const a = 1;\nexport const b = 2;\n');
   symlinkSync(outside, path.join(root, 'link-out'));
+  symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'file-link'));
+  symlinkSync(path.join(outside, 'planted-by-dangling.txt'), path.join(root, 'dangling'));
   tools = new Map(builtinTools(root, { runTimeoutSec: 5 }).map((t) => [t.spec.name, t]));
 });
 afterAll(() => {
@@ -52,7 +54,7 @@ describe('built-in tools', () => {
     expect(await call('edit_file', { path: 'src/a.ts', old: 'const b = 2', new: 'const b = 3' })).toBe('Edited src/a.ts');
     expect(await call('read_file', { path: 'src/a.ts' })).toBe('export const a = 1;\nexport const b = 3;\n');
     expect(await call('edit_file', { path: 'src/a.ts', old: 'export', new: 'x' })).toMatch(/occurs 2 times/);
-    expect(await call('list_files', {})).toBe('link-out\nsrc/a.ts\nsrc/new/b.ts');
+    expect(await call('list_files', {})).toBe('dangling\nfile-link\nlink-out\nsrc/a.ts\nsrc/new/b.ts');
     expect(await call('search', { pattern: 'const b', path: 'src' })).toBe('src/a.ts:2: export const b = 3;');
     expect(await call('search', { pattern: '(' })).toMatch(/invalid regular expression/);
   });
@@ -66,8 +68,33 @@ describe('built-in tools', () => {
     ['edit_file', { path: '../../etc/passwd', old: 'root', new: 'x' }],
     ['list_files', { path: '..' }],
     ['search', { pattern: 'secret', path: 'link-out' }],
+    ['read_file', { path: 'src/../../secret.txt' }],
+    ['read_file', { path: '/OUTSIDE/secret.txt' }],
+    ['write_file', { path: '/tmp/caid-escape-planted.txt', content: 'x' }],
+    ['read_file', { path: 'file-link' }],
+    ['write_file', { path: 'file-link', content: 'overwrite the outside file' }],
+    ['write_file', { path: 'dangling', content: 'create a file outside' }],
+    ['read_file', { path: '.git/config' }],
+    ['write_file', { path: 'src/../.git/hooks/pre-commit', content: 'curl evil' }],
+    ['read_file', { path: './.git' }],
+    ['list_files', { path: '/' }],
+    ['search', { pattern: 'root', path: '/etc' }],
+    ['edit_file', { path: 'link-out/secret.txt', old: 'top', new: 'x' }],
   ])('%s refuses to leave the worktree: %j', async (name, args) => {
-    await expect(call(name, args)).rejects.toThrow(/outside the worktree|inside \.git/);
+    const a = JSON.parse(JSON.stringify(args).replace('/OUTSIDE', outside));
+    await expect(call(name, a)).rejects.toThrow(/outside the worktree|inside \.git|symbolic link/);
+    expect(readFileSync(path.join(outside, 'secret.txt'), 'utf8')).toBe('top secret');
+  });
+
+  it.each([
+    ['a directory link made by run', `ln -s OUTSIDE made-dir-link`, 'made-dir-link/secret.txt'],
+    ['a file link made by run', `ln -s OUTSIDE/secret.txt made-file-link`, 'made-file-link'],
+    ['a link to /etc made by run', 'ln -s /etc etc-link', 'etc-link/passwd'],
+  ])('file tools refuse %s', async (_what, command, target) => {
+    expect(await call('run', { command: command.replace('OUTSIDE', outside) })).toMatch(/^exit code 0/);
+    await expect(call('read_file', { path: target })).rejects.toThrow(/symbolic link/);
+    await expect(call('write_file', { path: target, content: 'x' })).rejects.toThrow(/symbolic link/);
+    expect(readFileSync(path.join(outside, 'secret.txt'), 'utf8')).toBe('top secret');
   });
 
   it('run returns the exit code and kills the whole process group on timeout', async () => {
@@ -83,15 +110,32 @@ describe('built-in tools', () => {
   });
 
   it('run never sees credentials from the environment', async () => {
-    process.env.OPENAI_API_KEY = 'sk-test-should-not-leak-1234567890';
-    process.env.MY_SERVICE_TOKEN = 'tok-should-not-leak';
+    const planted = {
+      OPENAI_API_KEY: 'sk-test-should-not-leak-1234567890', MY_SERVICE_TOKEN: 'tok-should-not-leak',
+      REDIS_URL: 'redis://:should-not-leak-pw@10.0.0.5:6379', DATABASE_URL: 'postgres://u:should-not-leak@db/x',
+      AWS_ACCESS_KEY_ID: 'AKIA-should-not-leak', AWS_SECRET_ACCESS_KEY: 'should-not-leak', GOOGLE_APPLICATION_CREDENTIALS: '/should-not-leak.json',
+      AZURE_CLIENT_SECRET: 'should-not-leak', GH_TOKEN: 'should-not-leak', NPM_CONFIG_PASSWORD: 'should-not-leak',
+    };
+    Object.assign(process.env, planted, { PLAIN_REDIS_URL: 'redis://127.0.0.1:6379' });
     try {
       const out = await call('run', { command: 'env' });
       expect(out).not.toContain('should-not-leak');
       expect(out).toContain('PATH=');
+      expect(out).toContain('PLAIN_REDIS_URL=redis://127.0.0.1:6379');
     } finally {
-      delete process.env.OPENAI_API_KEY;
-      delete process.env.MY_SERVICE_TOKEN;
+      for (const k of [...Object.keys(planted), 'PLAIN_REDIS_URL']) delete process.env[k];
+    }
+  });
+
+  it('run gets HOME and TMPDIR in the task scratch folder', async () => {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'caid-scratch-'));
+    try {
+      const run = builtinTools(root, { scratchDir: scratch })[0]!;
+      const out = await run.execute(run.schema.parse({ command: 'echo "$HOME|$TMPDIR"; touch ~/.dotfile' }), ctx);
+      expect(out).toBe(`exit code 0\n${scratch}/home|${scratch}/tmp\n`);
+      expect(readFileSync(path.join(scratch, 'home', '.dotfile'), 'utf8')).toBe('');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });

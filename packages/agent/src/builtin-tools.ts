@@ -3,18 +3,22 @@ import { fileTools } from './file-tools.js';
 import { searchTool } from './search-tool.js';
 import { runTool } from './run-tool.js';
 import { finishTool } from './finish-tool.js';
+import type { SandboxKind } from './sandbox.js';
 
 export interface BuiltinToolOptions {
   runTimeoutSec?: number;
   maxRunTimeoutSec?: number;
   /** Extra environment for `run` (never secrets: agentEnv strips those anyway). */
   env?: Record<string, string>;
+  /** Per-task folder for HOME and TMPDIR of `run`. */
+  scratchDir?: string;
+  sandbox?: SandboxKind;
 }
 
 /** The public tool set of ARCHITECTURE.md, bound to one directory. */
 export function builtinTools(root: string, o: BuiltinToolOptions = {}): Tool[] {
   return [
-    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env }),
+    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env, scratchDir: o.scratchDir, sandbox: o.sandbox }),
     ...fileTools(root),
     searchTool(root),
     finishTool(),

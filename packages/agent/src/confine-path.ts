@@ -1,4 +1,4 @@
-import { realpathSync, existsSync } from 'node:fs';
+import { realpathSync, existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 
 /** Thrown when a tool is asked for a path outside its directory; the model reads the message. */
@@ -18,7 +18,11 @@ export function confinePath(root: string, given: string): string {
   if (rel.split(path.sep)[0] === '.git') throw new PathEscapeError(`path "${given}" is inside .git, which tools may not touch`);
   // Follow symlinks on the part of the path that exists: a link may point out of the worktree.
   let probe = abs;
-  while (!existsSync(probe) && probe !== realRoot) probe = path.dirname(probe);
+  while (!existsSync(probe) && probe !== realRoot) {
+    // A dangling link would be followed by a write and create its target, wherever that is.
+    if (isLink(probe)) throw new PathEscapeError(`path "${given}" is a symbolic link to nothing; tools do not follow it`);
+    probe = path.dirname(probe);
+  }
   const real = realpathSync(probe);
   const realRel = path.relative(realRoot, real);
   if (realRel.startsWith('..') || path.isAbsolute(realRel)) {
@@ -28,3 +32,11 @@ export function confinePath(root: string, given: string): string {
 }
 
 export const relativeTo = (root: string, abs: string) => path.relative(realpathSync(root), abs) || '.';
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

@@ -5,3 +5,7 @@ export * from './run-shell.js';
 export * from './agent-env.js';
 export * from './confine-path.js';
 export * from './clip-output.js';
+export * from './external-agent.js';
+export * from './sandbox.js';
+export * from './scratch-dir.js';
+export * from './condense-history.js';

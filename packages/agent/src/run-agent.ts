@@ -1,8 +1,9 @@
-import type { ChatMessage, Model, TokenUsage } from '@caid/llm';
+import { isContextOverflow, type ChatMessage, type Model, type TokenUsage } from '@caid/llm';
+import { condenseHistory } from './condense-history.js';
 import type { Tool } from './define-tool.js';
 import { executeToolCall } from './execute-tool-call.js';
 
-export type AgentStatus = 'finished' | 'step-limit' | 'time-limit' | 'format-errors' | 'model-error' | 'cancelled';
+export type AgentStatus = 'finished' | 'step-limit' | 'time-limit' | 'token-limit' | 'format-errors' | 'model-error' | 'cancelled' | 'stopped' | 'agent-failed';
 
 export interface AgentResult {
   status: AgentStatus;
@@ -10,6 +11,8 @@ export interface AgentResult {
   message?: string;
   steps: number;
   usage: TokenUsage;
+  /** Time spent waiting for the model. */
+  modelMs?: number;
 }
 
 export interface AgentOptions {
@@ -24,6 +27,10 @@ export interface AgentOptions {
   signal?: AbortSignal;
   onMessage?: (m: ChatMessage) => void;
   onStep?: (s: { step: number; tool?: string; usage: TokenUsage }) => void;
+  /** Input plus output tokens this conversation may use. */
+  maxTokens?: number;
+  /** Checked before every model call: a reason (e.g. the run's budget is spent) ends the task as 'stopped'. */
+  shouldStop?: () => string | undefined;
   /** Refuses a `finish` (e.g. conflict markers remain): the reason goes back to the model. */
   validateFinish?: () => Promise<string | null>;
 }
@@ -42,17 +49,36 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   let formatErrors = 0;
   let steps = 0;
-  const end = (status: AgentStatus, extra: Partial<AgentResult> = {}): AgentResult => ({ status, steps, usage: { ...usage }, ...extra });
+  let modelMs = 0;
+  const end = (status: AgentStatus, extra: Partial<AgentResult> = {}): AgentResult => ({ status, steps, usage: { ...usage }, modelMs, ...extra });
+  const condense = (): boolean => {
+    const shorter = condenseHistory(history);
+    if (shorter) history.splice(0, history.length, ...shorter);
+    return shorter !== null;
+  };
   const stopped = () => (o.signal?.aborted ? end('cancelled') : end('time-limit', { message: `no finish within ${o.timeoutMs} ms` }));
 
   while (steps < o.maxSteps) {
     if (signal.aborted) return stopped();
+    const stop = o.shouldStop?.();
+    if (stop) return end('stopped', { message: stop });
+    if (o.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= o.maxTokens) {
+      return end('token-limit', { message: `${usage.inputTokens + usage.outputTokens} tokens used; the limit is ${o.maxTokens}` });
+    }
+    // Condense before the server truncates silently (Ollama cuts the prompt's start, system prompt included).
+    if (o.model.contextWindow && JSON.stringify(history).length / 4 > o.model.contextWindow * 0.8) condense();
     steps++;
     let reply;
+    const asked = Date.now();
     try {
       reply = await o.model.complete({ messages: history, tools: specs, signal });
+      modelMs += Date.now() - asked;
     } catch (e) {
-      return signal.aborted ? stopped() : end('model-error', { message: (e as Error).message });
+      modelMs += Date.now() - asked;
+      if (signal.aborted) return stopped();
+      // Too long for the context window: condense and try again, while there is something to condense.
+      if (isContextOverflow(e) && condense()) continue;
+      return end('model-error', { message: (e as Error).message });
     }
     usage.inputTokens += reply.usage.inputTokens;
     usage.outputTokens += reply.usage.outputTokens;
@@ -61,6 +87,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
     const calls = reply.message.tool_calls ?? [];
     o.onStep?.({ step: steps, tool: calls[0]?.function.name, usage: { ...usage } });
     if (calls.length === 0) {
+      // A cut-off reply usually means the history filled the context (Ollama truncates silently).
+      if (reply.finishReason === 'length') condense();
       push({ role: 'user', content: reply.finishReason === 'length' ? CUT_OFF : NO_TOOL_CALL });
       if (++formatErrors >= (o.maxFormatErrors ?? 3)) return end('format-errors', { message: `${formatErrors} replies in a row without a usable tool call` });
       continue;

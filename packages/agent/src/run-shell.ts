@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { agentEnv } from './agent-env.js';
+import { bwrapPrefix } from './sandbox.js';
 
 export interface ShellResult {
   exitCode: number | null;
@@ -16,13 +17,21 @@ export interface ShellResult {
  */
 export async function runShell(
   command: string,
-  o: { cwd: string; timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal },
+  o: {
+    cwd: string; timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal;
+    /** Run under bubblewrap: no network, everything read-only except these folders. */
+    sandbox?: { kind: 'bwrap'; writable: string[] };
+  },
 ): Promise<ShellResult> {
   const started = Date.now();
-  const child = execa(command, {
-    shell: true, cwd: o.cwd, env: agentEnv(o.env), extendEnv: false, detached: true,
+  const options = {
+    cwd: o.cwd, env: agentEnv(o.env), extendEnv: false, detached: true,
     all: true, reject: false, stdin: 'ignore', stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
-  });
+  } as const;
+  const prefix = o.sandbox ? bwrapPrefix(o.sandbox.writable) : undefined;
+  const child = prefix
+    ? execa(prefix[0]!, [...prefix.slice(1), '/bin/sh', '-c', command], options)
+    : execa(command, { ...options, shell: true });
   let timedOut = false;
   let cancelled = false;
   const killGroup = () => {

@@ -25,6 +25,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     reason: z.enum(FAILURE_REASONS).optional(), message: z.string().optional(), commit: z.string().optional(),
     summary: z.string().optional(), steps: z.number().int(), usage: UsageSchema,
     checkFailures: z.number().int().optional(),
+    role: z.enum(['worker', 'resolver']).optional(), modelMs: z.number().nonnegative().optional(),
   }),
   z.object({
     type: z.literal('run.gate'), ...at, mode: z.enum(GATE_MODES), reason: z.string(), tests: TestCountsSchema.nullable(),
@@ -53,6 +54,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run.finished'), ...at,
     status: z.enum(['succeeded', 'failed', 'cancelled']), commit: z.string(),
+    /** Why a run stopped early, e.g. 'budget'; `message` says which limit. */
+    reason: z.string().optional(), message: z.string().optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;

@@ -9,3 +9,5 @@ export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
 export * from './plan-shape.js';
+export * from './config.js';
+export * from './budget.js';

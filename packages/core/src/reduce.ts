@@ -26,6 +26,8 @@ export interface TaskState extends Task {
   tests?: TestCounts;
   /** Usage of the round in flight, not yet in `usage`. */
   liveUsage: Usage;
+  /** Milliseconds spent waiting for the model over all finished rounds. */
+  modelMs?: number;
   startedAt?: string;
   finishedAt?: string;
   mergedAt?: string;
@@ -61,6 +63,11 @@ export interface RunState {
   revisions?: number;
   /** Scaffold and review steps in the integration worktree. */
   steps?: { kind: 'scaffold' | 'review'; outcome: 'committed' | 'unchanged' | 'rejected'; message?: string }[];
+  /** Usage and model time per role ('worker', 'resolver'). */
+  byRole?: Record<string, Usage & { modelMs: number }>;
+  /** Why the run stopped early (e.g. 'budget'). */
+  reason?: string;
+  reasonMessage?: string;
 }
 
 export const initialState = (): RunState => ({
@@ -100,8 +107,9 @@ export function reduce(s: RunState, e: RunEvent): RunState {
         status: e.status === 'done' ? 'integrating' : t.status, commit: e.commit ?? t.commit,
         usage: addUsage(t.usage, e.usage), liveUsage: ZERO_USAGE, tool: undefined, step: e.steps,
         checkFailures: t.checkFailures + (e.checkFailures ?? 0),
+        ...(e.modelMs !== undefined ? { modelMs: (t.modelMs ?? 0) + e.modelMs } : {}),
       });
-      return { ...next, usage: addUsage(s.usage, e.usage) };
+      return { ...next, usage: addUsage(s.usage, e.usage), byRole: addRole(s.byRole, e.role ?? 'worker', e.usage, e.modelMs ?? 0) };
     }
     case 'task.merged':
       return {
@@ -131,6 +139,11 @@ export function reduce(s: RunState, e: RunEvent): RunState {
         steps: [...(s.steps ?? []), { kind: e.kind, outcome: e.outcome, message: e.message }],
       };
     case 'run.finished':
-      return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
+      return { ...s, status: e.status, head: e.commit, finishedAt: e.at, ...(e.reason ? { reason: e.reason, reasonMessage: e.message } : {}) };
   }
+}
+
+function addRole(byRole: RunState['byRole'], role: string, u: Usage, ms: number): NonNullable<RunState['byRole']> {
+  const was = byRole?.[role] ?? { ...ZERO_USAGE, modelMs: 0 };
+  return { ...byRole, [role]: { ...addUsage(was, u), modelMs: was.modelMs + ms } };
 }

@@ -17,6 +17,8 @@ export interface RunSummary {
   /** Passed counts: the base's, then after each merge ("0 → 37 → 112 → 201 / 201"). */
   testProgress?: string;
   flaky?: string[];
+  /** Only when the run stopped early, e.g. 'budget'. */
+  reason?: string;
 }
 
 export function testProgress(s: RunState): string | undefined {
@@ -42,5 +44,6 @@ export function summarize(s: RunState): RunSummary {
     usage: s.usage,
     ...(s.testHistory.length ? { tests: s.testHistory.at(-1), testProgress: testProgress(s) } : {}),
     ...(s.flaky.length ? { flaky: s.flaky } : {}),
+    ...(s.reason ? { reason: s.reason } : {}),
   };
 }

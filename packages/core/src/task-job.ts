@@ -24,12 +24,14 @@ export const TaskJobSchema = z.object({
   round: RoundSchema,
   setup: z.string().optional(),
   verify: z.string().optional(),
+  /** Tokens this task used in earlier rounds, so a per-task token limit spans all its rounds. */
+  usedTokens: z.number().int().nonnegative().optional(),
 });
 export type TaskJob = z.infer<typeof TaskJobSchema>;
 
 export const FAILURE_REASONS = [
   'no-changes', 'step-limit', 'time-limit', 'format-errors', 'model-error', 'setup-failed',
-  'conflict-unresolved', 'check-failed', 'cancelled', 'error',
+  'conflict-unresolved', 'check-failed', 'cancelled', 'error', 'budget', 'token-limit', 'agent-failed',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -45,6 +47,10 @@ export const TaskResultSchema = z.object({
   usage: UsageSchema,
   /** Times the task's own `verify` was red in its worktree during this round. */
   checkFailures: z.number().int().nonnegative().optional(),
+  /** Which configured model did the round: the worker's, or the resolver's in a conflict round. */
+  role: z.enum(['worker', 'resolver']).optional(),
+  /** Time spent waiting for the model: recorded for local models, whose cost is 0. */
+  modelMs: z.number().nonnegative().optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 

@@ -41,6 +41,8 @@ export interface ModelReply {
 /** The one thing an agent needs from a model. */
 export interface Model {
   readonly name: string;
+  /** Tokens the server's context holds, when known: agents condense their history before reaching it. */
+  readonly contextWindow?: number;
   complete(request: ModelRequest): Promise<ModelReply>;
 }
 
@@ -51,7 +53,14 @@ export class ModelError extends Error {
     message: string,
     readonly status?: number,
     readonly retryable = false,
+    /** From the server's Retry-After header, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 }
+
+/** The server refused the prompt as too long for the model's context window. */
+export const isContextOverflow = (e: unknown): boolean =>
+  e instanceof ModelError && e.status === 400 &&
+  /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|exceeds? the (model'?s? )?context|n_ctx/i.test(e.message);

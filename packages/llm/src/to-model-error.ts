@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ModelError } from './model.js';
+import { parseRetryAfter } from './retry.js';
 
 export interface ErrorContext {
   apiKey: string;
@@ -24,7 +25,8 @@ export function toModelError(err: unknown, ctx: ErrorContext): ModelError {
     return new ModelError(scrub(`cannot reach model server at ${endpoint(ctx.baseURL)}: ${causeText(err)}`), undefined, true);
   }
   if (err instanceof APIError) {
-    return new ModelError(scrub(err.message), err.status, err.status !== undefined && isRetryableStatus(err.status));
+    const retryable = err.status !== undefined && isRetryableStatus(err.status);
+    return new ModelError(scrub(err.message), err.status, retryable, parseRetryAfter(err.headers));
   }
   return new ModelError(scrub(err instanceof Error ? err.message : String(err)));
 }

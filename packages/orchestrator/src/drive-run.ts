@@ -40,11 +40,15 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   // A resumed run that already scaffolded (or merged anything) does not scaffold again.
   if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) await emit(await step('scaffold', o.scaffold));
   const review = o.review;
-  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
-    runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: start.setup, verify,
-  });
+  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
+    const task = log.current.tasks[taskId]!;
+    return {
+      runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify,
+      usedTokens: task.usage.inputTokens + task.usage.outputTokens,
+    };
+  };
   const final = await schedule({
-    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
+    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal, shouldStop: o.shouldStop,
     integrate: (result, state) => integrate(result, state.tasks[result.taskId] ?? {}),
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
     replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,

@@ -12,3 +12,4 @@ export * from './cleanup-run.js';
 export * from './disk-usage.js';
 export * from './integration-step.js';
 export * from './replan-hook.js';
+export * from './load-config.js';

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RunEventSchema, initialState, reduce, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
+import { scrubText } from '@caid/agent';
 
 export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoot, runDir(runId), 'events.jsonl');
 
@@ -11,18 +12,19 @@ export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoo
 export class RunLog {
   private state: RunState;
 
-  private constructor(readonly file: string, events: RunEvent[]) {
+  private constructor(readonly file: string, events: RunEvent[], private readonly secrets: readonly string[] = []) {
     this.state = events.reduce(reduce, initialState());
   }
 
-  static create(repoRoot: string, runId: string): RunLog {
+  /** `secrets`: values (API keys) scrubbed from every event before it is written. */
+  static create(repoRoot: string, runId: string, secrets?: readonly string[]): RunLog {
     const file = eventsFile(repoRoot, runId);
     mkdirSync(path.dirname(file), { recursive: true });
-    return new RunLog(file, []);
+    return new RunLog(file, [], secrets);
   }
 
-  static open(repoRoot: string, runId: string): RunLog {
-    return new RunLog(eventsFile(repoRoot, runId), readEvents(eventsFile(repoRoot, runId)));
+  static open(repoRoot: string, runId: string, secrets?: readonly string[]): RunLog {
+    return new RunLog(eventsFile(repoRoot, runId), readEvents(eventsFile(repoRoot, runId)), secrets);
   }
 
   get current(): RunState {
@@ -30,7 +32,8 @@ export class RunLog {
   }
 
   append(e: NewRunEvent): { event: RunEvent; state: RunState } {
-    const event = { ...e, at: new Date().toISOString() } as RunEvent;
+    const clean = this.secrets.length ? (JSON.parse(scrubText(JSON.stringify(e), this.secrets)) as NewRunEvent) : e;
+    const event = { ...clean, at: new Date().toISOString() } as RunEvent;
     appendFileSync(this.file, `${JSON.stringify(event)}\n`);
     this.state = reduce(this.state, event);
     return { event, state: this.state };

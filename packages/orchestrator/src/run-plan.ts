@@ -26,6 +26,10 @@ export interface DriveOptions {
   /** After a permanent failure: the tasks still to run, or null; at most `maxReplans` times. */
   replan?: Replanner;
   maxReplans?: number;
+  /** Stop dispatching once this returns a reason (the run's budget); see schedule(). */
+  shouldStop?: (s: RunState) => { reason: string; message: string } | undefined;
+  /** Values scrubbed from every event before it is written (API keys). */
+  secrets?: readonly string[];
 }
 
 export interface RunOptions extends DriveOptions {
@@ -48,7 +52,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   const worktreeRoot = realRoot(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
 
   await repo.excludeLocally('/.caid/');
-  const log = RunLog.create(repo.root, runId);
+  const log = RunLog.create(repo.root, runId, o.secrets);
   const lock = RunLock.acquire(repo.root, runId);
   try {
     writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { schedule } from './schedule.js';
 type Behaviour = (job: TaskJob) => { result?: Partial<TaskResult>; outcome?: IntegrationOutcome; ms?: number };
 
 /** Runs a plan through the real scheduler and queue with an in-memory integration branch. */
-async function simulate(tasks: [string, string[]][], behaviour: Behaviour, workers = 2) {
+async function simulate(tasks: [string, string[]][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined) {
   const events: RunEvent[] = [];
   let state = initialState();
   const emit = async (e: NewRunEvent) => {
@@ -35,7 +35,7 @@ async function simulate(tasks: [string, string[]][], behaviour: Behaviour, worke
   }, { concurrency: workers });
   let merges = 0;
   const final: RunState = await schedule({
-    state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 },
+    state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 }, shouldStop,
     makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: state.tasks[taskId]!, attempt, round }),
     integrate: async (r) => outcomes.get(`${r.taskId}#${r.attempt}`) ?? { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! },
   });
@@ -88,5 +88,18 @@ describe('schedule', () => {
     const { final } = await simulate([['a', []]], () => ({ outcome: { kind: 'conflict', paths: ['f'] } }));
     expect(final.tasks.a).toMatchObject({ status: 'failed', attempts: 3, conflicts: 3 });
     expect(final.tasks.a!.reason).toMatch(/conflict-unresolved/);
+  });
+
+  it('dispatches nothing new once told to stop; a send-back is not rerun; the run ends failed with the reason', async () => {
+    const stop = (s: RunState) => (s.mergeOrder.length >= 1 ? { reason: 'budget', message: 'token budget reached' } : undefined);
+    const { final, events } = await simulate([['a', []], ['b', ['a']], ['c', ['b']], ['v', []]], (j) => ({
+      ms: j.task.id === 'v' ? 40 : 5,
+      outcome: j.task.id === 'v' ? { kind: 'verify-failed', command: 't', exitCode: 1, output: 'no' } : undefined,
+    }), 2, stop);
+    expect(Object.fromEntries(final.order.map((id) => [id, final.tasks[id]!.status]))).toEqual({ a: 'merged', b: 'skipped', c: 'skipped', v: 'failed' });
+    expect(final.tasks.b!.blockedBy).toBe('budget');
+    expect(final.tasks.v!.reason).toBe('budget: token budget reached');
+    expect(events.filter((e) => e.type === 'task.queued').map((e) => (e as { taskId: string }).taskId)).toEqual(['a', 'v']);
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', reason: 'budget', message: 'token budget reached' });
   });
 });

@@ -19,6 +19,8 @@ export interface ScheduleOptions {
   replan?: (failedTaskId: string, reason: string, state: RunState) => Promise<NewRunEvent | null>;
   /** Once nothing is left to run, before `run.finished` (the final review): an event to record, or null. */
   beforeFinish?: (state: RunState) => Promise<NewRunEvent | null>;
+  /** A reason ('budget') once the run must stop dispatching; its message goes on run.finished. */
+  shouldStop?: (state: RunState) => { reason: string; message: string } | undefined;
 }
 
 /**
@@ -39,22 +41,31 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const serially = (step: () => Promise<void>) => { chain = chain.then(step).catch(reject); };
     const dispatch = async (taskId: string, round: Round) => {
       if (o.signal?.aborted) return;
+      const stop = o.shouldStop?.(state);
+      if (stop) return round.kind === 'start' ? skipWithDependents(taskId, stop.reason) : fail(taskId, `${stop.reason}: ${stop.message}`);
       const attempt = state.tasks[taskId]!.attempts + 1;
       await emit({ type: 'task.queued', taskId, attempt, round });
       inFlight++;
       await o.queue.enqueue(o.makeJob(taskId, attempt, round), { jobId: jobId(state.runId, taskId, attempt), priority: levels.get(taskId) ?? 0 });
     };
+    const skipDependents = async (taskId: string) => {
+      for (const d of dependentsOf(graph, taskId)) {
+        if (state.tasks[d]!.status === 'pending') await emit({ type: 'task.skipped', taskId: d, blockedBy: taskId });
+      }
+    };
     const fail = async (taskId: string, reason: string) => {
       await emit({ type: 'task.failed', taskId, reason });
-      const revision = o.signal?.aborted ? null : await o.replan?.(taskId, reason, state);
+      const revision = o.signal?.aborted || o.shouldStop?.(state) ? null : await o.replan?.(taskId, reason, state);
       if (revision) {
         await emit(revision);
         graph = build();
         levels = bottomLevels(graph);
       }
-      for (const d of dependentsOf(graph, taskId)) {
-        if (state.tasks[d]!.status === 'pending') await emit({ type: 'task.skipped', taskId: d, blockedBy: taskId });
-      }
+      await skipDependents(taskId);
+    };
+    const skipWithDependents = async (taskId: string, blockedBy: string) => {
+      await emit({ type: 'task.skipped', taskId, blockedBy });
+      await skipDependents(taskId);
     };
     const pump = async () => {
       if (!o.signal?.aborted) {
@@ -67,7 +78,8 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (last) await emit(last);
       const all = Object.values(state.tasks);
       const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged' || t.superseded) ? 'succeeded' : 'failed';
-      await emit({ type: 'run.finished', status, commit: state.head });
+      const stop = status === 'failed' ? o.shouldStop?.(state) : undefined;
+      await emit({ type: 'run.finished', status, commit: state.head, ...stop });
       return state;
     };
     const onResult = async (result: TaskResult) => {

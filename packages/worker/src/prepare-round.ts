@@ -4,7 +4,8 @@ import { integrationBranch, taskBranch, type TaskJob } from '@caid/core';
 import type { Repo, Worktree } from '@caid/git';
 import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
-import { SYSTEM_PROMPT, conflictMessage, taskMessage, verifyFailedMessage } from './task-prompt.js';
+import { conflictMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
+import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
 
 export type PreparedRound =
@@ -31,7 +32,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
       transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${tailOutput(r.output, 4000)}` });
       if (r.exitCode !== 0) return { ok: false, reason: 'setup-failed', wt, message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}` };
     }
-    const messages: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: taskMessage(job) }];
+    const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(repoInstructions(dir)) }, { role: 'user', content: taskMessage(job) }];
     for (const m of messages) transcript.append({ t: 'message', message: m });
     return { ok: true, wt, base: head, messages, conflicted: [] };
   }
@@ -66,3 +67,6 @@ async function otherSide(repo: Repo, wt: Worktree, mine: string, theirs: string,
 export const taskEnv = (job: TaskJob, dir: string): Record<string, string> => ({
   CAID_RUN_ID: job.runId, CAID_TASK_ID: job.task.id, CAID_WORKTREE: dir,
 });
+
+/** Per-task folder outside the worktree: HOME and TMPDIR of the agent's commands, prompt files. */
+export const scratchDir = (job: TaskJob) => path.join(job.worktreeRoot, job.runId, '.scratch', job.task.id);

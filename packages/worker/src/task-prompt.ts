@@ -6,6 +6,13 @@ Work only through the tools. Keep to your task and the files it names; do not re
 Run the project's tests before you finish. Do not run git commit, merge, rebase or reset: caid commits your work when you call finish.
 When the task is done, call finish with a short summary of what you changed.`;
 
+/** The system prompt, followed by the repository's instructions for agents when it has any. */
+export function systemPrompt(instructions: { file: string; text: string }[]): string {
+  if (!instructions.length) return SYSTEM_PROMPT;
+  const parts = instructions.map((i) => `## From ${i.file}\n\n${i.text}`);
+  return `${SYSTEM_PROMPT}\n\n# Repository instructions\nThe project's maintainers wrote these for coding agents; follow them unless they contradict your task.\n\n${parts.join('\n\n')}`;
+}
+
 /** The first user message: the task's prompt verbatim, then what the agent needs to know to work. */
 export function taskMessage(job: TaskJob): string {
   const t = job.task;

@@ -14,12 +14,15 @@ export type TranscriptRecord =
  * Appends are synchronous so a crash never leaves a half-written line behind a later one.
  */
 export class Transcript {
-  constructor(readonly file: string) {
+  /** `secrets`: values (API keys) replaced by [redacted] in every line before it is written. */
+  constructor(readonly file: string, private readonly secrets: readonly string[] = []) {
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
   append(r: DistributiveOmit<TranscriptRecord, 'at'>): void {
-    appendFileSync(this.file, `${JSON.stringify({ ...r, at: new Date().toISOString() })}\n`);
+    let line = JSON.stringify({ ...r, at: new Date().toISOString() });
+    for (const s of this.secrets) if (line.includes(s)) line = line.split(s).join('[redacted]');
+    appendFileSync(this.file, `${line}\n`);
   }
 
   messages(): ChatMessage[] {

@@ -10,6 +10,8 @@ export interface ScriptedModelServer {
   url: string;
   /** Every chat-completion request, in arrival order; `rule` is the answering rule, if any. */
   requests: { conversation: Conversation; rule?: string; authorization?: string }[];
+  /** Most chat-completion requests open at once so far (to check client-side concurrency limits). */
+  readonly peakInFlight: number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
   const requests: ScriptedModelServer['requests'] = [];
   const timers = new Set<NodeJS.Timeout>();
   let served = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const sleep = (ms: number, res: ServerResponse) =>
     new Promise<void>((resolve) => {
@@ -48,6 +52,8 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     });
 
   async function chat(body: Record<string, unknown>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
+    res.once('close', () => inFlight--);
     const conversation = toConversation(body);
     const index = o.rules.findIndex((r) => r.when(conversation));
     const rule = o.rules[index];
@@ -119,6 +125,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
   return {
     url: `http://${urlHost}:${port}/v1`,
     requests,
+    get peakInFlight() { return peakInFlight; },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** The providers caid has presets for (default base URL and capabilities live in @caid/llm). */
+export const PROVIDERS = ['openai', 'openrouter', 'ollama', 'vllm', 'llamacpp', 'lmstudio'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const positive = z.number().positive();
+
+export const CapabilitiesSchema = z.object({
+  nativeTools: z.boolean(),
+  streamingToolCalls: z.boolean(),
+  jsonSchema: z.boolean(),
+  parallelToolCalls: z.boolean(),
+  contextWindow: z.number().int().positive(),
+}).partial().strict();
+
+/** One role's model. `apiKeyEnv` names the variable holding the key: a key never goes in a file. */
+export const ModelConfigSchema = z.object({
+  provider: z.enum(PROVIDERS).optional(),
+  baseURL: z.url().optional(),
+  model: z.string().min(1).optional(),
+  apiKeyEnv: z.string().regex(ENV_NAME, 'apiKeyEnv is the NAME of an environment variable (e.g. OPENROUTER_API_KEY), not the key').optional(),
+  /** Requests in flight to this endpoint, shared by every worker using it. */
+  maxConcurrentRequests: z.number().int().positive().optional(),
+  maxRetries: z.number().int().nonnegative().optional(),
+  stream: z.boolean().optional(),
+  timeouts: z.object({ connectMs: positive, headersMs: positive, bodyMs: positive, requestMs: positive }).partial().strict().optional(),
+  pricing: z.object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).strict().optional(),
+  capabilities: CapabilitiesSchema.optional(),
+}).strict();
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
+export const AGENT_PRESETS = ['aider', 'opencode', 'codex', 'claude', 'goose'] as const;
+
+/** An external CLI agent instead of the built-in one. */
+export const AgentConfigSchema = z.object({
+  preset: z.enum(AGENT_PRESETS).optional(),
+  /** A shell command containing `{promptFile}`. */
+  command: z.string().includes('{promptFile}', { message: 'agent.command must contain {promptFile}' }).optional(),
+  /** Environment variables the external agent may see (its own API key, for instance). */
+  passEnv: z.array(z.string().regex(ENV_NAME)).optional(),
+  timeoutMin: positive.optional(),
+}).strict();
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/**
+ * `caid.config.yaml|json` at the repository root. Every section is optional; command-line flags
+ * override it. New sections are added here as features arrive.
+ */
+export const ConfigSchema = z.object({
+  models: z.object({ planner: ModelConfigSchema, worker: ModelConfigSchema, resolver: ModelConfigSchema }).partial().strict().optional(),
+  agent: AgentConfigSchema.optional(),
+  /** `bwrap`: run the agent's commands under bubblewrap, without network, outside the worktree read-only. */
+  sandbox: z.enum(['none', 'bwrap']).optional(),
+  limits: z.object({
+    maxSteps: z.number().int().positive(),
+    taskTimeoutMin: positive,
+    /** Tokens (input + output) one task may use over all its rounds. */
+    taskTokens: z.number().int().positive(),
+  }).partial().strict().optional(),
+  budget: z.object({ usd: positive, tokens: z.number().int().positive() }).partial().strict().optional(),
+}).strict();
+export type Config = z.infer<typeof ConfigSchema>;
+export type ModelRole = 'planner' | 'worker' | 'resolver';

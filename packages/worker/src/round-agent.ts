@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { TaskJob, TaskProgress } from '@caid/core';
+import type { ChatMessage, Model } from '@caid/llm';
+import { builtinTools, runAgent, runExternalAgent, type AgentResult, type SandboxKind } from '@caid/agent';
+import type { Worktree } from '@caid/git';
+import type { Transcript } from './transcript.js';
+import { scratchDir, taskEnv } from './prepare-round.js';
+
+/** An external CLI agent: the command (with `{promptFile}`) and the variables it may see. */
+export interface ExternalAgentSpec {
+  command: string;
+  passEnv?: readonly string[];
+}
+
+export interface RoundAgentOptions {
+  model?: Model;
+  /** Used for conflict rounds when set (config `models.resolver`). */
+  resolverModel?: Model;
+  external?: ExternalAgentSpec;
+  sandbox?: SandboxKind;
+  /** A reason to stop after the current step (the run's budget is spent). */
+  shouldStop?: () => string | undefined;
+  limits: { maxSteps: number; roundTimeoutMs: number; runTimeoutSec: number; maxTokens?: number };
+}
+
+/** Runs one round's agent, built-in or external, in the task's worktree. */
+export async function runRoundAgent(
+  job: TaskJob, wt: Worktree, messages: ChatMessage[], transcript: Transcript,
+  ctx: { signal: AbortSignal; progress(p: TaskProgress): void }, o: RoundAgentOptions,
+  validateFinish: () => Promise<string | null>,
+): Promise<AgentResult & { role?: 'worker' | 'resolver' }> {
+  const scratch = scratchDir(job);
+  if (o.external) {
+    const passed = Object.fromEntries((o.external.passEnv ?? []).flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+    const result = await runExternalAgent({
+      command: o.external.command, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
+      timeoutMs: o.limits.roundTimeoutMs, signal: ctx.signal, env: { ...passed, ...taskEnv(job, wt.path) },
+      onOutput: (out) => transcript.append({ t: 'note', text: `external agent output:\n${out}` }),
+    });
+    const refusal = result.status === 'finished' ? await validateFinish() : null;
+    return refusal ? { ...result, status: 'agent-failed', message: refusal } : result;
+  }
+  const role = job.round.kind === 'conflict' && o.resolverModel ? 'resolver' : 'worker';
+  const model = role === 'resolver' ? o.resolverModel : o.model;
+  if (!model) throw new Error('no model and no external agent configured');
+  const result = await runAgent({
+    model,
+    tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox }),
+    messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs,
+    ...(o.limits.maxTokens !== undefined ? { maxTokens: Math.max(0, o.limits.maxTokens - (job.usedTokens ?? 0)) } : {}),
+    signal: ctx.signal, shouldStop: o.shouldStop,
+    onMessage: (message) => transcript.append({ t: 'message', message }),
+    onStep: (s) => ctx.progress(s),
+    validateFinish,
+  });
+  return { ...result, role };
+}
+
+/**
+ * The prompt file of an external agent: caid's instructions, the task, and for a conflict round
+ * or a send-back the newest message (conflicted paths, or the failing verify output).
+ */
+export function externalPrompt(messages: ChatMessage[]): string {
+  const system = messages.find((m) => m.role === 'system')?.content ?? '';
+  const users = messages.filter((m) => m.role === 'user').map((m) => m.content ?? '');
+  const parts = [system.replace(/Work only through the tools\.[^\n]*\n?/, ''), users[0] ?? ''];
+  if (users.length > 1) parts.push(`# Now\n\n${users.at(-1)}`);
+  return `${parts.filter(Boolean).join('\n\n')}\n`;
+}
