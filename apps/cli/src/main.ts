@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { CancelledError, InputError } from '@caid/core';
+import { CancelledError, InputError, RunError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
@@ -115,6 +115,9 @@ try {
   } else if (e instanceof InputError) {
     process.stderr.write(`caid: ${e.message}\n`);
     process.exitCode = 2;
+  } else if (e instanceof RunError) {
+    process.stderr.write(`caid: ${e.message}\n`);
+    process.exitCode = 1;
   } else if (e instanceof CancelledError) {
     process.exitCode = 130;
   } else {

@@ -12,6 +12,7 @@ import { progressReporter } from './progress-reporter.js';
 import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { positiveInt, positiveNumber } from './parse-flags.js';
+import { worktreeRootFromConfig } from './worktree-root.js';
 
 export interface RunFlags extends RuntimeFlags {
   plan?: string;
@@ -87,7 +88,12 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
 
   const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
-    plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
+    plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, queue, signal: abort.signal,
+    worktreeRoot: f.worktreeRoot ?? worktreeRootFromConfig(runtime.config, f.repo), setup: runtime.config.setup,
+    prepare: {
+      include: runtime.config.include ?? [], share: runtime.config.share ?? [],
+      ...(runtime.config.setupTimeoutMin ? { setupTimeoutMs: runtime.config.setupTimeoutMin * 60_000 } : {}),
+    },
     gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
     limits: { conflictRounds, verifyAttempts, verifyTimeoutMs },
     shouldStop: budget.shouldStop, secrets: runtime.secrets,

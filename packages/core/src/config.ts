@@ -60,6 +60,18 @@ export const ConfigSchema = z.object({
     taskTokens: z.number().int().positive(),
   }).partial().strict().optional(),
   budget: z.object({ usd: positive, tokens: z.number().int().positive() }).partial().strict().optional(),
+  /** Where task worktrees live (default: outside the repository, under ~/.caid/worktrees). */
+  worktreeRoot: z.string().min(1).optional(),
+  /** Runs in each new worktree before its agent (the plan's `setup` wins). */
+  setup: z.string().min(1).optional(),
+  setupTimeoutMin: positive.optional(),
+  /** Ignored files of the main checkout copied into each worktree (gitignore syntax), with `.worktreeinclude`. */
+  include: z.array(z.string().min(1)).optional(),
+  /** Heavy folders made available in each worktree without reinstalling. */
+  share: z.array(z.union([
+    z.string().min(1).transform((p) => ({ path: p, mode: 'symlink' as const })),
+    z.object({ path: z.string().min(1), mode: z.enum(['symlink', 'hardlink']).default('symlink') }).strict(),
+  ])).optional(),
 }).strict();
 export type Config = z.infer<typeof ConfigSchema>;
 export type ModelRole = 'planner' | 'worker' | 'resolver';

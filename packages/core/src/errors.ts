@@ -12,3 +12,8 @@ export class InputError extends Error {
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
 }
+
+/** A run that cannot go on for a reason the user can act on (exit 1, message without a stack). */
+export class RunError extends Error {
+  override readonly name = 'RunError';
+}

@@ -24,6 +24,14 @@ export const TaskJobSchema = z.object({
   round: RoundSchema,
   setup: z.string().optional(),
   verify: z.string().optional(),
+  /** How a fresh worktree is made ready: ignored files to copy, folders to share, the setup's time limit. */
+  prepare: z.object({
+    include: z.array(z.string()).default([]),
+    share: z.array(z.object({ path: z.string(), mode: z.enum(['symlink', 'hardlink']) })).default([]),
+    setupTimeoutMs: z.number().int().positive().optional(),
+  }).optional(),
+  /** The first of the ports this round may use (CAID_PORT_BASE); set by the worker that runs it. */
+  portBase: z.number().int().positive().optional(),
   /** Tokens this task used in earlier rounds, so a per-task token limit spans all its rounds. */
   usedTokens: z.number().int().nonnegative().optional(),
 });

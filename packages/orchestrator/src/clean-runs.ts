@@ -3,6 +3,7 @@ import { integrationBranch } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { listRuns } from './list-runs.js';
 import { RunLog } from './run-log.js';
+import { removeScratch } from './cleanup-run.js';
 
 export interface CleanItem {
   kind: 'worktree' | 'branch';
@@ -54,7 +55,10 @@ export async function planClean(repo: Repo, runIds: string[], force = false): Pr
 
 /** Carries out a plan from `planClean`: worktrees first, since a checked-out branch cannot go. */
 export async function applyClean(repo: Repo, items: CleanItem[]): Promise<void> {
-  for (const i of items.filter((x) => x.remove && x.kind === 'worktree')) await repo.removeWorktree(i.target, { force: i.dirty });
+  for (const i of items.filter((x) => x.remove && x.kind === 'worktree')) {
+    await repo.removeWorktree(i.target, { force: i.dirty });
+    removeScratch(path.dirname(path.dirname(i.target)), path.basename(path.dirname(i.target)), path.basename(i.target));
+  }
   await repo.pruneWorktrees();
   for (const i of items.filter((x) => x.remove && x.kind === 'branch')) await repo.deleteBranch(i.target, i.sha!);
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { rmSync } from 'node:fs';
 import type { RunState } from '@caid/core';
 import type { Repo } from '@caid/git';
 
@@ -12,7 +13,14 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
   for (const wt of targets) {
     if (!listed.has(wt)) continue;
     const clean = await repo.worktree(wt).status().then((st) => st.clean, () => true);
-    if (clean) await repo.removeWorktree(wt);
+    if (!clean) continue;
+    await repo.removeWorktree(wt);
+    removeScratch(s.worktreeRoot, s.runId, path.basename(wt));
   }
   await repo.pruneWorktrees();
+}
+
+/** A task's scratch folder (its HOME and TMPDIR) goes with its worktree. */
+export function removeScratch(worktreeRoot: string, runId: string, taskId: string): void {
+  rmSync(path.join(worktreeRoot, runId, '.scratch', taskId), { recursive: true, force: true });
 }

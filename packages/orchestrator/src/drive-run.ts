@@ -43,7 +43,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
     const task = log.current.tasks[taskId]!;
     return {
-      runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify,
+      runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify, prepare: o.prepare,
       usedTokens: task.usage.inputTokens + task.usage.outputTokens,
     };
   };

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type Plan, type RunEvent, type RunState } from '@caid/core';
+import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { RunLock } from './run-lock.js';
 import { checkRunIdFree } from './check-run-id.js';
 import { driveRun } from './drive-run.js';
+import { integrationSetup } from './integration-setup.js';
+import { readyWorktree } from '@caid/worker';
 import type { StepAgentResult } from './integration-step.js';
 import type { Replanner } from './replan-hook.js';
 
@@ -30,6 +32,8 @@ export interface DriveOptions {
   shouldStop?: (s: RunState) => { reason: string; message: string } | undefined;
   /** Values scrubbed from every event before it is written (API keys). */
   secrets?: readonly string[];
+  /** How each fresh worktree is made ready (config `include`, `share`, `setupTimeoutMin`). */
+  prepare?: TaskJob['prepare'];
 }
 
 export interface RunOptions extends DriveOptions {
@@ -41,6 +45,8 @@ export interface RunOptions extends DriveOptions {
   verify?: string;
   worktreeRoot?: string;
   runId?: string;
+  /** Runs in each new worktree when the plan has no `setup` of its own (config `setup`). */
+  setup?: string;
 }
 
 /** A new run: validate everything, then create its log, integration branch and worktree, and drive it. */
@@ -58,12 +64,19 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
     const branch = integrationBranch(runId);
     await repo.createBranch(branch, baseCommit);
-    await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
+    const integrationWt = await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
+    const setup = o.plan.setup ?? o.setup;
     const { event, state } = log.append({
       type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
-      workers: o.workers, verify: o.verify ?? o.plan.verify, setup: o.plan.setup, tasks: o.plan.tasks,
+      workers: o.workers, verify: o.verify ?? o.plan.verify, setup, tasks: o.plan.tasks,
     });
     o.onEvent?.(event, state);
+    // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
+    await readyWorktree(repo, integrationWt.path, o.prepare);
+    if (setup) await integrationSetup(setup, integrationWt.path, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
+      log.append({ type: 'run.finished', status: 'failed', commit: baseCommit, reason: 'setup-failed', message: e.message });
+      throw e;
+    });
     return await driveRun(repo, log, { ...o, gate: o.gate ?? o.plan.gate, verifyReport: o.verifyReport ?? o.plan.verifyReport });
   } finally {
     lock.release();

@@ -6,6 +6,7 @@ import { Transcript } from './transcript.js';
 import { prepareRound } from './prepare-round.js';
 import { runRoundAgent, type RoundAgentOptions } from './round-agent.js';
 import { taskCheck } from './task-check.js';
+import { allocatePortBlock } from './port-blocks.js';
 
 export interface WorkerLimits {
   maxSteps: number;
@@ -37,6 +38,20 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
   const stop = o.shouldStop?.();
   if (stop) return done({ status: 'failed', reason: 'budget', message: stop, steps: 0, usage: zero });
 
+  // A block of ports for this round only, free when taken and held against every other task.
+  const ports = await allocatePortBlock(`${job.runId}/${job.task.id}`);
+  try {
+    return await roundInWorktree({ ...job, portBase: ports.base }, ctx, o, transcript, done);
+  } finally {
+    ports.release();
+  }
+}
+
+type Ctx = { signal: AbortSignal; progress(p: TaskProgress): void };
+type Done = (r: Omit<TaskResult, 'taskId' | 'attempt'>) => TaskResult;
+
+async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { limits: WorkerLimits }, transcript: Transcript, done: Done): Promise<TaskResult> {
+  const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const repo = await Repo.open(job.repo);
   const round = await prepareRound(repo, job, transcript, ctx.signal);
   if (!round.ok) return done({ status: 'failed', reason: round.reason, message: round.message, steps: 0, usage: zero });

@@ -7,3 +7,4 @@ export { worktreePath, taskEnv, scratchDir } from './prepare-round.js';
 export { SYSTEM_PROMPT, systemPrompt, taskMessage } from './task-prompt.js';
 export * from './round-agent.js';
 export * from './repo-instructions.js';
+export * from './ready-worktree.js';

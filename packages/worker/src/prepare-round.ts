@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { integrationBranch, taskBranch, type TaskJob } from '@caid/core';
 import type { Repo, Worktree } from '@caid/git';
 import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
+import { readyWorktree } from './ready-worktree.js';
 import { conflictMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
 import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
@@ -20,15 +21,18 @@ export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.ru
  * the integration head merged into the task branch and the transcript continued.
  */
 export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
+  mkdirSync(path.join(scratchDir(job), 'tmp'), { recursive: true });
   const head = await repo.resolve(integrationBranch(job.runId));
   if (!head) return { ok: false, reason: 'error', message: `integration branch ${integrationBranch(job.runId)} is missing` };
   const dir = worktreePath(job);
 
   if (job.round.kind === 'start') {
-    const wt = existsSync(dir) ? repo.worktree(dir) : await repo.addWorktree(dir, { start: head, newBranch: taskBranch(job.runId, job.task.id) });
+    const fresh = !existsSync(dir);
+    const wt = fresh ? await repo.addWorktree(dir, { start: head, newBranch: taskBranch(job.runId, job.task.id) }) : repo.worktree(dir);
+    if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
     if (job.setup) {
       transcript.append({ t: 'note', text: `setup: ${job.setup}` });
-      const r = await runShell(job.setup, { cwd: dir, timeoutMs: 15 * 60_000, env: taskEnv(job, dir), signal });
+      const r = await runShell(job.setup, { cwd: dir, timeoutMs: job.prepare?.setupTimeoutMs ?? 15 * 60_000, env: taskEnv(job, dir), signal });
       transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${tailOutput(r.output, 4000)}` });
       if (r.exitCode !== 0) return { ok: false, reason: 'setup-failed', wt, message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}` };
     }
@@ -63,9 +67,15 @@ async function otherSide(repo: Repo, wt: Worktree, mine: string, theirs: string,
   ].join('\n') || '  (no details available)';
 }
 
-/** Names every command run for a task can use to find itself. */
+/**
+ * What every command run for a task (setup, `run`, its check, an external agent) gets, so a
+ * project's dev server, test database or compose stack never collides with a neighbour's.
+ */
 export const taskEnv = (job: TaskJob, dir: string): Record<string, string> => ({
   CAID_RUN_ID: job.runId, CAID_TASK_ID: job.task.id, CAID_WORKTREE: dir,
+  COMPOSE_PROJECT_NAME: `caid-${job.runId}-${job.task.id}`.toLowerCase().replace(/[^a-z0-9_-]/g, '-'),
+  TMPDIR: path.join(scratchDir(job), 'tmp'),
+  ...(job.portBase ? { CAID_PORT_BASE: String(job.portBase) } : {}),
 });
 
 /** Per-task folder outside the worktree: HOME and TMPDIR of the agent's commands, prompt files. */
