@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { CancelledError, InputError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { workerCommand } from './worker-command.js';
+import { resumeCommand } from './resume-command.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -29,6 +31,8 @@ program
   .option('--task-timeout <minutes>', 'wall time per agent round', '30')
   .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
   .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
+  .option('--queue <url>', 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)')
+  .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
 program
@@ -38,6 +42,30 @@ program
   .option('--repo <dir>', 'the git repository', '.')
   .option('--json', 'print JSON')
   .action(async (runId, flags) => { process.exitCode = await statusCommand(runId, flags); });
+
+program
+  .command('worker')
+  .description('serve task jobs from a Redis queue (for `caid run --queue redis://…`), on any machine')
+  .option('--queue <url>', 'redis://host:port[/db] (default: $REDIS_URL)')
+  .option('--concurrency <n>', 'jobs at once', '1')
+  .option('--workdir <dir>', 'holds one clone per remote and the task worktrees (default: ~/.caid/worker)')
+  .option('--model <name>', 'model name (default: $CAID_MODEL)')
+  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
+  .option('--stream', 'stream model replies')
+  .option('--max-steps <n>', 'model calls per agent round', '50')
+  .option('--task-timeout <minutes>', 'wall time per agent round', '30')
+  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
+  .action(async (flags) => { process.exitCode = await workerCommand(flags); });
+
+program
+  .command('resume')
+  .description('continue a distributed run whose coordinator stopped; finished tasks are not rerun')
+  .argument('<runId>')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--queue <url>', 'redis://… (default: the address the run recorded, then $REDIS_URL)')
+  .option('--json', 'print exactly one JSON summary on stdout')
+  .option('--quiet', 'print only the summary')
+  .action(async (runId, flags) => { process.exitCode = await resumeCommand(runId, flags); });
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { modelFromSettings } from './model-settings.js';
 import { progressLine } from './progress-printer.js';
 import { formatState } from './format-state.js';
 import { positiveInt } from './parse-flags.js';
+import { distributedQueue } from './distributed-queue.js';
 
 export interface RunFlags {
   plan?: string;
@@ -23,6 +24,10 @@ export interface RunFlags {
   taskTimeout: string;
   conflictRounds: string;
   verifyAttempts: string;
+  /** memory (default) or redis://host:port[/db] */
+  queue?: string;
+  /** Distributed runs: the git remote workers use (default: the repository itself). */
+  remote?: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -37,9 +42,13 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     runTimeoutSec: 600,
   };
   const plan = await loadPlan(f.plan);
-  const model = modelFromSettings(f);
-  const queue = memoryQueue();
-  queue.process((job, ctx) => executeTask(job, ctx, { model, limits }), { concurrency: workers });
+  // Distributed: workers (`caid worker`) hold the model and its key; the coordinator needs neither.
+  const distributed = await distributedQueue(f);
+  const queue = distributed?.queue ?? memoryQueue();
+  if (!distributed) {
+    const model = modelFromSettings(f);
+    queue.process((job, ctx) => executeTask(job, ctx, { model, limits }), { concurrency: workers });
+  }
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -53,11 +62,13 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
+    ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
     limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
     onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
-  });
+  }).catch(async (e: unknown) => { await distributed?.queue.close(); throw e; });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  await distributed?.queue.close();
 
   process.stderr.write(`\n${formatState(final)}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);

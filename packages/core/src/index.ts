@@ -7,3 +7,4 @@ export * from './task-job.js';
 export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
+export * from './in-flight.js';

@@ -23,6 +23,12 @@ export const TaskJobSchema = z.object({
   round: RoundSchema,
   setup: z.string().optional(),
   verify: z.string().optional(),
+  /** Distributed runs: the git remote the worker clones from and pushes the task branch to. */
+  remote: z.string().optional(),
+  /** Distributed runs: the integration head at dispatch, where a first round starts and a follow-up merges. */
+  base: z.string().optional(),
+  /** Distributed runs: the conversation so far, for a follow-up round that may land on any worker. */
+  history: z.array(z.unknown()).optional(),
 });
 export type TaskJob = z.infer<typeof TaskJobSchema>;
 
@@ -42,6 +48,8 @@ export const TaskResultSchema = z.object({
   summary: z.string().optional(),
   steps: z.number().int().nonnegative(),
   usage: UsageSchema,
+  /** Distributed runs: the round's transcript records, for the coordinator to append to the task's transcript. */
+  transcript: z.array(z.unknown()).optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 

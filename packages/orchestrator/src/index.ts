@@ -4,3 +4,7 @@ export * from './run-store.js';
 export * from './open-target.js';
 export * from './run-plan.js';
 export * from './cleanup-run.js';
+export * from './drive-run.js';
+export * from './resume-run.js';
+export * from './relay-transcripts.js';
+export * from './remote-sync.js';

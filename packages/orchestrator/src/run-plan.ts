@@ -2,13 +2,12 @@ import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import {
   INTEGRATION_DIR, integrationBranch, newRunId, runDir,
-  type Plan, type RunEvent, type RunState, type TaskJob,
+  type Plan, type RunEvent, type RunState,
 } from '@caid/core';
-import { integrator } from '@caid/integrator';
-import { schedule, type TaskQueue } from '@caid/scheduler';
+import type { TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
-import { cleanupRun } from './cleanup-run.js';
+import { driveRun } from './drive-run.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -22,6 +21,10 @@ export interface RunOptions {
   limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
   signal?: AbortSignal;
   runId?: string;
+  /** Distributed runs: the git remote workers use (default: none, the in-process workers use the repository). */
+  remote?: string;
+  /** Distributed runs: the queue's address without credentials, recorded in the log for `caid resume`. */
+  queueAddress?: string;
   onEvent?: (e: RunEvent, s: RunState) => void;
 }
 
@@ -48,22 +51,13 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   await emit({
     type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
     workers: o.workers, verify, setup: o.plan.setup, tasks: o.plan.tasks,
+    ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
   });
 
-  const integrate = integrator({
-    repo, runId, worktree: integrationWt, verify, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000, signal: o.signal,
-    onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
+  return driveRun({
+    repo, log, integrationWt, queue: o.queue, signal: o.signal, onEvent: o.onEvent, remote: o.remote,
+    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000 },
   });
-  const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
-    runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: o.plan.setup, verify,
-  });
-  const final = await schedule({
-    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
-    integrate: (result, state) => integrate(result, state.tasks[result.taskId]?.title),
-    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
-  });
-  await cleanupRun(repo, final, integrationWt.path);
-  return final;
 }
 
 /** Git reports worktree paths as real paths; keep ours the same so they compare equal. */

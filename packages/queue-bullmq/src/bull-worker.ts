@@ -55,10 +55,10 @@ export function startBullWorker(a: QueueAddress, handler: JobHandler, o: BullWor
       await worker.close();
       sub.disconnect();
     },
-    /** Stops at once; running jobs stall and another worker reruns them. */
-    async abandon() {
+    /** Stops taking jobs and lets the running ones finish. */
+    async drain() {
+      await worker.close();
       sub.disconnect();
-      await worker.close(true);
     },
   };
 }

@@ -16,6 +16,8 @@ export interface BullmqQueueOptions {
 
 export interface BullmqTaskQueue extends TaskQueue {
   readonly address: QueueAddress;
+  /** Worker side: stops taking jobs and waits for the running ones to finish (a graceful scale-down). */
+  stopWorking(): Promise<void>;
 }
 
 const KEEP = { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 30 * 86_400 } };
@@ -103,6 +105,9 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
     process(handler, opts) {
       if (worker) throw new Error('process() was already called on this queue');
       worker = startBullWorker(address, handler, { ...o.worker, concurrency: opts.concurrency, cancelChannel });
+    },
+    async stopWorking() {
+      await worker?.drain();
     },
     on(event, listener) {
       events.on(event, listener as (e: unknown) => void);

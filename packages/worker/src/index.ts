@@ -2,3 +2,5 @@ export * from './execute-task.js';
 export * from './transcript.js';
 export { worktreePath, taskEnv } from './prepare-round.js';
 export { SYSTEM_PROMPT, taskMessage } from './task-prompt.js';
+export * from './execute-remote-task.js';
+export * from './claim-workdir.js';
