@@ -1,5 +1,5 @@
 /** BullMQ's largest priority value. */
-export const BULL_MAX_PRIORITY = 2_097_152;
+export const BULL_MAX_PRIORITY = 2_097_151;
 
 /**
  * caid: higher runs first. BullMQ: 1 runs first, larger later, and 0 (no priority) runs before

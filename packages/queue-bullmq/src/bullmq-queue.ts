@@ -36,6 +36,7 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
   const events = new EventEmitter();
   /** Jobs this instance enqueued whose outcome it has not reported yet. */
   const open = new Map<string, TaskJob>();
+  const priorities = new Map<string, number>();
   let producer: { queue: Queue; watcher: QueueEvents; redis: Redis } | undefined;
   let starting: Promise<NonNullable<typeof producer>> | undefined;
   let worker: Awaited<ReturnType<typeof startBullWorker>> | undefined;
@@ -45,6 +46,7 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
     const job = open.get(jobId);
     if (!job) return;
     open.delete(jobId);
+    priorities.delete(jobId);
     events.emit(event, { jobId, job, ...payload(job) });
     if (!open.size) events.emit('idle');
   };
@@ -70,11 +72,10 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
     const queue = new Queue(name, { connection: redis, prefix });
     queue.on('error', () => { /* reconnects by itself */ });
     await watcher.waitUntilReady();
-    // A Redis that lost its data (restarted without persistence) lost our jobs too: add them again.
-    let first = true;
+    // `redis` is connected by now, so each 'ready' is a reconnect. A Redis that lost its data
+    // (restarted without persistence) lost our jobs too: add them again.
     redis.on('ready', () => {
-      if (first) { first = false; return; }
-      for (const [jobId, job] of open) void attach(queue, jobId, job, 0).catch(() => undefined);
+      for (const [jobId, job] of open) void attach(queue, jobId, job, priorities.get(jobId) ?? 0).catch(() => undefined);
     });
     return (producer = { queue, watcher, redis });
   })());
@@ -100,6 +101,7 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
       if (open.has(opts.jobId)) return;
       const { queue } = await start();
       open.set(opts.jobId, job);
+      priorities.set(opts.jobId, opts.priority);
       await attach(queue, opts.jobId, job, opts.priority);
     },
     process(handler, opts) {
