@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InputError } from '@caid/core';
 import { Repo } from '@caid/git';
-import { bullmqQueue, checkRedis, type BullmqTaskQueue } from '@caid/queue-bullmq';
+import type { BullmqTaskQueue } from '@caid/queue-bullmq';
 
 export interface Distributed {
   queue: BullmqTaskQueue;
@@ -19,6 +19,8 @@ export async function distributedQueue(f: { queue?: string; remote?: string; rep
     return undefined;
   }
   if (!/^rediss?:\/\//.test(f.queue)) throw new InputError(`--queue takes memory or redis://host:port[/db], not "${f.queue}"`);
+  // Loaded on use, so runs with in-process workers never load the Redis client.
+  const { bullmqQueue, checkRedis } = await import('@caid/queue-bullmq');
   await checkRedis(f.queue);
   const repo = await Repo.open(path.resolve(f.repo)).catch(() => undefined);
   return { queue: bullmqQueue({ url: f.queue }), remote: f.remote ?? repo?.root ?? path.resolve(f.repo) };

@@ -3,8 +3,6 @@ import { Command, CommanderError } from 'commander';
 import { CancelledError, InputError } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
-import { workerCommand } from './worker-command.js';
-import { resumeCommand } from './resume-command.js';
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -55,7 +53,8 @@ program
   .option('--max-steps <n>', 'model calls per agent round', '50')
   .option('--task-timeout <minutes>', 'wall time per agent round', '30')
   .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
-  .action(async (flags) => { process.exitCode = await workerCommand(flags); });
+  // Loaded on use, so runs with in-process workers never load the Redis client.
+  .action(async (flags) => { process.exitCode = await (await import('./worker-command.js')).workerCommand(flags); });
 
 program
   .command('resume')
@@ -65,7 +64,7 @@ program
   .option('--queue <url>', 'redis://… (default: the address the run recorded, then $REDIS_URL)')
   .option('--json', 'print exactly one JSON summary on stdout')
   .option('--quiet', 'print only the summary')
-  .action(async (runId, flags) => { process.exitCode = await resumeCommand(runId, flags); });
+  .action(async (runId, flags) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, flags); });
 
 try {
   await program.parseAsync(process.argv);
