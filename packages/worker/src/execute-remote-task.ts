@@ -5,7 +5,8 @@ import { integrationBranch, taskBranch, transcriptPath, type TaskJob, type TaskP
 import { fetchRefs, openClone, placeWorktree, pushRefs, setRef } from '@caid/git';
 import type { Model } from '@caid/llm';
 import { executeTask, type WorkerLimits } from './execute-task.js';
-import { worktreePath } from './prepare-round.js';
+import { runShell, tailOutput } from '@caid/agent';
+import { taskEnv, worktreePath } from './prepare-round.js';
 
 export interface RemoteWorkerOptions {
   model: Model;
@@ -51,7 +52,16 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     const branch = taskBranch(job.runId, job.task.id);
     const start = job.round.kind === 'start' ? job.base! : await clone.resolve(`${tracking}/tasks/${job.task.id}`);
     if (!start) throw new Error(`the remote ${remote} has no branch ${branch} for a ${job.round.kind} round`);
+    const fresh = !existsSync(dir);
     await placeWorktree(clone, dir, branch, start);
+    // A follow-up round on a worker that never had this task gets its setup too (dependencies etc.).
+    if (fresh && job.round.kind !== 'start' && job.setup) {
+      const r = await runShell(job.setup, { cwd: dir, timeoutMs: 15 * 60_000, env: taskEnv(local, dir), signal: ctx.signal });
+      if (r.exitCode !== 0) {
+        const message = `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}`;
+        return { taskId: job.task.id, attempt: job.attempt, status: 'failed', reason: 'setup-failed', message, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
+      }
+    }
 
     const file = path.join(clone.root, transcriptPath(job.runId, job.task.id));
     mkdirSync(path.dirname(file), { recursive: true });
