@@ -3,7 +3,6 @@ import path from 'node:path';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
 import { Repo } from './repo.js';
 import { serially } from './serially.js';
-import { GitError } from './types.js';
 
 // Remote operations for distributed runs: a worker's clone of the coordinator's repository,
 // and the refs that travel between them. Writes share the repository's serial queue.
@@ -39,14 +38,6 @@ export function fetchRefs(repo: Repo, remote: string, refspecs: string[]): Promi
 /** `git push <remote> <refspecs…>`; a leading `+` forces that ref. */
 export async function pushRefs(repo: Repo, remote: string, refspecs: string[]): Promise<void> {
   await runner(repo).out(['push', '--quiet', '--no-verify', '--', positional(remote, 'remote'), ...refspecs.map((r) => positional(r, 'refspec'))]);
-}
-
-/** Points `ref` at `sha`, whatever it pointed at before (for refs only caid writes). */
-export function setRef(repo: Repo, ref: string, sha: string): Promise<void> {
-  if (!ref.startsWith('refs/')) return Promise.reject(new GitError(`not a full ref name: ${ref}`));
-  return shared(repo, async () => {
-    await runner(repo).out(['update-ref', '-m', 'caid: set', ref, positional(sha)]);
-  });
 }
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { integrationBranch, taskBranch, transcriptPath, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
-import { fetchRefs, openClone, placeWorktree, pushRefs, setRef } from '@caid/git';
+import { taskBranch, transcriptPath, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
+import { fetchRefs, openClone, placeWorktree, pushRefs } from '@caid/git';
 import type { Model } from '@caid/llm';
 import { executeTask, type WorkerLimits } from './execute-task.js';
 import { runShell, tailOutput } from '@caid/agent';
@@ -47,8 +47,6 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
   return oneAtATime(dir, async () => {
     const tracking = `refs/remotes/caid/${job.runId}`;
     await fetchRefs(clone, remote, [`+refs/heads/caid/${job.runId}/*:${tracking}/*`]);
-    // The integration head as this job sees it: what the round starts from or merges.
-    await setRef(clone, `refs/heads/${integrationBranch(job.runId)}`, job.base!);
     const branch = taskBranch(job.runId, job.task.id);
     const start = job.round.kind === 'start' ? job.base! : await clone.resolve(`${tracking}/tasks/${job.task.id}`);
     if (!start) throw new Error(`the remote ${remote} has no branch ${branch} for a ${job.round.kind} round`);

@@ -19,7 +19,8 @@ export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.ru
  * the integration head merged into the task branch and the transcript continued.
  */
 export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
-  const head = await repo.resolve(integrationBranch(job.runId));
+  // A distributed job names its base (the integration head at dispatch); locally, read the branch.
+  const head = job.base ?? await repo.resolve(integrationBranch(job.runId));
   if (!head) return { ok: false, reason: 'error', message: `integration branch ${integrationBranch(job.runId)} is missing` };
   const dir = worktreePath(job);
 
