@@ -45,4 +45,7 @@ say('Point caid at a real model (any OpenAI-compatible server):');
 say('  Ollama:  caid run --plan plan.yaml --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder:14b');
 say('  vLLM:    caid run --plan plan.yaml --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-Coder-32B-Instruct');
 say('  OpenAI:  OPENAI_API_KEY=... caid run --plan plan.yaml --model gpt-4.1');
+say();
+say('See the run in the dashboard (task graph, timeline, transcripts), then open http://127.0.0.1:4400 :');
+say(`  npx caid serve --repo ${repo}`);
 process.exit(code);

@@ -68,10 +68,13 @@ describe('bad input ends with exit 2, a clear message, and nothing written', () 
     expect(r.branchesChanged).toBe(false);
   });
 
-  it('a goal without --plan is refused clearly (planning comes later)', async () => {
-    const r = await runCli(['run', 'build me a thing', '--model', 'm']);
+  it('neither a goal nor --plan (or both) is refused clearly', async () => {
+    const r = await runCli(['run', '--model', 'm']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/pass --plan FILE/);
+    expect(r.stderr).toMatch(/pass a goal .* or --plan FILE/);
+    const both = await runCli(['run', 'build me a thing', '--plan', 'plan.yaml', '--model', 'm']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/either a goal or --plan FILE, not both/);
   });
 
   it('caid status on a repository without runs exits 2', async () => {

@@ -40,6 +40,11 @@ describe('caid run on the demo plan (diamond, conflict, verify send-back)', () =
     expect(result.stderr).toMatch(/run succeeded/);
   });
 
+  it('gates with `all` because verify passes on the base, and counts tests per merge', () => {
+    expect(result.stderr).toMatch(/gate: all \(verify passes on the base/);
+    expect(summary).toMatchObject({ tests: { passed: 7, failed: 0, total: 7 }, testProgress: expect.stringMatching(/^1 → .* → 7 \/ 7$/) });
+  });
+
   it('the summary matches the repository: its branch exists and its commit is the branch head', () => {
     expect(summary.branch).toBe(`caid/${summary.runId}/integration`);
     expect(git(repo, 'rev-parse', summary.branch)).toBe(summary.commit);

@@ -1,4 +1,4 @@
-import type { RunState } from '@caid/core';
+import { testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
 export function formatState(s: RunState): string {
@@ -6,7 +6,7 @@ export function formatState(s: RunState): string {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), t.reason ?? ''];
+    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -21,5 +21,8 @@ export function formatState(s: RunState): string {
     '',
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
+    ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
+    ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
+    ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
   ].join('\n');
 }

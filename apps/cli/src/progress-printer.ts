@@ -30,6 +30,19 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
       return `${clock(e.at)} ✖ ${e.taskId} failed: ${e.reason}`;
     case 'task.skipped':
       return `${clock(e.at)} ⤼ ${e.taskId} skipped: blocked by ${e.blockedBy}`;
+    case 'run.gate':
+      return `${clock(e.at)} gate: ${e.mode} (${e.reason})`;
+    case 'task.gate': {
+      const counts = e.tests ? `${e.tests.passed}/${e.tests.total} tests pass` : 'no per-test report';
+      const flaky = e.flaky.length ? `; flaky: ${e.flaky.join(', ')}` : '';
+      return e.accepted
+        ? `${clock(e.at)}   gate ok for ${e.taskId}: ${counts}${flaky}`
+        : `${clock(e.at)}   gate refused ${e.taskId}: ${counts}${e.newlyFailing.length ? `; newly failing: ${e.newlyFailing.join(', ')}` : ''}${flaky}`;
+    }
+    case 'plan.revised':
+      return `${clock(e.at)} ↻ plan revised after ${e.failedTaskId} failed: ${e.tasks.map((x) => x.id).join(', ') || '(no tasks)'} to run${e.dropped.length ? `; dropped ${e.dropped.join(', ')}` : ''}`;
+    case 'run.step':
+      return `${clock(e.at)} ${e.outcome === 'committed' ? '✔' : e.outcome === 'rejected' ? '✖' : '•'} ${e.kind} ${e.outcome}${e.commit ? ` as ${short(e.commit)}` : ''}${e.message ? `: ${e.message.split('\n')[0]}` : ''}`;
     case 'run.finished':
       return `${clock(e.at)} run ${e.status}: integration head ${short(e.commit)}`;
     default:

@@ -1,11 +1,16 @@
-import { InputError, summarize } from '@caid/core';
-import { loadPlan, runPlan } from '@caid/orchestrator';
+import { GATE_MODES, InputError, summarize, type GateMode, type Plan } from '@caid/core';
+import { loadPlan, openTarget, runPlan } from '@caid/orchestrator';
+import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
+import { planFromGoal } from './plan-from-goal.js';
+import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
+import { renderText } from './render-plan.js';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
-import { progressLine } from './progress-printer.js';
+import { progressReporter } from './progress-reporter.js';
+import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
-import { positiveInt } from './parse-flags.js';
+import { positiveInt, positiveNumber } from './parse-flags.js';
 import { distributedQueue } from './distributed-queue.js';
 
 export interface RunFlags {
@@ -24,6 +29,20 @@ export interface RunFlags {
   taskTimeout: string;
   conflictRounds: string;
   verifyAttempts: string;
+  gate?: string;
+  verifyReport?: string;
+  runId?: string;
+  verifyTimeout: string;
+  maxTasks?: string;
+  maxRepairs?: string;
+  scaffold?: boolean;
+  review?: boolean;
+  /** Undefined: on for goal runs, off for plan files. */
+  replan?: boolean;
+  maxReplans: string;
+  /** Serve the dashboard while the run goes (`--ui`, on `--ui-port`). */
+  ui?: boolean;
+  uiPort?: string;
   /** memory (default) or redis://host:port[/db] */
   queue?: string;
   /** Distributed runs: the git remote workers use (default: the repository itself). */
@@ -32,23 +51,38 @@ export interface RunFlags {
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
 export async function runCommand(goal: string | undefined, f: RunFlags): Promise<number> {
-  if (!f.plan) {
-    throw new InputError(goal ? 'planning from a goal is not available yet: write a plan file and pass --plan FILE' : 'pass --plan FILE (YAML or JSON; see README "Plan files")');
-  }
+  if (!f.plan && !goal?.trim()) throw new InputError('pass a goal (caid run "add a --json flag") or --plan FILE (YAML or JSON; see README "Plan files")');
+  if (f.plan && goal) throw new InputError('pass either a goal or --plan FILE, not both');
   const workers = positiveInt(f.workers, '--workers');
   const limits = {
     maxSteps: positiveInt(f.maxSteps, '--max-steps'),
     roundTimeoutMs: positiveInt(f.taskTimeout, '--task-timeout') * 60_000,
     runTimeoutSec: 600,
   };
-  const plan = await loadPlan(f.plan);
-  // Distributed: workers (`caid worker`) hold the model and its key; the coordinator needs neither.
+  if (f.gate && !(GATE_MODES as readonly string[]).includes(f.gate)) throw new InputError(`--gate takes ${GATE_MODES.join(' or ')}, not "${f.gate}"`);
+  const maxTasks = positiveInt(f.maxTasks ?? String(DEFAULT_MAX_TASKS), '--max-tasks');
+  const maxRepairs = positiveInt(f.maxRepairs ?? String(DEFAULT_MAX_REPAIRS), '--max-repairs', true);
+  const maxReplans = positiveInt(f.maxReplans, '--max-replans', true);
+  const conflictRounds = positiveInt(f.conflictRounds, '--conflict-rounds', true);
+  const verifyAttempts = positiveInt(f.verifyAttempts, '--verify-attempts');
+  const verifyTimeoutMs = positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000;
+  const progress = progressReporter({ quiet: f.quiet });
+  const say = (line: string) => { if (!f.quiet) progress.note(line); };
+  // Distributed: `caid worker`s hold the model and its key. A coordinator running a plan file needs
+  // neither, unless it was asked for planner work (scaffold, review, replanning) itself.
   const distributed = await distributedQueue(f);
-  const queue = distributed?.queue ?? memoryQueue();
-  if (!distributed) {
-    const model = modelFromSettings(f);
-    queue.process((job, ctx) => executeTask(job, ctx, { model, limits }), { concurrency: workers });
+  const needsModel = !distributed || !f.plan || Boolean(f.scaffold || f.review || f.replan);
+  const model = needsModel ? modelFromSettings(f) : undefined;
+  const transcript = new PlannerTranscript();
+  let plan: Plan;
+  if (f.plan) plan = await loadPlan(f.plan);
+  else {
+    const { repo } = await openTarget(f.repo, f.base);
+    plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
+    say(renderText(plan));
   }
+  const queue = distributed?.queue ?? memoryQueue();
+  if (!distributed) queue.process((job, ctx) => executeTask(job, ctx, { model: model!, limits }), { concurrency: workers });
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -59,19 +93,28 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const say = (line: string) => { if (!f.quiet) process.stderr.write(`${line}\n`); };
+  const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, worktreeRoot: f.worktreeRoot, queue, signal: abort.signal,
+    gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
+    limits: { conflictRounds, verifyAttempts, verifyTimeoutMs },
     ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
-    limits: { conflictRounds: positiveInt(f.conflictRounds, '--conflict-rounds', true), verifyAttempts: positiveInt(f.verifyAttempts, '--verify-attempts') },
-    onEvent: (e, s) => { const line = progressLine(e, s); if (line) say(line); },
-  }).catch(async (e: unknown) => { await distributed?.queue.close(); throw e; });
+    ...(model && plannerHooks({
+      model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
+      signal: abort.signal, transcript, say,
+    })),
+    onEvent: (e, s) => {
+      if (e.type === 'run.started') transcript.open(s.repo, s.runId);
+      progress.onEvent(e, s);
+      if (ui && e.type === 'run.started') progress.note(`dashboard: ${ui.url}/runs/${e.runId}`);
+    },
+  }).finally(async () => { progress.stop(); await ui?.close(); await distributed?.queue.close(); });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  await distributed?.queue.close();
 
   process.stderr.write(`\n${formatState(final)}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+  if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
 }

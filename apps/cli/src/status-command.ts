@@ -10,7 +10,7 @@ export async function statusCommand(runId: string | undefined, f: { repo: string
   const state = loadRunState(repo?.root ?? path.resolve(f.repo), runId);
   if (f.json) process.stdout.write(`${JSON.stringify({ ...summarize(state), mergeOrder: state.mergeOrder, tasks: state.order.map((id) => {
     const t = state.tasks[id]!;
-    return { id, status: summarize(state).tasks.find((x) => x.id === id)!.status, attempts: t.attempts, conflicts: t.conflicts, reason: t.reason, step: t.step, usage: t.usage };
+    return { id, status: summarize(state).tasks.find((x) => x.id === id)!.status, attempts: t.attempts, conflicts: t.conflicts, reason: t.reason, step: t.step, usage: t.usage, tests: t.tests };
   }) })}\n`);
   else process.stdout.write(`${formatState(state)}\n`);
   return 0;

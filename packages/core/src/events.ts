@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TaskSchema } from './plan.js';
 import { RoundSchema, FAILURE_REASONS } from './task-job.js';
 import { UsageSchema } from './usage.js';
+import { GATE_MODES, GateReportSchema, TestCountsSchema } from './gate.js';
 
 const at = { at: z.string() };
 const task = { taskId: z.string() };
@@ -25,7 +26,12 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     type: z.literal('task.finished'), ...at, ...task, attempt: z.number().int(), status: z.enum(['done', 'failed']),
     reason: z.enum(FAILURE_REASONS).optional(), message: z.string().optional(), commit: z.string().optional(),
     summary: z.string().optional(), steps: z.number().int(), usage: UsageSchema,
+    checkFailures: z.number().int().optional(),
   }),
+  z.object({
+    type: z.literal('run.gate'), ...at, mode: z.enum(GATE_MODES), reason: z.string(), tests: TestCountsSchema.nullable(),
+  }),
+  z.object({ type: z.literal('task.gate'), ...at, ...task, ...GateReportSchema.shape }),
   z.object({ type: z.literal('task.merged'), ...at, ...task, commit: z.string(), taskCommit: z.string() }),
   z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()) }),
   z.object({
@@ -34,6 +40,18 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('task.failed'), ...at, ...task, reason: z.string() }),
   z.object({ type: z.literal('task.skipped'), ...at, ...task, blockedBy: z.string() }),
+  // A task failed for good and the planner revised the rest of the graph: `tasks` is the new
+  // not-yet-started part (new ids are added, known pending ids updated); pending ids left out are dropped.
+  z.object({
+    type: z.literal('plan.revised'), ...at, failedTaskId: z.string(), reason: z.string(),
+    tasks: z.array(TaskSchema), dropped: z.array(z.string()),
+  }),
+  // An agent working directly in the integration worktree: the scaffold before the tasks, the review after them.
+  z.object({
+    type: z.literal('run.step'), ...at, kind: z.enum(['scaffold', 'review']),
+    outcome: z.enum(['committed', 'unchanged', 'rejected']), commit: z.string().optional(),
+    message: z.string().optional(), usage: UsageSchema,
+  }),
   z.object({
     type: z.literal('run.finished'), ...at,
     status: z.enum(['succeeded', 'failed', 'cancelled']), commit: z.string(),

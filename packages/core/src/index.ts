@@ -1,4 +1,5 @@
 export * from './plan.js';
+export * from './gate.js';
 export * from './errors.js';
 export * from './graph.js';
 export * from './ids.js';
@@ -8,3 +9,4 @@ export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
 export * from './in-flight.js';
+export * from './plan-shape.js';

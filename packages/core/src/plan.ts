@@ -8,6 +8,8 @@ export const TaskSchema = z.object({
   prompt: z.string().trim().min(1, 'prompt must not be empty'),
   dependsOn: z.array(z.string()).default([]),
   files: z.array(z.string()).default([]),
+  /** The task's own check (e.g. the tests of the files it owns): run in its worktree before merging, and after. */
+  verify: z.string().min(1).optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -15,6 +17,10 @@ export const PlanSchema = z.object({
   goal: z.string().min(1),
   verify: z.string().min(1).optional(),
   setup: z.string().min(1).optional(),
+  /** How the run-level verify gates merges; chosen from the base's state when absent. */
+  gate: z.enum(['all', 'no-regression']).optional(),
+  /** Where verify writes a JUnit XML report, for runners caid does not recognise. */
+  verifyReport: z.string().min(1).optional(),
   tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task'),
 });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -1,6 +1,8 @@
 import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
+import type { GateMode, TestCounts } from './gate.js';
+import { applyRevision } from './apply-revision.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -18,11 +20,17 @@ export interface TaskState extends Task {
   commit?: string;
   mergeCommit?: string;
   usage: Usage;
+  /** Red runs of the task's own check in its worktree. */
+  checkFailures: number;
+  /** Test counts on the integration branch right after this task merged. */
+  tests?: TestCounts;
   /** Usage of the round in flight, not yet in `usage`. */
   liveUsage: Usage;
   startedAt?: string;
   finishedAt?: string;
   mergedAt?: string;
+  /** A replan replaced this failed task, or dropped this pending one in favour of new tasks. */
+  superseded?: boolean;
 }
 
 export interface RunState {
@@ -46,13 +54,26 @@ export interface RunState {
   tasks: Record<string, TaskState>;
   mergeOrder: string[];
   usage: Usage;
+  gate?: { mode: GateMode; reason: string };
+  /** Test counts on the integration head: the base's, then after each accepted merge. */
+  testHistory: TestCounts[];
+  flaky: string[];
   startedAt?: string;
   finishedAt?: string;
+  /** Plan revisions after permanent failures. */
+  revisions?: number;
+  /** Scaffold and review steps in the integration worktree. */
+  steps?: { kind: 'scaffold' | 'review'; outcome: 'committed' | 'unchanged' | 'rejected'; message?: string }[];
 }
 
 export const initialState = (): RunState => ({
   runId: '', goal: '', repo: '', base: '', baseCommit: '', branch: '', worktreeRoot: '', workers: 1,
-  status: 'pending', head: '', order: [], tasks: {}, mergeOrder: [], usage: ZERO_USAGE,
+  status: 'pending', head: '', order: [], tasks: {}, mergeOrder: [], usage: ZERO_USAGE, testHistory: [], flaky: [],
+});
+
+/** A task as it enters a run: at the start, or added by a plan revision. */
+export const newTaskState = (t: Task): TaskState => ({
+  ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, checkFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE,
 });
 
 const patch = (s: RunState, id: string, p: Partial<TaskState>): RunState => {
@@ -65,9 +86,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
   switch (e.type) {
     case 'run.started': {
       const tasks: Record<string, TaskState> = {};
-      for (const t of e.tasks) {
-        tasks[t.id] = { ...t, status: 'pending', attempts: 0, conflicts: 0, verifyFailures: 0, step: 0, usage: ZERO_USAGE, liveUsage: ZERO_USAGE };
-      }
+      for (const t of e.tasks) tasks[t.id] = newTaskState(t);
       const { type: _t, at, tasks: _ts, ...run } = e;
       return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
     }
@@ -83,6 +102,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       const next = patch(s, e.taskId, {
         status: e.status === 'done' ? 'integrating' : t.status, commit: e.commit ?? t.commit,
         usage: addUsage(t.usage, e.usage), liveUsage: ZERO_USAGE, tool: undefined, step: e.steps,
+        checkFailures: t.checkFailures + (e.checkFailures ?? 0),
       });
       return { ...next, usage: addUsage(s.usage, e.usage) };
     }
@@ -99,6 +119,20 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return patch(s, e.taskId, { status: 'failed', reason: e.reason, finishedAt: e.at });
     case 'task.skipped':
       return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
+    case 'run.gate':
+      return { ...s, gate: { mode: e.mode, reason: e.reason }, testHistory: e.tests ? [e.tests] : [] };
+    case 'task.gate': {
+      const flaky = [...s.flaky, ...e.flaky.filter((f) => !s.flaky.includes(f))];
+      if (!e.accepted || !e.tests) return { ...s, flaky };
+      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests] };
+    }
+    case 'plan.revised':
+      return applyRevision(s, e);
+    case 'run.step':
+      return {
+        ...s, usage: addUsage(s.usage, e.usage), head: e.commit ?? s.head,
+        steps: [...(s.steps ?? []), { kind: e.kind, outcome: e.outcome, message: e.message }],
+      };
     case 'run.finished':
       return { ...s, status: e.status, head: e.commit, finishedAt: e.at };
   }

@@ -1,5 +1,6 @@
 import type { RunState, TaskStatus } from './reduce.js';
 import type { Usage } from './usage.js';
+import type { TestCounts } from './gate.js';
 
 export type SummaryTaskStatus = 'merged' | 'failed' | 'skipped' | 'pending' | 'running';
 
@@ -9,8 +10,18 @@ export interface RunSummary {
   status: 'succeeded' | 'failed' | 'cancelled' | 'running' | 'pending';
   branch: string;
   commit: string;
-  tasks: { id: string; status: SummaryTaskStatus; attempts: number; conflicts: number }[];
+  tasks: { id: string; status: SummaryTaskStatus; attempts: number; conflicts: number; tests?: TestCounts }[];
   usage: Usage;
+  /** Per-test counts on the integration head at the end, when verify produces a report. */
+  tests?: TestCounts;
+  /** Passed counts: the base's, then after each merge ("0 → 37 → 112 → 201 / 201"). */
+  testProgress?: string;
+  flaky?: string[];
+}
+
+export function testProgress(s: RunState): string | undefined {
+  const h = s.testHistory;
+  return h.length ? `${h.map((c) => c.passed).join(' → ')} / ${h.at(-1)!.total}` : undefined;
 }
 
 const PUBLIC_STATUS: Record<TaskStatus, SummaryTaskStatus> = {
@@ -26,8 +37,10 @@ export function summarize(s: RunState): RunSummary {
     commit: s.head,
     tasks: s.order.map((id) => {
       const t = s.tasks[id]!;
-      return { id, status: PUBLIC_STATUS[t.status], attempts: t.attempts, conflicts: t.conflicts };
+      return { id, status: PUBLIC_STATUS[t.status], attempts: t.attempts, conflicts: t.conflicts, ...(t.tests ? { tests: t.tests } : {}) };
     }),
     usage: s.usage,
+    ...(s.testHistory.length ? { tests: s.testHistory.at(-1), testProgress: testProgress(s) } : {}),
+    ...(s.flaky.length ? { flaky: s.flaky } : {}),
   };
 }

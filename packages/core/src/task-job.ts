@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TaskSchema } from './plan.js';
 import { UsageSchema } from './usage.js';
+import type { GateReport } from './gate.js';
 
 /**
  * Why a task's agent is (re)started. Follow-up rounds continue the same conversation;
@@ -34,7 +35,7 @@ export type TaskJob = z.infer<typeof TaskJobSchema>;
 
 export const FAILURE_REASONS = [
   'no-changes', 'step-limit', 'time-limit', 'format-errors', 'model-error', 'setup-failed',
-  'conflict-unresolved', 'cancelled', 'error',
+  'conflict-unresolved', 'check-failed', 'cancelled', 'error',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -50,6 +51,8 @@ export const TaskResultSchema = z.object({
   usage: UsageSchema,
   /** Distributed runs: the round's transcript records, for the coordinator to append to the task's transcript. */
   transcript: z.array(z.unknown()).optional(),
+  /** Times the task's own `verify` was red in its worktree during this round. */
+  checkFailures: z.number().int().nonnegative().optional(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;
 
@@ -62,6 +65,6 @@ export interface TaskProgress {
 
 /** What integrating one finished task came to. */
 export type IntegrationOutcome =
-  | { kind: 'merged'; commit: string; taskCommit: string }
+  | { kind: 'merged'; commit: string; taskCommit: string; gate?: GateReport }
   | { kind: 'conflict'; paths: string[] }
-  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string };
+  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string; gate?: GateReport };

@@ -158,3 +158,34 @@ describe('worktree lifecycle', () => {
     await expect(repo.addWorktree(join(tempDir(), 'w'), { start: 'main', newBranch: 'main' })).rejects.toThrow(GitError);
   });
 });
+
+describe('branch listing and guarded deletion', () => {
+  it('lists branches under a prefix, finds containing branches, and deletes only an unmoved, unchecked-out branch', async () => {
+    const { Repo: R } = await import('./repo.js');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    const os = await import('node:os');
+    const p = await import('node:path');
+    const dir = mkdtempSync(p.join(os.tmpdir(), 'caid-branches-'));
+    const g = (...a: string[]) => execFileSync('git', a, { cwd: dir, env: { PATH: process.env.PATH!, HOME: dir } }).toString().trim();
+    try {
+      g('init', '-q', '-b', 'main');
+      writeFileSync(p.join(dir, 'a'), 'a');
+      g('add', '-A');
+      g('-c', 'user.name=u', '-c', 'user.email=u@x', 'commit', '-qm', 'a');
+      const head = g('rev-parse', 'HEAD');
+      const repo = await R.open(dir);
+      await repo.createBranch('caid/r1/tasks/x', head);
+      await repo.createBranch('caid/r1/integration', head);
+      await repo.createBranch('caid/r2/integration', head);
+      expect((await repo.listBranches('caid/r1/')).map((b) => b.name).sort()).toEqual(['caid/r1/integration', 'caid/r1/tasks/x']);
+      expect((await repo.branchesContaining(head)).sort()).toEqual(['caid/r1/integration', 'caid/r1/tasks/x', 'caid/r2/integration', 'main']);
+      await expect(repo.deleteBranch('caid/r1/tasks/x', '0'.repeat(40))).rejects.toThrow();
+      await expect(repo.deleteBranch('main', head)).rejects.toThrow(/checked out/);
+      await repo.deleteBranch('caid/r1/tasks/x', head);
+      expect(await repo.branchExists('caid/r1/tasks/x')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

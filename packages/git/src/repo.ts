@@ -131,6 +131,35 @@ export class Repo {
     });
   }
 
+  /** Ignored, untracked paths of the main work tree; an ignored folder is one entry ending in `/`. */
+  async ignoredFiles(): Promise<string[]> {
+    const out = await this.git.out(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']);
+    return out.split('\0').filter(Boolean);
+  }
+
+  /** Local branches under `prefix` (e.g. `caid/<runId>/`), with their heads. */
+  async listBranches(prefix: string): Promise<{ name: string; sha: string }[]> {
+    const out = await this.git.out(['for-each-ref', '--format=%(objectname) %(refname:short)', `refs/heads/${prefix}`]);
+    return out.split('\n').filter(Boolean).map((l) => ({ sha: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
+  }
+
+  /** Local branches whose history contains `sha`. */
+  async branchesContaining(sha: string): Promise<string[]> {
+    const out = await this.git.out(['for-each-ref', '--format=%(refname:short)', '--contains', positional(sha), 'refs/heads']);
+    return out.split('\n').filter(Boolean);
+  }
+
+  /** Deletes a branch only if it is still at `expectedSha` and checked out nowhere. */
+  deleteBranch(name: string, expectedSha: string): Promise<void> {
+    return this.shared(async () => {
+      const holder = (await this.listWorktrees()).find((w) => w.branch === name);
+      if (holder) throw new GitError(`refusing to delete branch ${name}: it is checked out in ${holder.path}`);
+      const current = await this.resolve(`refs/heads/${name}`);
+      if (current !== expectedSha) throw new GitError(`refusing to delete branch ${name}: it is at ${current ?? 'nothing'}, not ${expectedSha}`);
+      await this.git.out(['update-ref', '-d', `refs/heads/${positional(name, 'branch name')}`, positional(expectedSha)]);
+    });
+  }
+
   /** Whether `a` is an ancestor of (or equal to) `b`. */
   async isAncestor(a: string, b: string): Promise<boolean> {
     return (await this.git.run(['merge-base', '--is-ancestor', positional(a), positional(b)], [0, 1])).exitCode === 0;

@@ -1,1 +1,5 @@
 export * from './integrate.js';
+export * from './test-gate.js';
+export * from './run-verify.js';
+export * from './junit-report.js';
+export * from './instrument-verify.js';

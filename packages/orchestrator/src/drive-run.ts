@@ -1,62 +1,69 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { TaskSchema, runDir, type InFlight, type RunEvent, type RunState, type TaskJob } from '@caid/core';
-import type { Repo, Worktree } from '@caid/git';
-import { integrator } from '@caid/integrator';
-import { schedule, type TaskQueue } from '@caid/scheduler';
+import { INTEGRATION_DIR, TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
+import type { Repo } from '@caid/git';
+import { integrator, TestGate } from '@caid/integrator';
+import { schedule } from '@caid/scheduler';
 import type { RunLog } from './run-log.js';
 import { cleanupRun } from './cleanup-run.js';
+import { integrationStep, type StepAgentResult } from './integration-step.js';
+import { replanHook } from './replan-hook.js';
 import { relayTranscripts } from './relay-transcripts.js';
 import { remoteSync } from './remote-sync.js';
+import type { DriveOptions } from './run-plan.js';
 
-export interface DriveOptions {
-  repo: Repo;
-  /** The run's log, already holding `run.started` (and, for a resumed run, everything since). */
-  log: RunLog;
-  integrationWt: Worktree;
-  queue: TaskQueue;
-  limits: { conflictRounds: number; verifyAttempts: number; verifyTimeoutMs: number };
-  /** Distributed runs: the git remote workers clone from and push task branches to. */
-  remote?: string;
-  /** A resumed run: what was in flight when the log stopped. */
-  resume?: InFlight;
-  signal?: AbortSignal;
-  onEvent?: (e: RunEvent, s: RunState) => void;
-}
-
-/** Drives a started run to its end: schedule over the queue, integrate each result, clean up. */
-export async function driveRun(o: DriveOptions): Promise<RunState> {
-  const { repo, log } = o;
-  const { runId, worktreeRoot, verify, setup } = log.current;
+/**
+ * Drives a started run to its end from the state its log folds to: opens the test gate on the
+ * integration head, schedules the tasks, integrates each result, and cleans up.
+ */
+export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
+  const start = log.current;
+  const { runId, worktreeRoot, verify } = start;
+  const integrationWt = repo.worktree(path.join(worktreeRoot, runId, INTEGRATION_DIR));
   const emit = async (e: Parameters<RunLog['append']>[0]) => {
     const { event, state } = log.append(e);
     o.onEvent?.(event, state);
     return state;
   };
-  const sync = o.remote ? remoteSync(repo, runId, o.remote) : undefined;
-  await sync?.publishIntegration();
-  const queue = o.remote ? relayTranscripts(o.queue, repo.root) : o.queue;
 
+  const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
+  const gate = verify
+    ? await TestGate.open(verify, integrationWt.path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
+    : undefined;
+  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
   const integrate = integrator({
-    repo, runId, worktree: o.integrationWt, verify, verifyTimeoutMs: o.limits.verifyTimeoutMs, signal: o.signal,
+    repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
     onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
+  const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
+    kind, agent, repo, runId, worktree: integrationWt, gate,
+    onVerify: (output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
+  });
+  // A resumed run that already scaffolded (or merged anything) does not scaffold again.
+  if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) await emit(await step('scaffold', o.scaffold));
+  const review = o.review;
+  // Distributed: workers reach the repository through `remote`; the coordinator keeps the transcripts.
+  const remote = o.remote ?? start.remote;
+  const sync = remote ? remoteSync(repo, runId, remote) : undefined;
+  await sync?.publishIntegration();
+  const queue = remote ? relayTranscripts(o.queue, repo.root) : o.queue;
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
-    const task = log.current.tasks[taskId]!;
-    const job: TaskJob = { runId, repo: repo.root, worktreeRoot, task, attempt, round, setup, verify };
+    const job: TaskJob = { runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: start.setup, verify };
     // A remote job carries only what a worker needs: the task itself, the remote and where to start.
-    return o.remote ? { ...job, task: TaskSchema.parse(task), remote: o.remote, base: log.current.head } : job;
+    return remote ? { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head } : job;
   };
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume,
     integrate: async (result, state) => {
       await sync?.fetchTask(result.taskId);
-      const outcome = await integrate(result, state.tasks[result.taskId]?.title);
+      const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
       if (outcome.kind === 'merged') await sync?.publishIntegration();
       return outcome;
     },
-    limits: o.limits,
+    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
+    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,
+    beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
-  await cleanupRun(repo, final, o.integrationWt.path);
+  await cleanupRun(repo, final, integrationWt.path);
   return final;
 }

@@ -1,15 +1,40 @@
 import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import {
-  INTEGRATION_DIR, integrationBranch, newRunId, runDir,
-  type Plan, type RunEvent, type RunState,
-} from '@caid/core';
+import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type InFlight, type Plan, type RunEvent, type RunState } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
+import { RunLock } from './run-lock.js';
+import { checkRunIdFree } from './check-run-id.js';
 import { driveRun } from './drive-run.js';
+import type { StepAgentResult } from './integration-step.js';
+import type { Replanner } from './replan-hook.js';
 
-export interface RunOptions {
+export interface DriveOptions {
+  queue: TaskQueue;
+  limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
+  /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
+  gate?: GateMode;
+  /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */
+  verifyReport?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent, s: RunState) => void;
+  /** Before any task: an agent commits a skeleton to the integration branch (kept only if the gate accepts it). */
+  scaffold?: (dir: string) => Promise<StepAgentResult>;
+  /** After the last merge: an agent fixes cross-task mismatches (kept only if the gate accepts it). */
+  review?: (dir: string, state: RunState) => Promise<StepAgentResult>;
+  /** After a permanent failure: the tasks still to run, or null; at most `maxReplans` times. */
+  replan?: Replanner;
+  maxReplans?: number;
+  /** Distributed runs: the git remote `caid worker`s clone from and push task branches to. */
+  remote?: string;
+  /** Distributed runs: the queue's address without credentials, recorded in the log for `caid resume`. */
+  queueAddress?: string;
+  /** A resumed run: what was in flight when its log stopped. */
+  resume?: InFlight;
+}
+
+export interface RunOptions extends DriveOptions {
   plan: Plan;
   repoDir: string;
   base?: string;
@@ -17,47 +42,35 @@ export interface RunOptions {
   /** Overrides the plan's verify command. */
   verify?: string;
   worktreeRoot?: string;
-  queue: TaskQueue;
-  limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
-  signal?: AbortSignal;
   runId?: string;
-  /** Distributed runs: the git remote workers use (default: none, the in-process workers use the repository). */
-  remote?: string;
-  /** Distributed runs: the queue's address without credentials, recorded in the log for `caid resume`. */
-  queueAddress?: string;
-  onEvent?: (e: RunEvent, s: RunState) => void;
 }
 
-/** Composes a run: validate, create the integration branch and worktree, schedule, clean up. */
+/** A new run: validate everything, then create its log, integration branch and worktree, and drive it. */
 export async function runPlan(o: RunOptions): Promise<RunState> {
   const base = o.base ?? 'HEAD';
   const { repo, baseCommit } = await openTarget(o.repoDir, base);
   const runId = o.runId ?? newRunId();
+  await checkRunIdFree(repo, runId);
   const worktreeRoot = realRoot(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
-  const verify = o.verify ?? o.plan.verify;
 
   await repo.excludeLocally('/.caid/');
   const log = RunLog.create(repo.root, runId);
-  writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
-  const emit = async (e: Parameters<RunLog['append']>[0]) => {
-    const { event, state } = log.append(e);
+  const lock = RunLock.acquire(repo.root, runId);
+  try {
+    writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
+    const branch = integrationBranch(runId);
+    await repo.createBranch(branch, baseCommit);
+    await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
+    const { event, state } = log.append({
+      type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
+      workers: o.workers, verify: o.verify ?? o.plan.verify, setup: o.plan.setup, tasks: o.plan.tasks,
+      ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
+    });
     o.onEvent?.(event, state);
-    return state;
-  };
-
-  const branch = integrationBranch(runId);
-  await repo.createBranch(branch, baseCommit);
-  const integrationWt = await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
-  await emit({
-    type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
-    workers: o.workers, verify, setup: o.plan.setup, tasks: o.plan.tasks,
-    ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
-  });
-
-  return driveRun({
-    repo, log, integrationWt, queue: o.queue, signal: o.signal, onEvent: o.onEvent, remote: o.remote,
-    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2, verifyTimeoutMs: o.limits?.verifyTimeoutMs ?? 30 * 60_000 },
-  });
+    return await driveRun(repo, log, { ...o, gate: o.gate ?? o.plan.gate, verifyReport: o.verifyReport ?? o.plan.verifyReport });
+  } finally {
+    lock.release();
+  }
 }
 
 /** Git reports worktree paths as real paths; keep ours the same so they compare equal. */

@@ -17,6 +17,10 @@ export interface ScheduleOptions {
   signal?: AbortSignal;
   /** A resumed run: rounds whose jobs are re-attached, and finished rounds integrated again. */
   resume?: InFlight;
+  /** After a task fails for good: a `plan.revised` event to continue with, or null to skip its dependents. */
+  replan?: (failedTaskId: string, reason: string, state: RunState) => Promise<NewRunEvent | null>;
+  /** Once nothing is left to run, before `run.finished` (the final review): an event to record, or null. */
+  beforeFinish?: (state: RunState) => Promise<NewRunEvent | null>;
 }
 
 /**
@@ -26,8 +30,9 @@ export interface ScheduleOptions {
  */
 export function schedule(o: ScheduleOptions): Promise<RunState> {
   let state = o.state;
-  const graph = buildGraph({ goal: state.goal, tasks: state.order.map((id) => state.tasks[id]!) });
-  const levels = bottomLevels(graph);
+  const build = () => buildGraph({ goal: state.goal, tasks: state.order.map((id) => state.tasks[id]!) });
+  let graph = build();
+  let levels = bottomLevels(graph);
   const emit = async (e: NewRunEvent) => { state = await o.emit(e); };
   let inFlight = 0;
   let finished = false;
@@ -44,6 +49,12 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     };
     const fail = async (taskId: string, reason: string) => {
       await emit({ type: 'task.failed', taskId, reason });
+      const revision = o.signal?.aborted ? null : await o.replan?.(taskId, reason, state);
+      if (revision) {
+        await emit(revision);
+        graph = build();
+        levels = bottomLevels(graph);
+      }
       for (const d of dependentsOf(graph, taskId)) {
         if (state.tasks[d]!.status === 'pending') await emit({ type: 'task.skipped', taskId: d, blockedBy: taskId });
       }
@@ -58,8 +69,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       }
     };
     const finishRun = async () => {
+      const last = o.signal?.aborted ? null : await o.beforeFinish?.(state);
+      if (last) await emit(last);
       const all = Object.values(state.tasks);
-      const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged') ? 'succeeded' : 'failed';
+      const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged' || t.superseded) ? 'succeeded' : 'failed';
       await emit({ type: 'run.finished', status, commit: state.head });
       return state;
     };
@@ -73,6 +86,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (o.signal?.aborted) return pump();
       if (result.status === 'failed') return fail(taskId, result.message ? `${result.reason}: ${result.message}` : result.reason ?? 'failed').then(pump);
       const outcome = await o.integrate(result, state);
+      if (outcome.kind !== 'conflict' && outcome.gate) await emit({ type: 'task.gate', taskId, ...outcome.gate });
       if (o.signal?.aborted && outcome.kind !== 'merged') return pump();
       if (outcome.kind === 'merged') {
         await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });

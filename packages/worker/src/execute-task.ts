@@ -2,7 +2,7 @@ import path from 'node:path';
 import { transcriptPath, type FailureReason, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
 import { Repo } from '@caid/git';
 import type { Model } from '@caid/llm';
-import { builtinTools, runAgent, type AgentStatus } from '@caid/agent';
+import { builtinTools, runAgent, runShell, tailOutput, type AgentStatus } from '@caid/agent';
 import { Transcript } from './transcript.js';
 import { prepareRound, taskEnv } from './prepare-round.js';
 
@@ -10,6 +10,8 @@ export interface WorkerLimits {
   maxSteps: number;
   roundTimeoutMs: number;
   runTimeoutSec: number;
+  /** Red runs of a task's own check before the task fails with `check-failed` (default 3). */
+  checkAttempts?: number;
 }
 
 const REASON: Record<Exclude<AgentStatus, 'finished'>, FailureReason> = {
@@ -38,6 +40,17 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
     return done({ status: 'done', commit: await wt.head(), steps: 0, usage: zero });
   }
 
+  // The task's own check runs when the agent says it is done; red sends it back before any merge.
+  let checkFailures = 0;
+  const check = async (): Promise<string | null> => {
+    if (!job.task.verify) return null;
+    const r = await runShell(job.task.verify, { cwd: wt.path, timeoutMs: o.limits.runTimeoutSec * 1000, env: taskEnv(job, wt.path), signal: ctx.signal });
+    if (r.exitCode === 0) return null;
+    checkFailures++;
+    if (checkFailures >= (o.limits.checkAttempts ?? 3)) return null;
+    return `your task's check \`${job.task.verify}\` failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`}). Fix it, then call finish again.\n${tailOutput(r.output, 3000)}`;
+  };
+
   const result = await runAgent({
     model: o.model,
     tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path) }),
@@ -49,7 +62,8 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
     onStep: (s) => ctx.progress(s),
     validateFinish: async () => {
       const left = await wt.filesWithConflictMarkers(round.conflicted);
-      return left.length ? `conflict markers remain in ${left.join(', ')}; resolve them before you finish.` : null;
+      if (left.length) return `conflict markers remain in ${left.join(', ')}; resolve them before you finish.`;
+      return check();
     },
   });
 
@@ -61,10 +75,14 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
     await wt.commitAll(`caid: ${job.task.id}: partial work (${result.status})`);
     return done({ status: 'failed', reason: REASON[result.status], message: result.message, steps: result.steps, usage: result.usage });
   }
+  if (checkFailures >= (o.limits.checkAttempts ?? 3)) {
+    await wt.commitAll(`caid: ${job.task.id}: partial work (check failed)`);
+    return done({ status: 'failed', reason: 'check-failed', message: `\`${job.task.verify}\` still failed after ${checkFailures} tries`, steps: result.steps, usage: result.usage, checkFailures });
+  }
   const committed = await wt.commitAll(`caid: ${job.task.id}: ${title}\n\n${result.summary ?? ''}`.trim());
   const head = await wt.head();
   if (job.round.kind === 'start' && !committed && head === round.base) {
     return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file', steps: result.steps, usage: result.usage });
   }
-  return done({ status: 'done', commit: head, summary: result.summary, steps: result.steps, usage: result.usage });
+  return done({ status: 'done', commit: head, summary: result.summary, steps: result.steps, usage: result.usage, ...(checkFailures ? { checkFailures } : {}) });
 }

@@ -12,6 +12,7 @@ export function taskMessage(job: TaskJob): string {
   const lines = [`# Task ${t.id}${t.title ? `: ${t.title}` : ''}`, '', t.prompt, '', '## Working notes'];
   if (t.files.length) lines.push(`- Files this task is expected to touch: ${t.files.join(', ')}. Other engineers own other files.`);
   if (t.dependsOn.length) lines.push(`- Already merged into your starting point: the work of ${t.dependsOn.join(', ')}.`);
+  if (t.verify) lines.push(`- Your task's own check is \`${t.verify}\`: caid runs it in your worktree when you call finish, and refuses to finish while it fails.`);
   if (job.verify) lines.push(`- After your work is merged, caid runs \`${job.verify}\` on the integrated code; it must pass. Run it yourself first.`);
   lines.push('- Call finish when done; caid commits your changes.');
   return lines.join('\n');

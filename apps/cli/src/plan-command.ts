@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { InputError } from '@caid/core';
+import { loadPlan, openTarget } from '@caid/orchestrator';
+import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
+import { modelFromSettings } from './model-settings.js';
+import { planFromGoal } from './plan-from-goal.js';
+import { planStats, renderPlan, type PlanFormat } from './render-plan.js';
+import { positiveInt } from './parse-flags.js';
+
+export interface PlanFlags {
+  repo: string;
+  out?: string;
+  force?: boolean;
+  maxTasks?: string;
+  maxRepairs?: string;
+  show?: string;
+  format: string;
+  verify?: string;
+  model?: string;
+  baseUrl?: string;
+  stream?: boolean;
+}
+
+const FORMATS = ['text', 'mermaid', 'dot'];
+
+/** `caid plan "<goal>"` writes a plan file and draws it; `caid plan --show FILE` only draws. */
+export async function planCommand(goal: string | undefined, f: PlanFlags): Promise<number> {
+  if (!FORMATS.includes(f.format)) throw new InputError(`--format takes one of ${FORMATS.join(', ')}, not "${f.format}"`);
+  const format = f.format as PlanFormat;
+  const print = (plan: Parameters<typeof renderPlan>[0]) => {
+    process.stdout.write(renderPlan(plan, format));
+    // Mermaid and DOT stay parseable on stdout; the numbers go to stderr.
+    if (format !== 'text') process.stderr.write(`${planStats(plan)}\n`);
+  };
+  if (f.show) {
+    if (goal) throw new InputError('pass either a goal or --show FILE, not both');
+    print(await loadPlan(f.show));
+    return 0;
+  }
+  if (!goal?.trim()) throw new InputError('pass a goal (caid plan "add a --json flag to the CLI") or --show FILE');
+  const out = path.resolve(f.out ?? 'plan.yaml');
+  if (existsSync(out) && !f.force) throw new InputError(`${out} already exists: pass --out FILE, or --force to overwrite it`);
+  const maxTasks = positiveInt(f.maxTasks ?? String(DEFAULT_MAX_TASKS), '--max-tasks');
+  const maxRepairs = positiveInt(f.maxRepairs ?? String(DEFAULT_MAX_REPAIRS), '--max-repairs', true);
+  const { repo } = await openTarget(f.repo, 'HEAD');
+  const model = modelFromSettings(f);
+  const plan = await planFromGoal(goal, {
+    model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say: (l) => process.stderr.write(`${l}\n`),
+  });
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, out.endsWith('.json') ? `${JSON.stringify(plan, null, 2)}\n` : toYaml(plan));
+  print(plan);
+  process.stderr.write(`plan written to ${out}; run it with: caid run --plan ${out} --repo ${repo.root}\n`);
+  return 0;
+}

@@ -1,0 +1,63 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { runDir, type Plan } from '@caid/core';
+import type { ChatMessage, Model } from '@caid/llm';
+import type { RunOptions, StepAgentResult } from '@caid/orchestrator';
+import { reviewAgent, revisePlan, scaffoldAgent } from '@caid/planner';
+import type { AgentResult } from '@caid/agent';
+
+/**
+ * The planner's conversations (plan, scaffold, replan, review) go to `.caid/runs/<runId>/planner.jsonl`.
+ * Lines wait in memory until the run folder exists, so a run refused as bad input writes nothing.
+ */
+export class PlannerTranscript {
+  private pending: string[] = [];
+  private file?: string;
+
+  for(role: string): (m: ChatMessage) => void {
+    return (message) => this.write(JSON.stringify({ t: 'message', role, at: new Date().toISOString(), message }));
+  }
+
+  open(repoRoot: string, runId: string): void {
+    this.file = path.join(repoRoot, runDir(runId), 'planner.jsonl');
+    for (const line of this.pending.splice(0)) appendFileSync(this.file, `${line}\n`);
+  }
+
+  private write(line: string): void {
+    if (this.file) appendFileSync(this.file, `${line}\n`);
+    else this.pending.push(line);
+  }
+}
+
+export interface PlannerHookOptions {
+  model: Model;
+  plan: Plan;
+  scaffold?: boolean;
+  review?: boolean;
+  replan: boolean;
+  maxReplans: number;
+  maxTasks: number;
+  signal: AbortSignal;
+  transcript: PlannerTranscript;
+  say: (line: string) => void;
+}
+
+const asStep = (r: AgentResult): StepAgentResult => ({ ok: r.status === 'finished', message: r.summary ?? r.message ?? r.status, usage: r.usage });
+
+/** Wires the planner's agents into a run: scaffold before, review after, replanning on permanent failure. */
+export function plannerHooks(o: PlannerHookOptions): Pick<RunOptions, 'scaffold' | 'review' | 'replan' | 'maxReplans'> {
+  const common = { model: o.model, signal: o.signal };
+  return {
+    scaffold: o.scaffold ? (dir) => scaffoldAgent({ ...common, dir, plan: o.plan, onMessage: o.transcript.for('scaffold') }).then(asStep) : undefined,
+    review: o.review ? (dir, state) => reviewAgent({ ...common, dir, state, onMessage: o.transcript.for('review') }).then(asStep) : undefined,
+    maxReplans: o.maxReplans,
+    replan: o.replan
+      ? async ({ failedTaskId, reason, state, dir }) => {
+        o.say(`replanning after ${failedTaskId} failed`);
+        const out = await revisePlan({ ...common, state, failedTaskId, reason, dir, maxTasks: o.maxTasks, onMessage: o.transcript.for('replan') });
+        if (!out.ok) o.say(`replanning gave no usable revision: ${out.errors.join('; ')}`);
+        return out.ok ? out.value : null;
+      }
+      : undefined,
+  };
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const GATE_MODES = ['all', 'no-regression'] as const;
+export type GateMode = (typeof GATE_MODES)[number];
+
+export const TestCountsSchema = z.object({
+  passed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type TestCounts = z.infer<typeof TestCountsSchema>;
+
+/** What one gate decided about one merge; carried by the integration outcome and the `task.gate` event. */
+export const GateReportSchema = z.object({
+  mode: z.enum(GATE_MODES),
+  accepted: z.boolean(),
+  /** Per-test counts after the merge, when verify produced a report. */
+  tests: TestCountsSchema.nullable(),
+  /** Tests that passed on the integration head and fail (or vanished) after the merge. */
+  newlyFailing: z.array(z.string()),
+  /** Newly failing tests that passed when rerun once. */
+  flaky: z.array(z.string()),
+});
+export type GateReport = z.infer<typeof GateReportSchema>;

@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runShell } from '@caid/agent';
+import { instrumentVerify } from './instrument-verify.js';
+import { parseJUnit, suiteErrors, type TestOutcome } from './junit-report.js';
+
+export interface VerifyRun {
+  command: string;
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** Per-test results, or null when no report could be read. */
+  tests: TestOutcome[] | null;
+  /** A report was expected but is missing or records errors outside tests: the suite no longer runs. */
+  crashed: boolean;
+}
+
+export interface VerifyOptions {
+  cwd: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** A JUnit report the command writes itself (relative to cwd), for runners caid does not recognise. */
+  reportPath?: string;
+}
+
+/** Runs a verify command, with a JUnit reporter added when caid knows the runner. */
+export async function runVerify(command: string, o: VerifyOptions): Promise<VerifyRun> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'caid-verify-'));
+  try {
+    const given = o.reportPath ? path.resolve(o.cwd, o.reportPath) : undefined;
+    const instrumented = given ? null : instrumentVerify(command, o.cwd, path.join(scratch, 'report.xml'));
+    const report = given ?? instrumented?.reportPath;
+    if (given) rmSync(given, { force: true });
+    const r = await runShell(instrumented?.command ?? command, { cwd: o.cwd, timeoutMs: o.timeoutMs, signal: o.signal, env: instrumented?.env });
+    const xml = report && existsSync(report) ? readFileSync(report, 'utf8') : null;
+    let tests: TestOutcome[] | null = null;
+    try {
+      tests = xml ? parseJUnit(xml) : null;
+    } catch {
+      tests = null;
+    }
+    const crashed = Boolean(report) && !r.timedOut && !r.cancelled && (tests === null || suiteErrors(xml ?? '') > 0);
+    return { command, exitCode: r.exitCode, output: r.output, timedOut: r.timedOut, cancelled: r.cancelled, tests, crashed };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export const countTests = (tests: TestOutcome[]) => ({
+  passed: tests.filter((t) => t.status === 'passed').length,
+  failed: tests.filter((t) => t.status === 'failed').length,
+  total: tests.length,
+});

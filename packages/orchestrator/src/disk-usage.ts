@@ -1,0 +1,24 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** Bytes a folder takes on disk (allocated blocks), not following links; hard-linked files count once. */
+export function diskUsage(dir: string, seen = new Set<string>()): number {
+  let total = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of entries) {
+    const p = path.join(dir, name);
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
+    const key = `${st.dev}:${st.ino}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    total += st.blocks * 512;
+    if (st.isDirectory()) total += diskUsage(p, seen);
+  }
+  return total;
+}

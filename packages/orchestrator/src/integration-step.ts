@@ -1,0 +1,51 @@
+import { integrationBranch, type NewRunEvent, type Usage } from '@caid/core';
+import type { Repo, Worktree } from '@caid/git';
+import type { TestGate } from '@caid/integrator';
+
+/** What an agent that worked in the integration worktree reports back. */
+export interface StepAgentResult {
+  ok: boolean;
+  message?: string;
+  usage: Usage;
+}
+
+export interface IntegrationStepOptions {
+  kind: 'scaffold' | 'review';
+  repo: Repo;
+  runId: string;
+  worktree: Worktree;
+  /** The run's test gate: the step is kept only if the gate accepts it, as for a merge. */
+  gate?: TestGate;
+  agent: (dir: string) => Promise<StepAgentResult>;
+  onVerify?: (output: string) => void;
+}
+
+/**
+ * An agent changes the integration worktree directly (the scaffold, the final review). Its work
+ * becomes one commit on the integration branch only if verify passes on it; otherwise the
+ * worktree is reset and the branch keeps its verified head. Returns the `run.step` event.
+ */
+export async function integrationStep(o: IntegrationStepOptions): Promise<NewRunEvent> {
+  const branch = integrationBranch(o.runId);
+  const before = (await o.repo.resolve(branch))!;
+  if ((await o.worktree.head()) !== before || !(await o.worktree.status()).clean) await o.worktree.resetHard(before);
+  const r = await o.agent(o.worktree.path);
+  const event = (outcome: 'committed' | 'unchanged' | 'rejected', message?: string, commit?: string): NewRunEvent =>
+    ({ type: 'run.step', kind: o.kind, outcome, usage: r.usage, ...(message ? { message } : {}), ...(commit ? { commit } : {}) });
+  if (!r.ok) {
+    await o.worktree.resetHard(before);
+    return event('rejected', `the ${o.kind} agent stopped: ${r.message ?? 'no finish'}`);
+  }
+  const commit = await o.worktree.commitAll(`caid: ${o.kind}\n\n${r.message ?? ''}`.trim());
+  if (!commit) return event('unchanged', r.message);
+  if (o.gate) {
+    const v = await o.gate.check(o.worktree.path);
+    o.onVerify?.(v.output);
+    if (!v.report.accepted) {
+      await o.worktree.resetHard(before);
+      return event('rejected', `verify \`${o.gate.command}\` failed on the ${o.kind} (exit ${v.exitCode}); nothing committed:\n${v.output.slice(-1500)}`);
+    }
+  }
+  await o.repo.updateBranch(branch, commit, before);
+  return event('committed', r.message, commit);
+}

@@ -1,0 +1,57 @@
+import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { Repo } from '@caid/git';
+
+export interface ShareEntry {
+  path: string;
+  /** symlink: one shared copy (fast, writes are shared); hardlink: private tree of links to the same files. */
+  mode?: 'symlink' | 'hardlink';
+}
+
+export interface ShareResult {
+  path: string;
+  mode: 'symlink' | 'hardlink' | 'copy';
+  note?: string;
+}
+
+/**
+ * Makes heavy folders of the main checkout (node_modules, .venv, build caches) available in a
+ * worktree without reinstalling. Hard links fall back to a plain copy where the filesystem
+ * refuses them (another device, no link support), and say so.
+ */
+export async function shareDirs(repo: Repo, worktree: string, entries: ShareEntry[]): Promise<ShareResult[]> {
+  const results: ShareResult[] = [];
+  for (const e of entries) {
+    const from = path.join(repo.root, e.path);
+    const to = path.join(worktree, e.path);
+    if (!existsSync(from) || existsSync(to)) continue;
+    // A symlink is a file to git, so a `node_modules/` rule would not ignore it: exclude it by name.
+    await repo.excludeLocally(`/${e.path.replace(/\/+$/, '')}`);
+    mkdirSync(path.dirname(to), { recursive: true });
+    if ((e.mode ?? 'symlink') === 'symlink') {
+      symlinkSync(from, to, 'dir');
+      results.push({ path: e.path, mode: 'symlink' });
+      continue;
+    }
+    try {
+      linkTree(from, to);
+      results.push({ path: e.path, mode: 'hardlink' });
+    } catch (err) {
+      cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+      results.push({ path: e.path, mode: 'copy', note: `hard links refused (${(err as NodeJS.ErrnoException).code}); copied instead` });
+    }
+  }
+  return results;
+}
+
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    const src = path.join(from, name);
+    const dst = path.join(to, name);
+    const st = lstatSync(src);
+    if (st.isDirectory()) linkTree(src, dst);
+    else if (st.isSymbolicLink()) cpSync(src, dst, { verbatimSymlinks: true });
+    else linkSync(src, dst);
+  }
+}
