@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
@@ -30,6 +30,8 @@ beforeAll(async () => {
   const planFile = path.join(dir, 'plan-10.json');
   writeFileSync(planFile, JSON.stringify({
     ...PLAN,
+    // Each worker logs where setup ran, outside the task worktree (so it is never committed).
+    setup: 'echo "$CAID_TASK_ID" >> "$CAID_WORKTREE/../../../../setup.log"',
     tasks: [...PLAN.tasks, ...EXTRA.map((id) => ({ id, prompt: `Create src/${id}.js exporting ${id}.`, files: [`src/${id}.js`] }))],
   }));
   const extraRules = EXTRA.map((id) => ({
@@ -116,6 +118,22 @@ describe('a distributed run: coordinator + 3 `caid worker` processes on BullMQ',
     expect(steps.every((e) => (e.usage as { inputTokens: number }).inputTokens > 0)).toBe(true);
     const status = JSON.parse((await runCli(['status', summary.runId, '--repo', repo, '--json'])).stdout);
     expect(status.tasks.every((t: { step: number; usage: { inputTokens: number } }) => t.step > 0 && t.usage.inputTokens > 0)).toBe(true);
+  });
+
+  it('ran setup in every worktree a worker made, follow-up rounds included, and left no worktrees behind', () => {
+    const survivors = workers.filter((w) => w !== killed);
+    const setups = workers.flatMap((_, i) => {
+      const log = path.join(path.dirname(repo), `worker-${i + 1}`, 'setup.log');
+      return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    });
+    for (const t of summary.tasks) expect(setups.filter((s) => s === t.id).length, t.id).toBeGreaterThanOrEqual(t.attempts);
+    for (const w of survivors) {
+      const n = workers.indexOf(w) + 1;
+      const clones = path.join(path.dirname(repo), `worker-${n}`, 'clones');
+      for (const c of existsSync(clones) ? readdirSync(clones) : []) {
+        expect(git(path.join(clones, c), 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+      }
+    }
   });
 
   it('kept the model key with the workers: it reached the model, never Redis, the log or the coordinator', async () => {

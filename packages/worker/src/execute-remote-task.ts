@@ -34,7 +34,8 @@ export function cloneName(remote: string): string {
  * from the job's remote into this worker's clone, place the task worktree (a first round starts
  * fresh from the job's base, so a rerun after a crash leaves nothing of the crashed attempt),
  * continue the conversation the job carries, run the round as `executeTask` does, push the task
- * branch, and return the result with the round's transcript records for the coordinator.
+ * branch, remove the worktree, and return the result with the round's transcript records for the
+ * coordinator.
  */
 export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal; progress(p: TaskProgress): void }, o: RemoteWorkerOptions): Promise<TaskResult> {
   if (!job.remote || !job.base) throw new Error(`job for task ${job.task.id} names no git remote or base commit: start the coordinator with --queue redis://…`);
@@ -70,6 +71,9 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     await pushRefs(clone, remote, [`+refs/heads/${branch}:refs/heads/${branch}`]);
     const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
     const transcript = lines.slice(history.length).flatMap((l) => { try { return [JSON.parse(l) as unknown]; } catch { return []; } });
+    // Everything is committed and pushed: the worktree goes, so a long-lived worker's disk stays
+    // bounded (a later round of this task, here or elsewhere, starts again from the pushed branch).
+    await clone.removeWorktree(dir, { force: true }).catch(() => undefined);
     return { ...result, transcript };
   });
 }
