@@ -2,7 +2,7 @@ import path from 'node:path';
 import { InputError, summarize } from '@caid/core';
 import { Repo } from '@caid/git';
 import { loadRunState, resumeRun } from '@caid/orchestrator';
-import { bullmqQueue, checkRedis } from '@caid/queue-bullmq';
+import type { BullmqTaskQueue } from '@caid/queue-bullmq';
 import { formatState } from './format-state.js';
 import { progressLine } from './progress-printer.js';
 
@@ -15,13 +15,16 @@ export interface ResumeFlags { repo: string; queue?: string; json?: boolean; qui
 export async function resumeCommand(runId: string, f: ResumeFlags): Promise<number> {
   const repo = await Repo.open(path.resolve(f.repo)).catch(() => { throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
   const before = loadRunState(repo.root, runId);
+  let queue: BullmqTaskQueue | undefined;
   if (before.status === 'running') {
     if (!before.remote) throw new InputError(`run ${runId} ran with in-process workers; only distributed runs (--queue redis://…) can be resumed so far`);
+    // The log records the address without its password; a password-protected Redis needs --queue.
     const url = f.queue ?? (before.queue?.includes('***') ? undefined : before.queue) ?? process.env.REDIS_URL;
     if (!url) throw new InputError(`pass --queue redis://… for run ${runId} (its recorded address needs a password)`);
+    const { bullmqQueue, checkRedis } = await import('@caid/queue-bullmq');
     await checkRedis(url);
+    queue = bullmqQueue({ url });
   }
-  const queue = before.status === 'running' ? bullmqQueue({ url: f.queue ?? (before.queue?.includes('***') ? undefined : before.queue) ?? process.env.REDIS_URL! }) : undefined;
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
