@@ -80,7 +80,7 @@ describe('worktrees that are ready to work', () => {
   it('a setup that fails in the integration worktree ends the run cleanly with a message (exit 1)', async () => {
     const dir = tempDir();
     const repo = makeRepo(path.join(dir, 'repo'), { 'a.txt': 'a' });
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\nsetup: echo no network here >&2; exit 4\ntasks:\n  - { id: reads-env, prompt: p }\n');
+    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\nverify: "true"\nsetup: echo no network here >&2; exit 4\ntasks:\n  - { id: reads-env, prompt: p }\n');
     const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/caid: setup `echo no network here >&2; exit 4` exited 4 in the integration worktree/);

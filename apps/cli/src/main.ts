@@ -46,6 +46,8 @@ program
   .option('--max-replans <n>', 'plan revisions per run', '2')
   .option('--ui', 'serve the web dashboard while the run goes and print its address')
   .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
+  .option('--queue <url>', 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)')
+  .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
 addRuntimeOptions(program.commands.find((c) => c.name() === 'run')!);
@@ -106,6 +108,31 @@ program
   .option('--port <n>', 'port (0 picks a free one)', '4400')
   .option('--host <host>', 'address to listen on; loopback unless you choose otherwise', '127.0.0.1')
   .action(async (flags) => { process.exitCode = await serveCommand(flags); });
+
+program
+  .command('worker')
+  .description('serve task jobs from a Redis queue (for `caid run --queue redis://…`), on any machine')
+  .option('--queue <url>', 'redis://host:port[/db] (default: $REDIS_URL)')
+  .option('--concurrency <n>', 'jobs at once', '1')
+  .option('--workdir <dir>', 'holds one clone per remote and the task worktrees (default: ~/.caid/worker)')
+  .option('--model <name>', 'model name (default: $CAID_MODEL)')
+  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
+  .option('--stream', 'stream model replies')
+  .option('--max-steps <n>', 'model calls per agent round', '50')
+  .option('--task-timeout <minutes>', 'wall time per agent round', '30')
+  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
+  // Loaded on use, so runs with in-process workers never load the Redis client.
+  .action(async (flags) => { process.exitCode = await (await import('./worker-command.js')).workerCommand(flags); });
+
+program
+  .command('resume')
+  .description('continue a distributed run whose coordinator stopped; finished tasks are not rerun')
+  .argument('<runId>')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--queue <url>', 'redis://… (default: the address the run recorded, then $REDIS_URL)')
+  .option('--json', 'print exactly one JSON summary on stdout')
+  .option('--quiet', 'print only the summary')
+  .action(async (runId, flags) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, flags); });
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,7 @@ import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { positiveInt, positiveNumber } from './parse-flags.js';
 import { worktreeRootFromConfig } from './worktree-root.js';
+import { distributedQueue } from './distributed-queue.js';
 
 export interface RunFlags extends RuntimeFlags {
   plan?: string;
@@ -39,6 +40,10 @@ export interface RunFlags extends RuntimeFlags {
   /** Serve the dashboard while the run goes (`--ui`, on `--ui-port`). */
   ui?: boolean;
   uiPort?: string;
+  /** memory (default) or redis://host:port[/db] */
+  queue?: string;
+  /** Distributed runs: the git remote workers use (default: the repository itself). */
+  remote?: string;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -55,7 +60,10 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const verifyTimeoutMs = positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000;
   const progress = progressReporter({ quiet: f.quiet });
   const say = (line: string) => { if (!f.quiet) progress.note(line); };
-  const runtime = runtimeSettings(f, f.repo);
+  // Distributed: `caid worker`s hold the model and its key. A coordinator running a plan file needs
+  // neither, unless it was asked for planner work (scaffold, review, replanning) itself.
+  const distributed = await distributedQueue(f);
+  const runtime = runtimeSettings(f, f.repo, process.env, { workerModels: !distributed });
   const budget = budgetWatch(runtime.budget);
   // The planner (goal runs, replans, scaffold, review) uses the `planner` role's model; a plan-file
   // run without those needs no model of its own (an external agent or a replay may do all the work).
@@ -69,13 +77,15 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
   }
-  const queue = memoryQueue();
-  queue.process(async (job, ctx) => {
-    const progress = (p: TaskProgress) => { budget.step(job.task.id, p.usage); ctx.progress(p); };
-    const result = await executeTask(job, { ...ctx, progress }, { ...runtime.worker, shouldStop: budget.agentStop });
-    budget.roundDone(job.task.id, result.usage);
-    return result;
-  }, { concurrency: workers });
+  const queue = distributed?.queue ?? memoryQueue();
+  if (!distributed) {
+    queue.process(async (job, ctx) => {
+      const progress = (p: TaskProgress) => { budget.step(job.task.id, p.usage); ctx.progress(p); };
+      const result = await executeTask(job, { ...ctx, progress }, { ...runtime.worker, shouldStop: budget.agentStop });
+      budget.roundDone(job.task.id, result.usage);
+      return result;
+    }, { concurrency: workers });
+  }
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -97,6 +107,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
     limits: { conflictRounds, verifyAttempts, verifyTimeoutMs },
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
+    ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
     ...(model && plannerHooks({
       model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
       signal: abort.signal, transcript, say,
@@ -106,7 +117,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
       progress.onEvent(e, s);
       if (ui && e.type === 'run.started') progress.note(`dashboard: ${ui.url}/runs/${e.runId}`);
     },
-  }).finally(async () => { progress.stop(); await ui?.close(); });
+  }).finally(async () => { progress.stop(); await ui?.close(); await distributed?.queue.close(); });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 

@@ -28,8 +28,11 @@ export interface RuntimeSettings {
   secrets: string[];
 }
 
-/** Flags over `caid.config.*` over defaults; every problem is an InputError raised before anything is written. */
-export function runtimeSettings(f: RuntimeFlags, repoDir: string, env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+/**
+ * Flags over `caid.config.*` over defaults; every problem is an InputError raised before anything
+ * is written. `workerModels: false` for a coordinator whose agents run in `caid worker`s.
+ */
+export function runtimeSettings(f: RuntimeFlags, repoDir: string, env: NodeJS.ProcessEnv = process.env, o: { workerModels?: boolean } = {}): RuntimeSettings {
   const { config } = loadConfig(repoDir, f.config);
   const sandbox = f.sandbox ?? config.sandbox ?? 'none';
   if (sandbox !== 'none' && sandbox !== 'bwrap') throw new InputError(`--sandbox takes none or bwrap, not "${sandbox}"`);
@@ -47,7 +50,7 @@ export function runtimeSettings(f: RuntimeFlags, repoDir: string, env: NodeJS.Pr
   };
   const external = externalAgent(f, config);
   if (external && config.agent?.timeoutMin) limits.roundTimeoutMs = config.agent.timeoutMin * 60_000;
-  const models = external ? {} : roleModels(f, config, env);
+  const models = external || o.workerModels === false ? {} : roleModels(f, config, env);
   return { config, budget, secrets: secretValues(env), worker: { ...models, external, sandbox, limits } };
 }
 

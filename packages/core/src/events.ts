@@ -13,6 +13,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     runId: z.string(), goal: z.string(), repo: z.string(), base: z.string(), baseCommit: z.string(),
     branch: z.string(), worktreeRoot: z.string(), workers: z.number().int().positive(),
     verify: z.string().optional(), setup: z.string().optional(), tasks: z.array(TaskSchema),
+    /** Distributed runs: the workers' git remote and the queue address (never with a password). */
+    remote: z.string().optional(), queue: z.string().optional(),
   }),
   z.object({ type: z.literal('task.queued'), ...at, ...task, attempt: z.number().int(), round: RoundSchema }),
   z.object({ type: z.literal('task.started'), ...at, ...task, attempt: z.number().int() }),

@@ -8,6 +8,7 @@ export * from './task-job.js';
 export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
+export * from './in-flight.js';
 export * from './plan-shape.js';
 export * from './config.js';
 export * from './budget.js';

@@ -46,6 +46,9 @@ export interface RunState {
   workers: number;
   verify?: string;
   setup?: string;
+  /** Distributed runs: the workers' git remote and the queue address. */
+  remote?: string;
+  queue?: string;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** Head of the integration branch: the base commit until something merges. */
   head: string;

@@ -34,6 +34,12 @@ export const TaskJobSchema = z.object({
   portBase: z.number().int().positive().optional(),
   /** Tokens this task used in earlier rounds, so a per-task token limit spans all its rounds. */
   usedTokens: z.number().int().nonnegative().optional(),
+  /** Distributed runs: the git remote the worker clones from and pushes the task branch to. */
+  remote: z.string().optional(),
+  /** Distributed runs: the integration head at dispatch, where a first round starts and a follow-up merges. */
+  base: z.string().optional(),
+  /** Distributed runs: the conversation so far, for a follow-up round that may land on any worker. */
+  history: z.array(z.unknown()).optional(),
 });
 export type TaskJob = z.infer<typeof TaskJobSchema>;
 
@@ -53,6 +59,8 @@ export const TaskResultSchema = z.object({
   summary: z.string().optional(),
   steps: z.number().int().nonnegative(),
   usage: UsageSchema,
+  /** Distributed runs: the round's transcript records, for the coordinator to append to the task's transcript. */
+  transcript: z.array(z.unknown()).optional(),
   /** Times the task's own `verify` was red in its worktree during this round. */
   checkFailures: z.number().int().nonnegative().optional(),
   /** Which configured model did the round: the worker's, or the resolver's in a conflict round. */

@@ -5,3 +5,4 @@ export { GitError, type Identity, type MergeOutcome, type WorktreeInfo } from '.
 export type { WorktreeStatus } from './parse-status.js';
 export type { FileStat } from './parse-numstat.js';
 export type { LogEntry } from './parse-log.js';
+export { openClone, fetchRefs, pushRefs, placeWorktree } from './remote.js';

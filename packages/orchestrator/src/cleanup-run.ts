@@ -15,12 +15,15 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
     const clean = await repo.worktree(wt).status().then((st) => st.clean, () => true);
     if (!clean) continue;
     await repo.removeWorktree(wt);
-    removeScratch(s.worktreeRoot, s.runId, path.basename(wt));
+    removeScratch(s.worktreeRoot, s.runId, path.basename(wt), 'tmp');
   }
   await repo.pruneWorktrees();
 }
 
-/** A task's scratch folder (its HOME and TMPDIR) goes with its worktree. */
-export function removeScratch(worktreeRoot: string, runId: string, taskId: string): void {
-  rmSync(path.join(worktreeRoot, runId, '.scratch', taskId), { recursive: true, force: true });
+/**
+ * A task's TMPDIR goes with its worktree at the end of a run (its prompt files stay, for
+ * inspection); `caid clean` removes the whole scratch folder (part = undefined).
+ */
+export function removeScratch(worktreeRoot: string, runId: string, taskId: string, part?: 'tmp'): void {
+  rmSync(path.join(worktreeRoot, runId, '.scratch', taskId, ...(part ? [part] : [])), { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, runDir, type RunState, type TaskJob } from '@caid/core';
+import { INTEGRATION_DIR, TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { integrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
@@ -8,6 +8,8 @@ import type { RunLog } from './run-log.js';
 import { cleanupRun } from './cleanup-run.js';
 import { integrationStep, type StepAgentResult } from './integration-step.js';
 import { replanHook } from './replan-hook.js';
+import { relayTranscripts } from './relay-transcripts.js';
+import { remoteSync } from './remote-sync.js';
 import type { DriveOptions } from './run-plan.js';
 
 /**
@@ -40,16 +42,28 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   // A resumed run that already scaffolded (or merged anything) does not scaffold again.
   if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) await emit(await step('scaffold', o.scaffold));
   const review = o.review;
+  // Distributed: workers reach the repository through `remote`; the coordinator keeps the transcripts.
+  const remote = o.remote ?? start.remote;
+  const sync = remote ? remoteSync(repo, runId, remote) : undefined;
+  await sync?.publishIntegration();
+  const queue = remote ? relayTranscripts(o.queue, repo.root) : o.queue;
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
     const task = log.current.tasks[taskId]!;
-    return {
+    const job: TaskJob = {
       runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify, prepare: o.prepare,
       usedTokens: task.usage.inputTokens + task.usage.outputTokens,
     };
+    // A remote job carries only what a worker needs: the task itself, the remote and where to start.
+    return remote ? { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head } : job;
   };
   const final = await schedule({
-    state: log.current, emit, queue: o.queue, makeJob, signal: o.signal, shouldStop: o.shouldStop,
-    integrate: (result, state) => integrate(result, state.tasks[result.taskId] ?? {}),
+    state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
+    integrate: async (result, state) => {
+      await sync?.fetchTask(result.taskId);
+      const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
+      if (outcome.kind === 'merged') await sync?.publishIntegration();
+      return outcome;
+    },
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
     replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,
     beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,

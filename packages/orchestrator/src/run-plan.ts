@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
+import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
@@ -34,6 +34,12 @@ export interface DriveOptions {
   secrets?: readonly string[];
   /** How each fresh worktree is made ready (config `include`, `share`, `setupTimeoutMin`). */
   prepare?: TaskJob['prepare'];
+  /** Distributed runs: the git remote `caid worker`s clone from and push task branches to. */
+  remote?: string;
+  /** Distributed runs: the queue's address without credentials, recorded in the log for `caid resume`. */
+  queueAddress?: string;
+  /** A resumed run: what was in flight when its log stopped. */
+  resume?: InFlight;
 }
 
 export interface RunOptions extends DriveOptions {
@@ -69,11 +75,12 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     const { event, state } = log.append({
       type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
       workers: o.workers, verify: o.verify ?? o.plan.verify, setup, tasks: o.plan.tasks,
+      ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
     });
     o.onEvent?.(event, state);
     // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
     await readyWorktree(repo, integrationWt.path, o.prepare);
-    if (setup) await integrationSetup(setup, integrationWt.path, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
+    if (setup && state.verify) await integrationSetup(setup, integrationWt.path, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
       log.append({ type: 'run.finished', status: 'failed', commit: baseCommit, reason: 'setup-failed', message: e.message });
       throw e;
     });

@@ -1,6 +1,6 @@
 import {
   bottomLevels, buildGraph, dependentsOf, jobId, readyTasks,
-  type IntegrationOutcome, type NewRunEvent, type Round, type RunState, type TaskJob, type TaskResult,
+  type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import type { TaskQueue } from './task-queue.js';
 
@@ -15,6 +15,8 @@ export interface ScheduleOptions {
   makeJob: (taskId: string, attempt: number, round: Round) => TaskJob;
   limits: { conflictRounds: number; verifyAttempts: number };
   signal?: AbortSignal;
+  /** A resumed run: rounds whose jobs are re-attached, and finished rounds integrated again. */
+  resume?: InFlight;
   /** After a task fails for good: a `plan.revised` event to continue with, or null to skip its dependents. */
   replan?: (failedTaskId: string, reason: string, state: RunState) => Promise<NewRunEvent | null>;
   /** Once nothing is left to run, before `run.finished` (the final review): an event to record, or null. */
@@ -35,6 +37,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   let levels = bottomLevels(graph);
   const emit = async (e: NewRunEvent) => { state = await o.emit(e); };
   let inFlight = 0;
+  let finished = false;
   let chain = Promise.resolve();
 
   return new Promise<RunState>((resolve, reject) => {
@@ -71,7 +74,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (!o.signal?.aborted) {
         for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels)) await dispatch(id, { kind: 'start' });
       }
-      if (inFlight === 0) resolve(finishRun());
+      if (inFlight === 0 && !finished) {
+        finished = true;
+        resolve(finishRun());
+      }
     };
     const finishRun = async () => {
       const last = o.signal?.aborted ? null : await o.beforeFinish?.(state);
@@ -83,8 +89,11 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       return state;
     };
     const onResult = async (result: TaskResult) => {
-      const { taskId } = result;
       await emit({ type: 'task.finished', ...result });
+      await afterFinished(result);
+    };
+    const afterFinished = async (result: TaskResult) => {
+      const { taskId } = result;
       inFlight--;
       if (o.signal?.aborted) return pump();
       if (result.status === 'failed') return fail(taskId, result.message ? `${result.reason}: ${result.message}` : result.reason ?? 'failed').then(pump);
@@ -113,6 +122,16 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       message: error, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     })));
     o.signal?.addEventListener('abort', () => void o.queue.close(), { once: true });
-    serially(pump);
+    const reattach = async () => {
+      for (const r of o.resume?.queued ?? []) {
+        inFlight++;
+        await o.queue.enqueue(o.makeJob(r.taskId, r.attempt, r.round), { jobId: jobId(state.runId, r.taskId, r.attempt), priority: levels.get(r.taskId) ?? 0 });
+      }
+      for (const result of o.resume?.integrating ?? []) {
+        inFlight++;
+        await afterFinished(result);
+      }
+    };
+    serially(async () => { await reattach(); await pump(); });
   });
 }

@@ -1,5 +1,7 @@
 export * from './execute-task.js';
 export * from './transcript.js';
+export * from './execute-remote-task.js';
+export * from './claim-workdir.js';
 export * from './port-blocks.js';
 export * from './worktree-include.js';
 export * from './share-dirs.js';

@@ -22,7 +22,8 @@ export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.ru
  */
 export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
   mkdirSync(path.join(scratchDir(job), 'tmp'), { recursive: true });
-  const head = await repo.resolve(integrationBranch(job.runId));
+  // A distributed job names its base (the integration head at dispatch); locally, read the branch.
+  const head = job.base ?? await repo.resolve(integrationBranch(job.runId));
   if (!head) return { ok: false, reason: 'error', message: `integration branch ${integrationBranch(job.runId)} is missing` };
   const dir = worktreePath(job);
 

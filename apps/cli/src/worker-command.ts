@@ -1,0 +1,64 @@
+import os from 'node:os';
+import path from 'node:path';
+import { InputError } from '@caid/core';
+import { bullmqQueue, checkRedis } from '@caid/queue-bullmq';
+import { claimWorkdir, executeRemoteTask } from '@caid/worker';
+import { modelFromSettings, type ModelFlags } from './model-settings.js';
+import { positiveInt } from './parse-flags.js';
+
+export interface WorkerFlags extends ModelFlags {
+  queue?: string;
+  concurrency: string;
+  workdir?: string;
+  maxSteps: string;
+  taskTimeout: string;
+  stallTimeout: string;
+}
+
+/**
+ * `caid worker`: serves task jobs from the queue until stopped. The model and its key come from
+ * this machine's flags and environment; jobs carry neither. Ctrl-C stops taking jobs and lets the
+ * running ones finish; a second Ctrl-C quits at once (their jobs stall and another worker reruns them).
+ */
+export async function workerCommand(f: WorkerFlags): Promise<number> {
+  const url = f.queue ?? process.env.REDIS_URL;
+  if (!url) throw new InputError('pass --queue redis://host:port[/db] (or set REDIS_URL): the queue the coordinator (`caid run --queue …`) feeds');
+  if (!/^rediss?:\/\//.test(url)) throw new InputError(`--queue takes redis://host:port[/db], not "${url}"`);
+  const concurrency = positiveInt(f.concurrency, '--concurrency');
+  const limits = { maxSteps: positiveInt(f.maxSteps, '--max-steps'), roundTimeoutMs: positiveInt(f.taskTimeout, '--task-timeout') * 60_000, runTimeoutSec: 600 };
+  const lockMs = positiveInt(f.stallTimeout, '--stall-timeout') * 1000;
+  const workdir = path.resolve(f.workdir ?? path.join(os.homedir(), '.caid', 'worker'));
+  const model = modelFromSettings(f);
+  await checkRedis(url);
+  const release = claimWorkdir(workdir);
+
+  const queue = bullmqQueue({ url, worker: { lockMs } });
+  const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  queue.process(async (job, ctx) => {
+    const name = `${job.runId}/${job.task.id} (attempt ${job.attempt}, ${job.round.kind} round)`;
+    say(`▶ ${name}`);
+    try {
+      const r = await executeRemoteTask(job, ctx, { model, limits, workdir });
+      say(`${r.status === 'done' ? '✔' : '✖'} ${name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, ${r.steps} steps`);
+      return r;
+    } catch (e) {
+      say(`✖ ${name}: ${(e as Error).message}`);
+      throw e;
+    }
+  }, { concurrency });
+  say(`caid worker ${process.pid}: serving ${queue.address.display} (queue "${queue.address.name}", prefix "${queue.address.prefix}"), ${concurrency} at once, workdir ${workdir}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(130));
+      say('stopping: no new jobs; waiting for running ones (Ctrl-C again to quit now)');
+      void queue.stopWorking().then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await queue.close();
+  release();
+  return 130;
+}

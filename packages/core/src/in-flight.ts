@@ -1,0 +1,32 @@
+import type { RunEvent } from './events.js';
+import type { RunState } from './reduce.js';
+import type { Round, TaskResult } from './task-job.js';
+
+export interface InFlight {
+  /** Rounds queued or running when the log stopped: their jobs may still exist and are re-attached. */
+  queued: { taskId: string; attempt: number; round: Round }[];
+  /** Rounds that finished but whose integration the log does not record: integrated again. */
+  integrating: TaskResult[];
+}
+
+/** What a resumed run must pick up, folded from the log (the log is the state). Pure. */
+export function inFlight(events: RunEvent[], s: RunState): InFlight {
+  const lastQueued = new Map<string, Extract<RunEvent, { type: 'task.queued' }>>();
+  const lastFinished = new Map<string, Extract<RunEvent, { type: 'task.finished' }>>();
+  for (const e of events) {
+    if (e.type === 'task.queued') lastQueued.set(e.taskId, e);
+    if (e.type === 'task.finished') lastFinished.set(e.taskId, e);
+  }
+  const out: InFlight = { queued: [], integrating: [] };
+  for (const id of s.order) {
+    const t = s.tasks[id]!;
+    const q = lastQueued.get(id);
+    if ((t.status === 'queued' || t.status === 'running') && q) out.queued.push({ taskId: id, attempt: q.attempt, round: q.round });
+    const f = lastFinished.get(id);
+    if (t.status === 'integrating' && f) {
+      const { type: _t, at: _a, ...result } = f;
+      out.integrating.push(result);
+    }
+  }
+  return out;
+}
