@@ -126,13 +126,20 @@ program
 
 program
   .command('resume')
-  .description('continue a distributed run whose coordinator stopped; finished tasks are not rerun')
+  .description('continue a run whose process stopped (killed, crashed, disk full); finished work is not redone')
   .argument('<runId>')
   .option('--repo <dir>', 'the git repository', '.')
-  .option('--queue <url>', 'redis://… (default: the address the run recorded, then $REDIS_URL)')
+  .option('--queue <url>', 'distributed runs: redis://… (default: the address the run recorded, then $REDIS_URL)')
+  .option('--workers <n>', 'in-process runs: agents at once (default: as the run started)')
+  .option('--model <name>', 'model name (default: $CAID_MODEL)')
+  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
+  .option('--stream', 'stream model replies')
+  .option('--max-steps <n>', 'model calls per agent round (default 50)')
+  .option('--task-timeout <minutes>', 'wall time per agent round (default 30)')
   .option('--json', 'print exactly one JSON summary on stdout')
   .option('--quiet', 'print only the summary')
   .action(async (runId, flags) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, flags); });
+addRuntimeOptions(program.commands.find((c) => c.name() === 'resume')!);
 
 try {
   await program.parseAsync(process.argv);

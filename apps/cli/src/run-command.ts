@@ -1,11 +1,10 @@
-import { GATE_MODES, InputError, summarize, type GateMode, type Plan, type TaskProgress } from '@caid/core';
+import { GATE_MODES, InputError, summarize, type GateMode, type Plan } from '@caid/core';
 import { loadPlan, openTarget, runPlan } from '@caid/orchestrator';
 import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
 import { planFromGoal } from './plan-from-goal.js';
 import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
 import { renderText } from './render-plan.js';
-import { memoryQueue } from '@caid/scheduler';
-import { executeTask } from '@caid/worker';
+import { localQueue } from './local-queue.js';
 import { modelFromSettings } from './model-settings.js';
 import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-settings.js';
 import { progressReporter } from './progress-reporter.js';
@@ -77,15 +76,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
   }
-  const queue = distributed?.queue ?? memoryQueue();
-  if (!distributed) {
-    queue.process(async (job, ctx) => {
-      const progress = (p: TaskProgress) => { budget.step(job.task.id, p.usage); ctx.progress(p); };
-      const result = await executeTask(job, { ...ctx, progress }, { ...runtime.worker, shouldStop: budget.agentStop });
-      budget.roundDone(job.task.id, result.usage);
-      return result;
-    }, { concurrency: workers });
-  }
+  const queue = distributed?.queue ?? localQueue(runtime, budget, workers);
 
   const abort = new AbortController();
   const onSignal = () => {

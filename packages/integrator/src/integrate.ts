@@ -27,6 +27,8 @@ export function integrator(o: IntegratorOptions) {
   return async function integrate(result: TaskResult, task: Pick<Task, 'title' | 'verify'>): Promise<IntegrationOutcome> {
     const before = await o.repo.resolve(branch);
     if (!before || !result.commit) throw new Error(`cannot integrate ${result.taskId}: missing ${before ? 'task commit' : branch}`);
+    // Resumed after a crash between moving the branch and logging it: the merge is already there.
+    if (await o.repo.isAncestor(result.commit, before)) return { kind: 'merged', commit: before, taskCommit: result.commit };
     if ((await o.worktree.head()) !== before || !(await o.worktree.status()).clean) await o.worktree.resetHard(before);
 
     const merged = await o.worktree.merge(result.commit, `caid: merge task ${result.taskId}${task.title ? ` (${task.title})` : ''}`);

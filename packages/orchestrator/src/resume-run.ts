@@ -6,6 +6,7 @@ import { RunLog, readEvents } from './run-log.js';
 import { RunLock } from './run-lock.js';
 import { listRunIds } from './run-store.js';
 import { driveRun } from './drive-run.js';
+import { repairWorktree } from '@caid/worker';
 import type { DriveOptions } from './run-plan.js';
 
 export interface ResumeOptions extends Omit<DriveOptions, 'resume' | 'remote' | 'queueAddress'> {
@@ -24,12 +25,13 @@ export async function resumeRun(o: ResumeOptions): Promise<RunState> {
   if (!listRunIds(repo.root).includes(o.runId)) throw new InputError(`no run "${o.runId}" in ${repo.root}; known runs: ${listRunIds(repo.root).join(', ') || 'none'}`);
   const lock = RunLock.acquire(repo.root, o.runId);
   try {
-    const log = RunLog.open(repo.root, o.runId);
+    const log = RunLog.open(repo.root, o.runId, o.secrets);
     const s = log.current;
     if (s.status !== 'running') return s;
     const wtPath = path.join(s.worktreeRoot, s.runId, INTEGRATION_DIR);
     const known = (await repo.listWorktrees()).some((w) => w.path === wtPath);
-    if (!known || !existsSync(wtPath)) await repo.addWorktree(wtPath, { start: s.head, detach: true });
+    if (known && existsSync(wtPath)) await repairWorktree(repo, wtPath);
+    else await repo.addWorktree(wtPath, { start: s.head, detach: true });
     return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s) });
   } finally {
     lock.release();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { transcriptPath, type FailureReason, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
+import { taskBranch, transcriptPath, type FailureReason, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
 import { Repo } from '@caid/git';
 import { secretValues, type AgentStatus } from '@caid/agent';
 import { Transcript } from './transcript.js';
@@ -28,6 +28,11 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
   const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const base = { taskId: job.task.id, attempt: job.attempt };
   const transcript = new Transcript(path.join(job.repo, transcriptPath(job.runId, job.task.id)), secretValues());
+  // Rerun after a crash of a round that had already committed its work: report it, do not redo it.
+  if (transcript.endedDone(job.attempt)) {
+    const commit = await (await Repo.open(job.repo)).resolve(taskBranch(job.runId, job.task.id));
+    if (commit) return { ...base, status: 'done', commit, steps: 0, usage: zero };
+  }
   transcript.append({ t: 'round', attempt: job.attempt, round: job.round.kind });
   const done = (r: Omit<TaskResult, 'taskId' | 'attempt'>): TaskResult => {
     transcript.append({ t: 'end', attempt: job.attempt, status: r.status, reason: r.reason, message: r.message });

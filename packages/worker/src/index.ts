@@ -10,3 +10,4 @@ export { SYSTEM_PROMPT, systemPrompt, taskMessage } from './task-prompt.js';
 export * from './round-agent.js';
 export * from './repo-instructions.js';
 export * from './ready-worktree.js';
+export * from './repair-worktree.js';

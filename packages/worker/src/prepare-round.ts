@@ -5,6 +5,7 @@ import type { Repo, Worktree } from '@caid/git';
 import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
+import { repairWorktree } from './repair-worktree.js';
 import { conflictMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
 import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
@@ -28,6 +29,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   const dir = worktreePath(job);
 
   if (job.round.kind === 'start') {
+    await repairWorktree(repo, dir);
     const fresh = !existsSync(dir);
     const wt = fresh ? await repo.addWorktree(dir, { start: head, newBranch: taskBranch(job.runId, job.task.id) }) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
@@ -42,6 +44,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
     return { ok: true, wt, base: head, messages, conflicted: [] };
   }
 
+  await repairWorktree(repo, dir);
   const wt = repo.worktree(dir);
   const before = await wt.head();
   const merged = await wt.merge(head, `caid: merge integration head into ${job.task.id}`);

@@ -25,19 +25,34 @@ export class Transcript {
     appendFileSync(this.file, `${line}\n`);
   }
 
-  messages(): ChatMessage[] {
+  records(): TranscriptRecord[] {
     if (!existsSync(this.file)) return [];
     return readFileSync(this.file, 'utf8')
       .split('\n')
       .filter((l) => l.trim())
       .flatMap((l) => {
         try {
-          const r = JSON.parse(l) as TranscriptRecord;
-          return r.t === 'message' ? [r.message] : [];
+          return [JSON.parse(l) as TranscriptRecord];
         } catch {
           return []; // a torn last line after a crash
         }
       });
+  }
+
+  /**
+   * The conversation to continue: the messages since the last first round began. A first round
+   * rerun after a crash starts the conversation again, so the earlier, unfinished one is left out.
+   */
+  messages(): ChatMessage[] {
+    const all = this.records();
+    let from = 0;
+    all.forEach((r, i) => { if (r.t === 'round' && r.round === 'start') from = i; });
+    return all.slice(from).flatMap((r) => (r.t === 'message' ? [r.message] : []));
+  }
+
+  /** Whether round `attempt` already ended with its work committed (its result was lost in a crash). */
+  endedDone(attempt: number): boolean {
+    return this.records().some((r) => r.t === 'end' && r.attempt === attempt && r.status === 'done');
   }
 }
 
