@@ -7,23 +7,32 @@ export interface InFlight {
   queued: { taskId: string; attempt: number; round: Round }[];
   /** Rounds that finished but whose integration the log does not record: integrated again. */
   integrating: TaskResult[];
+  /** A conflict or failed verify was recorded but its follow-up round was never queued: queue it. */
+  followUps: { taskId: string; round: Round }[];
 }
 
 /** What a resumed run must pick up, folded from the log (the log is the state). Pure. */
 export function inFlight(events: RunEvent[], s: RunState): InFlight {
   const lastQueued = new Map<string, Extract<RunEvent, { type: 'task.queued' }>>();
   const lastFinished = new Map<string, Extract<RunEvent, { type: 'task.finished' }>>();
+  // The last step of each task's round cycle: finished, then maybe a conflict or a failed verify.
+  const lastOutcome = new Map<string, RunEvent>();
   for (const e of events) {
-    if (e.type === 'task.queued') lastQueued.set(e.taskId, e);
-    if (e.type === 'task.finished') lastFinished.set(e.taskId, e);
+    if (e.type === 'task.queued') { lastQueued.set(e.taskId, e); lastOutcome.delete(e.taskId); }
+    if (e.type === 'task.finished') { lastFinished.set(e.taskId, e); lastOutcome.delete(e.taskId); }
+    if (e.type === 'task.conflict' || e.type === 'task.verify-failed') lastOutcome.set(e.taskId, e);
   }
-  const out: InFlight = { queued: [], integrating: [] };
+  const out: InFlight = { queued: [], integrating: [], followUps: [] };
   for (const id of s.order) {
     const t = s.tasks[id]!;
     const q = lastQueued.get(id);
     if ((t.status === 'queued' || t.status === 'running') && q) out.queued.push({ taskId: id, attempt: q.attempt, round: q.round });
     const f = lastFinished.get(id);
-    if (t.status === 'integrating' && f) {
+    const outcome = lastOutcome.get(id);
+    if (t.status === 'integrating' && outcome?.type === 'task.conflict') out.followUps.push({ taskId: id, round: { kind: 'conflict' } });
+    else if (t.status === 'integrating' && outcome?.type === 'task.verify-failed') {
+      out.followUps.push({ taskId: id, round: { kind: 'verify-failed', command: outcome.command, output: outcome.output } });
+    } else if (t.status === 'integrating' && f) {
       const { type: _t, at: _a, ...result } = f;
       out.integrating.push(result);
     }

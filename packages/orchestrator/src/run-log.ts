@@ -11,6 +11,7 @@ export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoo
  */
 export class RunLog {
   private state: RunState;
+  private readonly faults = faultInjection(process.env.CAID_FAULT_KILL_AFTER);
 
   private constructor(readonly file: string, events: RunEvent[], private readonly secrets: readonly string[] = []) {
     this.state = events.reduce(reduce, initialState());
@@ -36,6 +37,7 @@ export class RunLog {
     const event = { ...clean, at: new Date().toISOString() } as RunEvent;
     appendFileSync(this.file, `${JSON.stringify(event)}\n`);
     this.state = reduce(this.state, event);
+    this.faults.after(event.type);
     return { event, state: this.state };
   }
 }
@@ -55,4 +57,19 @@ export function readEvents(file: string): RunEvent[] {
     if (parsed.success) events.push(parsed.data);
   }
   return events;
+}
+
+/**
+ * Fault injection for the crash tests: `CAID_FAULT_KILL_AFTER=task.merged:3` kills this process
+ * (SIGKILL, as `kill -9` would) right after the third `task.merged` event reaches the log, so
+ * every resume path can be exercised at an exact, repeatable point. Unset, it costs nothing.
+ */
+function faultInjection(spec: string | undefined) {
+  const [type, n] = spec?.split(':') ?? [];
+  let seen = 0;
+  return {
+    after(eventType: string) {
+      if (type && eventType === type && ++seen === Number(n)) process.kill(process.pid, 'SIGKILL');
+    },
+  };
 }

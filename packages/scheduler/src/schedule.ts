@@ -131,6 +131,12 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
         inFlight++;
         await afterFinished(result);
       }
+      for (const f of o.resume?.followUps ?? []) {
+        const t = state.tasks[f.taskId]!;
+        if (f.round.kind === 'conflict' && t.conflicts > o.limits.conflictRounds) await fail(f.taskId, `conflict-unresolved: still conflicting after ${o.limits.conflictRounds} conflict rounds`);
+        else if (f.round.kind === 'verify-failed' && t.verifyFailures >= o.limits.verifyAttempts) await fail(f.taskId, `verify-failed: \`${f.round.command}\` failed after ${o.limits.verifyAttempts} attempts`);
+        else await dispatch(f.taskId, f.round);
+      }
     };
     serially(async () => { await reattach(); await pump(); });
   });

@@ -31,7 +31,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   if (job.round.kind === 'start') {
     await repairWorktree(repo, dir);
     const fresh = !existsSync(dir);
-    const wt = fresh ? await repo.addWorktree(dir, { start: head, newBranch: taskBranch(job.runId, job.task.id) }) : repo.worktree(dir);
+    const wt = fresh ? await addTaskWorktree(repo, dir, taskBranch(job.runId, job.task.id), head) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
     if (job.setup) {
       transcript.append({ t: 'note', text: `setup: ${job.setup}` });
@@ -46,6 +46,9 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
 
   await repairWorktree(repo, dir);
   const wt = repo.worktree(dir);
+  // An earlier round of this task was killed mid-way: keep what its agent wrote as a commit, so the
+  // merge below can proceed and nothing is lost.
+  if (!(await wt.status()).clean) await wt.commitAll(`caid: ${job.task.id}: work saved after an interruption`);
   const before = await wt.head();
   const merged = await wt.merge(head, `caid: merge integration head into ${job.task.id}`);
   const conflicted = merged.ok ? [] : merged.conflicts;
@@ -84,3 +87,17 @@ export const taskEnv = (job: TaskJob, dir: string): Record<string, string> => ({
 
 /** Per-task folder outside the worktree: HOME and TMPDIR of the agent's commands, prompt files. */
 export const scratchDir = (job: TaskJob) => path.join(job.worktreeRoot, job.runId, '.scratch', job.task.id);
+
+/**
+ * A task's worktree on its branch. A branch left by a killed round with no work of its own is
+ * recreated at the current head; one that holds work keeps it and is checked out as it is.
+ */
+async function addTaskWorktree(repo: Repo, dir: string, branch: string, head: string): Promise<Worktree> {
+  const existing = await repo.resolve(`refs/heads/${branch}`);
+  if (!existing) return repo.addWorktree(dir, { start: head, newBranch: branch });
+  if (await repo.isAncestor(existing, head)) {
+    await repo.deleteBranch(branch, existing);
+    return repo.addWorktree(dir, { start: head, newBranch: branch });
+  }
+  return repo.addWorktree(dir, { start: branch });
+}

@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
+import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli-harness.js';
+
+// Eight tasks: a diamond (base -> left, right -> join), a task whose first attempt fails verify
+// (fixme -> e1) and a chain (e2 -> e3). left and right both edit shared.txt; each keeps the file's
+// lines sorted and unique, so the final tree is the same whichever order they merge in.
+const PLAN = `goal: fault injection
+verify: test ! -e bad.txt
+tasks:
+  - { id: base, prompt: p }
+  - { id: left, prompt: p, dependsOn: [base] }
+  - { id: right, prompt: p, dependsOn: [base] }
+  - { id: join, prompt: p, dependsOn: [left, right] }
+  - { id: fixme, prompt: p }
+  - { id: e1, prompt: p, dependsOn: [fixme] }
+  - { id: e2, prompt: p }
+  - { id: e3, prompt: p, dependsOn: [e2] }
+`;
+
+const sortedUnion = (...texts: string[]) => `${[...new Set(texts.join('\n').split('\n').filter((l) => l && !/^(<<<<<<<|=======|>>>>>>>)/.test(l)))].sort().join('\n')}\n`;
+
+function reply(c: Conversation) {
+  const id = taskOf(c)!;
+  const s = c.stepInRound;
+  if (c.lastUser.includes('merge conflict')) {
+    return [call('read_file', { path: 'shared.txt' }), call('write_file', { path: 'shared.txt', content: sortedUnion(c.lastToolResult ?? '') }), call('finish', { summary: 'resolved' })][Math.min(s, 2)]!;
+  }
+  if (id === 'fixme' && c.lastUser.includes('verify command')) {
+    return [call('run', { command: 'rm -f bad.txt' }), call('finish', { summary: 'removed bad.txt' })][Math.min(s, 1)]!;
+  }
+  if (id === 'left' || id === 'right') {
+    return [call('read_file', { path: 'shared.txt' }), call('write_file', { path: 'shared.txt', content: sortedUnion(c.lastToolResult ?? '', `line from ${id}`) }), call('finish', { summary: id })][Math.min(s, 2)]!;
+  }
+  const files = id === 'fixme' ? { 'fixme.txt': 'fixme\n', 'bad.txt': 'bad\n' } : { [`${id}.txt`]: `${id}\n` };
+  const steps = [...Object.entries(files).map(([p, content]) => call('write_file', { path: p, content })), call('finish', { summary: id })];
+  return steps[Math.min(s, steps.length - 1)]!;
+}
+
+let model: ScriptedModelServer;
+let planFile: string;
+beforeAll(async () => {
+  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
+  planFile = path.join(tempDir(), 'plan.yaml');
+  writeFileSync(planFile, PLAN);
+});
+afterAll(async () => {
+  await model.close();
+  removeTemps();
+});
+
+const IDS = ['base', 'left', 'right', 'join', 'fixme', 'e1', 'e2', 'e3'];
+const common = (repo: string) => ['--repo', repo, '--model', 'm', '--base-url', model.url];
+
+async function scenario(kill?: string) {
+  const dir = tempDir();
+  const repo = makeRepo(path.join(dir, 'repo'), { 'shared.txt': 'original\n' });
+  const wt = path.join(dir, 'wt');
+  const runId = `fault-${(kill ?? 'none').replace(/[.:]/g, '-')}`;
+  const first = await runCli(['run', '--plan', planFile, '--run-id', runId, '--workers', '2', '--worktree-root', wt, ...common(repo)], { env: kill ? { CAID_FAULT_KILL_AFTER: kill } : {} });
+  const killed = first.signal === 'SIGKILL';
+  const resumed = killed ? await runCli(['resume', runId, '--json', ...common(repo)]) : undefined;
+  return { repo, runId, first, killed, resumed };
+}
+
+const tree = (repo: string, branch: string) => git(repo, 'ls-tree', '-r', branch);
+
+describe('kill -9 at any point, then caid resume', () => {
+  let reference: string;
+  beforeAll(async () => {
+    const r = await scenario();
+    expect(r.first.code, r.first.stderr).toBe(0);
+    reference = tree(r.repo, `caid/${r.runId}/integration`);
+    expect(reference).toContain('join.txt');
+    expect(git(r.repo, 'show', `caid/${r.runId}/integration:shared.txt`)).toBe('line from left\nline from right\noriginal');
+  }, 120_000);
+
+  const KILL_POINTS = [
+    'run.started:1', 'run.gate:1', 'task.queued:1', 'task.queued:3', 'task.started:1', 'task.started:4',
+    'task.step:1', 'task.step:5', 'task.step:12', 'task.finished:1', 'task.finished:3', 'task.finished:7',
+    'task.gate:1', 'task.gate:4', 'task.merged:1', 'task.merged:3', 'task.merged:5', 'task.merged:8',
+    'task.verify-failed:1', 'task.queued:9', 'task.started:8', 'task.gate:8',
+  ];
+  let kills = 0;
+
+  it.each(KILL_POINTS)('killed after %s: resume finishes with the same tree, each task merged once, every task commit reachable', async (point) => {
+    const r = await scenario(point);
+    if (!r.killed) {
+      // the run never reached this point (e.g. a conflict-free ordering); it must have ended normally
+      expect(r.first.code, r.first.stderr).toBe(0);
+      return;
+    }
+    kills++;
+    expect(r.resumed!.code, r.resumed!.stderr).toBe(0);
+    const integration = `caid/${r.runId}/integration`;
+    expect(JSON.parse(r.resumed!.stdout)).toMatchObject({ status: 'succeeded', commit: git(r.repo, 'rev-parse', integration) });
+    expect(tree(r.repo, integration)).toBe(reference);
+    const merges = git(r.repo, 'log', '--first-parent', '--format=%s', integration).split('\n').filter((m) => m.startsWith('caid: merge task '));
+    for (const id of IDS) expect(merges.filter((m) => m.startsWith(`caid: merge task ${id} `) || m === `caid: merge task ${id}`), id).toHaveLength(1);
+    for (const id of IDS) expect(() => git(r.repo, 'merge-base', '--is-ancestor', `caid/${r.runId}/tasks/${id}`, integration), id).not.toThrow();
+    const events = readFileSync(path.join(r.repo, `.caid/runs/${r.runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const id of IDS) expect(events.filter((e) => e.type === 'task.merged' && e.taskId === id), id).toHaveLength(1);
+    expect(git(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  }, 120_000);
+
+  it('killed the run at 20 points or more', () => {
+    expect(kills).toBeGreaterThanOrEqual(20);
+  });
+});
