@@ -151,7 +151,8 @@ try {
     process.exitCode = 2;
   } else if (e instanceof RunError) {
     process.stderr.write(`caid: ${e.message}\n`);
-    process.exitCode = 1;
+    // Agents may still be running; with the log unwritable nothing they do could be recorded.
+    process.exit(1);
   } else if (e instanceof CancelledError) {
     process.exitCode = 130;
   } else {

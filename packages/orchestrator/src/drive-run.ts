@@ -33,11 +33,11 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
   const integrate = integrator({
     repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
-    onVerify: (taskId, output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
+    onVerify: (taskId, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
   const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
     kind, agent, repo, runId, worktree: integrationWt, gate,
-    onVerify: (output) => writeFileSync(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
+    onVerify: (output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
   });
   // A resumed run that already scaffolded (or merged anything) does not scaffold again.
   if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) await emit(await step('scaffold', o.scaffold));
@@ -70,4 +70,13 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   });
   await cleanupRun(repo, final, integrationWt.path);
   return final;
+}
+
+/** Verify logs are for reading later; failing to save one (disk full) must not stop the run by itself. */
+function saveQuietly(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch {
+    // the next run-log append reports the disk problem and stops the run cleanly
+  }
 }

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { sealTornLine } from '@caid/worker';
 import path from 'node:path';
-import { RunEventSchema, initialState, reduce, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
+import { RunError, RunEventSchema, initialState, reduce, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
 import { scrubText } from '@caid/agent';
 
 export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoot, runDir(runId), 'events.jsonl');
@@ -25,7 +26,9 @@ export class RunLog {
   }
 
   static open(repoRoot: string, runId: string, secrets?: readonly string[]): RunLog {
-    return new RunLog(eventsFile(repoRoot, runId), readEvents(eventsFile(repoRoot, runId)), secrets);
+    const file = eventsFile(repoRoot, runId);
+    sealTornLine(file);
+    return new RunLog(file, readEvents(file), secrets);
   }
 
   get current(): RunState {
@@ -35,7 +38,12 @@ export class RunLog {
   append(e: NewRunEvent): { event: RunEvent; state: RunState } {
     const clean = this.secrets.length ? (JSON.parse(scrubText(JSON.stringify(e), this.secrets)) as NewRunEvent) : e;
     const event = { ...clean, at: new Date().toISOString() } as RunEvent;
-    appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+    try {
+      appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+    } catch (e) {
+      const runId = path.basename(path.dirname(this.file));
+      throw new RunError(`cannot write the run log ${this.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the run stopped where its log ends. Free disk space or fix permissions, then \`caid resume ${runId}\``);
+    }
     this.state = reduce(this.state, event);
     this.faults.after(event.type);
     return { event, state: this.state };
@@ -73,3 +81,4 @@ function faultInjection(spec: string | undefined) {
     },
   };
 }
+

@@ -24,7 +24,7 @@ export function memoryQueue(): TaskQueue {
       const result = await handler!(w.job, { jobId: w.jobId, signal: ac.signal, progress });
       events.emit('completed', { jobId: w.jobId, job: w.job, result });
     } catch (e) {
-      events.emit('failed', { jobId: w.jobId, job: w.job, error: (e as Error).message });
+      events.emit('failed', { jobId: w.jobId, job: w.job, error: (e as Error).message, code: (e as NodeJS.ErrnoException).code });
     } finally {
       active.delete(w.jobId);
       pump();

@@ -1,8 +1,10 @@
 import {
-  bottomLevels, buildGraph, dependentsOf, jobId, readyTasks,
+  RunError, bottomLevels, buildGraph, dependentsOf, jobId, readyTasks,
   type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import type { TaskQueue } from './task-queue.js';
+
+const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
 
 export interface ScheduleOptions {
   /** The run as folded from its log so far. */
@@ -117,10 +119,13 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     o.queue.on('active', ({ job }) => serially(() => emit({ type: 'task.started', taskId: job.task.id, attempt: job.attempt })));
     o.queue.on('progress', ({ job, progress }) => serially(() => emit({ type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...progress })));
     o.queue.on('completed', ({ result }) => serially(() => onResult(result)));
-    o.queue.on('failed', ({ job, error }) => serially(() => onResult({
+    o.queue.on('failed', ({ job, error, code }) => (code && STORAGE_ERRORS.has(code)
+      // The machine, not the task, failed: stop the run resumably instead of failing the task for good.
+      ? reject(new RunError(`a worker could not write to disk (${error}); the run stopped. Free disk space or fix permissions, then \`caid resume ${state.runId}\``))
+      : serially(() => onResult({
       taskId: job.task.id, attempt: job.attempt, status: 'failed', reason: error === 'cancelled' ? 'cancelled' : 'error',
       message: error, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-    })));
+    }))));
     o.signal?.addEventListener('abort', () => void o.queue.close(), { once: true });
     const reattach = async () => {
       for (const r of o.resume?.queued ?? []) {

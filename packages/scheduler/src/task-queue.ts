@@ -13,7 +13,8 @@ export interface QueueEvents {
   progress: { jobId: string; job: TaskJob; progress: TaskProgress };
   completed: { jobId: string; job: TaskJob; result: TaskResult };
   /** The handler threw, or the job was dropped by `close()` before it ran. */
-  failed: { jobId: string; job: TaskJob; error: string };
+  /** `code`: the error's errno code (ENOSPC, EACCES, ...) when the handler failed on the filesystem. */
+  failed: { jobId: string; job: TaskJob; error: string; code?: string };
 }
 
 /**

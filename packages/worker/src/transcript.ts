@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { sealTornLine } from './seal-torn-line.js';
 import path from 'node:path';
 import type { ChatMessage } from '@caid/llm';
 
@@ -17,6 +18,7 @@ export class Transcript {
   /** `secrets`: values (API keys) replaced by [redacted] in every line before it is written. */
   constructor(readonly file: string, private readonly secrets: readonly string[] = []) {
     mkdirSync(path.dirname(file), { recursive: true });
+    sealTornLine(file);
   }
 
   append(r: DistributiveOmit<TranscriptRecord, 'at'>): void {
