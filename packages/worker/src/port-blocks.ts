@@ -5,7 +5,16 @@ import path from 'node:path';
 
 export const PORT_BLOCK = 10;
 const FIRST = 20_000;
-const LAST = 60_000;
+// Stay below the kernel's ephemeral range: an outgoing connection may take any port in it at any time.
+const LAST = Math.min(32_760, ephemeralStart() - (ephemeralStart() % PORT_BLOCK));
+
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
+  }
+}
 const LOCKS = path.join(os.tmpdir(), 'caid-ports');
 
 const free = (port: number) => new Promise<boolean>((resolve) => {

@@ -31,12 +31,18 @@ async function repoWith(files: Record<string, string>) {
 describe('port blocks', () => {
   it('hands out distinct blocks of free ports and skips a block with a busy port', async () => {
     const busy = net.createServer();
-    await new Promise<void>((r) => busy.listen(41_003, '127.0.0.1', r));
+    await new Promise<void>((r) => busy.listen(21_003, '127.0.0.1', r));
     try {
-      const a = await allocatePortBlock('a', 41_000);
-      const b = await allocatePortBlock('b', 41_000);
-      expect(a.base).toBe(41_010);
-      expect(b.base).toBe(41_020);
+      const a = await allocatePortBlock('a', 21_000);
+      const b = await allocatePortBlock('b', 21_000);
+      expect(a.base).not.toBe(21_000);
+      expect(b.base).not.toBe(21_000);
+      expect(b.base).not.toBe(a.base);
+      for (const x of [a.base, b.base]) {
+        expect(x % PORT_BLOCK).toBe(0);
+        expect(x).toBeGreaterThanOrEqual(20_000);
+        expect(x + PORT_BLOCK).toBeLessThanOrEqual(32_768);
+      }
       a.release();
       b.release();
     } finally {
@@ -45,21 +51,21 @@ describe('port blocks', () => {
   });
 
   it('never gives a live holder\'s block to another process, and reclaims a dead holder\'s', async () => {
-    const script = `import('${path.resolve(__dirname, '../dist/port-blocks.js')}').then(async (m) => { const b = await m.allocatePortBlock('child', 42000); console.log(b.base); setTimeout(() => {}, 30000); });`;
+    const script = `import('${path.resolve(__dirname, '../dist/port-blocks.js')}').then(async (m) => { const b = await m.allocatePortBlock('child', 22000); console.log(b.base); setTimeout(() => {}, 30000); });`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const childBase = await new Promise<number>((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
     try {
-      expect(childBase).toBe(42_000);
-      const mine = await allocatePortBlock('parent', 42_000);
-      expect(mine.base).not.toBe(42_000);
+      expect(childBase).toBe(22_000);
+      const mine = await allocatePortBlock('parent', 22_000);
+      expect(mine.base).not.toBe(22_000);
       mine.release();
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) => child.on('exit', r));
     }
     await new Promise((r) => setTimeout(r, 100));
-    const reclaimed = await allocatePortBlock('parent', 42_000);
-    expect(reclaimed.base).toBe(42_000);
+    const reclaimed = await allocatePortBlock('parent', 22_000);
+    expect(reclaimed.base).toBe(22_000);
     reclaimed.release();
     expect(PORT_BLOCK).toBe(10);
   });
