@@ -7,6 +7,7 @@ import { formatState } from './format-state.js';
 import { progressReporter } from './progress-reporter.js';
 import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-settings.js';
 import { localQueue } from './local-queue.js';
+import { onInterrupt } from './interrupt.js';
 import { positiveInt } from './parse-flags.js';
 
 export interface ResumeFlags extends RuntimeFlags { repo: string; queue?: string; workers?: string; json?: boolean; quiet?: boolean }
@@ -37,24 +38,16 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
   } else {
     queue = localQueue(runtime, budget, f.workers ? positiveInt(f.workers, '--workers') : before.workers);
   }
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\ncaid: interrupted; stopping agents (press Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = onInterrupt();
   const progress = progressReporter({ quiet: f.quiet });
   if (!f.quiet) progress.note(`resuming run ${runId}${before.remote ? ` on ${before.queue}` : ''}`);
   const final = await resumeRun({
-    repoDir: repo.root, runId, queue, signal: abort.signal, gate: before.gate?.mode,
+    repoDir: repo.root, runId, queue, signal: interrupt.signal, gate: before.gate?.mode,
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
     prepare: { include: runtime.config.include ?? [], share: runtime.config.share ?? [] },
     onEvent: (e, s) => progress.onEvent(e, s),
   }).finally(async () => { progress.stop(); await queue.close(); });
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  interrupt.dispose();
   process.stderr.write(`\n${formatState(final)}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;

@@ -10,6 +10,7 @@ import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-setti
 import { progressReporter } from './progress-reporter.js';
 import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
+import { onInterrupt } from './interrupt.js';
 import { positiveInt, positiveNumber } from './parse-flags.js';
 import { worktreeRootFromConfig } from './worktree-root.js';
 import { distributedQueue } from './distributed-queue.js';
@@ -78,18 +79,11 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   }
   const queue = distributed?.queue ?? localQueue(runtime, budget, workers);
 
-  const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\ncaid: interrupted; stopping agents (press Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = onInterrupt();
 
   const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
-    plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, queue, signal: abort.signal,
+    plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, queue, signal: interrupt.signal,
     worktreeRoot: f.worktreeRoot ?? worktreeRootFromConfig(runtime.config, f.repo), setup: runtime.config.setup,
     prepare: {
       include: runtime.config.include ?? [], share: runtime.config.share ?? [],
@@ -101,7 +95,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
     ...(model && plannerHooks({
       model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
-      signal: abort.signal, transcript, say,
+      signal: interrupt.signal, transcript, say,
     })),
     onEvent: (e, s) => {
       if (e.type === 'run.started') transcript.open(s.repo, s.runId);
@@ -109,8 +103,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
       if (ui && e.type === 'run.started') progress.note(`dashboard: ${ui.url}/runs/${e.runId}`);
     },
   }).finally(async () => { progress.stop(); await ui?.close(); await distributed?.queue.close(); });
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  interrupt.dispose();
 
   process.stderr.write(`\n${formatState(final)}\n`);
   if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
