@@ -16,6 +16,7 @@ export function layeredGraph({ tasks = 200, depth, fanIn, seed, sigma = 1 }) {
   for (let i = depth - 1; sizes.reduce((a, b) => a + b, 0) > tasks; i = (i + depth - 1) % depth) if (sizes[i] > 1) sizes[i]--;
 
   const layers = [];
+  const earlier = [];
   const plan = [];
   let n = 0;
   for (const size of sizes) {
@@ -25,7 +26,6 @@ export function layeredGraph({ tasks = 200, depth, fanIn, seed, sigma = 1 }) {
       if (layers.length) {
         const above = layers.at(-1);
         deps.add(above[Math.floor(rand() * above.length)]);
-        const earlier = layers.flat();
         const extra = Math.floor(rand() * fanIn);
         for (let j = 0; j < extra; j++) deps.add(earlier[Math.floor(rand() * earlier.length)]);
       }
@@ -34,6 +34,7 @@ export function layeredGraph({ tasks = 200, depth, fanIn, seed, sigma = 1 }) {
       plan.push(t);
     }
     layers.push(layer);
+    earlier.push(...layer);
   }
   return plan;
 }

@@ -29,6 +29,8 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   const emit = async (e: NewRunEvent) => { state = await o.emit(e); };
   let inFlight = 0;
   let chain = Promise.resolve();
+  // Only a merge makes a task ready: the first pump scans every task, later ones the merged tasks' dependents.
+  let candidates: string[] | undefined;
 
   return new Promise<RunState>((resolve, reject) => {
     const serially = (step: () => Promise<void>) => { chain = chain.then(step).catch(reject); };
@@ -46,8 +48,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       }
     };
     const pump = async () => {
+      const among = candidates;
+      candidates = [];
       if (!o.signal?.aborted) {
-        for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels)) await dispatch(id, { kind: 'start' });
+        for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels, among)) await dispatch(id, { kind: 'start' });
       }
       if (inFlight === 0) resolve(finishRun());
     };
@@ -67,6 +71,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (o.signal?.aborted && outcome.kind !== 'merged') return pump();
       if (outcome.kind === 'merged') {
         await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });
+        candidates!.push(...graph.outNeighbors(taskId));
       } else if (outcome.kind === 'conflict') {
         await emit({ type: 'task.conflict', taskId, paths: outcome.paths });
         if (state.tasks[taskId]!.conflicts > o.limits.conflictRounds) await fail(taskId, `conflict-unresolved: still conflicting after ${o.limits.conflictRounds} conflict rounds (${outcome.paths.join(', ')})`);
