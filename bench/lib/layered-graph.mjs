@@ -7,8 +7,9 @@ const id = (i) => `t${String(i).padStart(4, '0')}`;
  * the first layer depends on one task of the layer just above (so the depth is real) and on up
  * to `fanIn - 1` more from any earlier layer. Durations are log-normal (median 1, sigma 1).
  */
-export function layeredGraph({ tasks = 200, depth, fanIn, seed, sigma = 1 }) {
+export function layeredGraph({ tasks = 200, depth: wanted, fanIn, seed, sigma = 1 }) {
   const rand = rng(seed);
+  const depth = Math.min(wanted, tasks); // every layer holds at least one task
   const weights = Array.from({ length: depth }, () => 0.25 + rand());
   const total = weights.reduce((a, b) => a + b, 0);
   const sizes = weights.map((w) => Math.max(1, Math.floor((w / total) * tasks)));

@@ -19,9 +19,12 @@ export function writeSection(name, markdown, raw, file = RESULTS) {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : TITLE;
   const start = text.indexOf(open);
   const end = text.indexOf(close);
+  const first = text.indexOf('<!-- bench:');
   const next = start >= 0 && end > start
     ? text.slice(0, start) + block + text.slice(end + close.length)
-    : `${text.trimEnd()}\n\n${block}\n`;
+    : name === 'header' && first >= 0 // the header goes above every benchmark's section
+      ? `${text.slice(0, first)}${block}\n\n${text.slice(first)}`
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
   if (raw !== undefined && file === RESULTS) {
     mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
