@@ -10,9 +10,17 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
   const listed = new Set((await repo.listWorktrees()).map((w) => w.path));
   const targets = [integrationPath, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
   for (const wt of targets) {
-    if (!listed.has(wt)) continue;
-    const clean = await repo.worktree(wt).status().then((st) => st.clean, () => true);
-    if (clean) await repo.removeWorktree(wt);
+    if (listed.has(wt)) await removeIfClean(repo, wt);
   }
   await repo.pruneWorktrees();
+}
+
+/**
+ * Removes a worktree unless it holds uncommitted changes. The run calls it as soon as a task
+ * merges (a merged task never runs again), so the number of worktrees stays near the number of
+ * workers: git's and caid's per-worktree scans (worktree list, branch checks) stay O(workers).
+ */
+export async function removeIfClean(repo: Repo, wt: string): Promise<void> {
+  const clean = await repo.worktree(wt).status().then((st) => st.clean, () => true);
+  if (clean) await repo.removeWorktree(wt);
 }

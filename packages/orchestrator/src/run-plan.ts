@@ -8,7 +8,7 @@ import { integrator } from '@caid/integrator';
 import { schedule, type TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
-import { cleanupRun } from './cleanup-run.js';
+import { cleanupRun, removeIfClean } from './cleanup-run.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -57,11 +57,18 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => ({
     runId, repo: repo.root, worktreeRoot, task: log.current.tasks[taskId]!, attempt, round, setup: o.plan.setup, verify,
   });
+  const retiring: Promise<void>[] = [];
   const final = await schedule({
     state: log.current, emit, queue: o.queue, makeJob, signal: o.signal,
-    integrate: (result, state) => integrate(result, state.tasks[result.taskId]?.title),
+    integrate: async (result, state) => {
+      const outcome = await integrate(result, state.tasks[result.taskId]?.title);
+      // In the background: a merged task's worktree is done with; cleanupRun retries any that fail.
+      if (outcome.kind === 'merged') retiring.push(removeIfClean(repo, path.join(worktreeRoot, runId, result.taskId)).catch(() => {}));
+      return outcome;
+    },
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
   });
+  await Promise.all(retiring);
   await cleanupRun(repo, final, integrationWt.path);
   return final;
 }
