@@ -21,14 +21,20 @@ export interface IntegratorOptions {
  */
 export function integrator(o: IntegratorOptions) {
   const branch = integrationBranch(o.runId);
+  // The commit at which this integrator itself last left the worktree clean (a merge with no
+  // verify after it, an aborted merge, a reset); at that commit the status scan is skipped,
+  // which on a large repository is the most expensive step of a merge. Verify may write files.
+  let cleanAt: string | undefined;
   return async function integrate(result: TaskResult, title?: string): Promise<IntegrationOutcome> {
-    const before = await o.repo.resolve(branch);
+    const [before, head] = await Promise.all([o.repo.resolve(branch), o.worktree.head()]);
     if (!before || !result.commit) throw new Error(`cannot integrate ${result.taskId}: missing ${before ? 'task commit' : branch}`);
-    if ((await o.worktree.head()) !== before || !(await o.worktree.status()).clean) await o.worktree.resetHard(before);
+    if (head !== before || (cleanAt !== before && !(await o.worktree.status()).clean)) await o.worktree.resetHard(before);
+    cleanAt = undefined;
 
     const merged = await o.worktree.merge(result.commit, `caid: merge task ${result.taskId}${title ? ` (${title})` : ''}`);
     if (!merged.ok) {
       await o.worktree.abortMerge();
+      cleanAt = before;
       return { kind: 'conflict', paths: merged.conflicts };
     }
     if (o.verify) {
@@ -36,11 +42,13 @@ export function integrator(o: IntegratorOptions) {
       o.onVerify?.(result.taskId, r.output, r.exitCode);
       if (r.exitCode !== 0) {
         await o.worktree.resetHard(before);
+        cleanAt = before;
         const why = r.timedOut ? `timed out after ${o.verifyTimeoutMs} ms` : r.cancelled ? 'cancelled' : `exited ${r.exitCode}`;
         return { kind: 'verify-failed', command: o.verify, exitCode: r.exitCode, output: `${tailOutput(r.output)}\n[verify ${why}]` };
       }
     }
     await o.repo.updateBranch(branch, merged.commit, before);
+    if (!o.verify) cleanAt = merged.commit;
     return { kind: 'merged', commit: merged.commit, taskCommit: result.commit };
   };
 }
