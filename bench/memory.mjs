@@ -16,7 +16,9 @@ function memoryOf(pid) {
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-    return { hwm: kb('VmHWM') / 1024, rss: kb('VmRSS') / 1024 };
+    const hwm = kb('VmHWM') / 1024;
+    // An exiting (zombie) process still has a status file, but without memory lines.
+    return Number.isFinite(hwm) ? { hwm, rss: kb('VmRSS') / 1024 } : null;
   } catch {
     return null;
   }

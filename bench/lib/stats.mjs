@@ -2,7 +2,7 @@
 
 /** { n, min, median, max } of a list of numbers. */
 export function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b); // a lost sample must not scramble the order
   if (!s.length) return { n: 0, min: NaN, median: NaN, max: NaN };
   const mid = s.length >> 1;
   const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
