@@ -32,7 +32,7 @@ export async function caidRun({ plan, repo, workers, modelUrl, worktreeRoot, onS
   writeFileSync(planFile, JSON.stringify(plan));
   const r = await runCaid(['run', '--plan', planFile, '--repo', repo, '--workers', String(workers), '--model', 'scripted',
     '--base-url', modelUrl, '--worktree-root', worktreeRoot, '--json', '--quiet'], { onSpawn });
-  if (r.code !== 0) throw new Error(`caid run exited ${r.code}:\n${r.stderr.slice(-3000)}`);
+  if (r.code !== 0) throw new Error(`caid run exited ${r.code}:\n${r.stderr.split("\n").filter((l) => !l.includes(" skipped ")).join("\n").slice(-4000)}`);
   return { ms: r.ms, summary: JSON.parse(r.stdout.trim().split('\n').at(-1)) };
 }
 
