@@ -75,15 +75,20 @@ export function bottomLevels(graph: TaskGraph, weight: (id: string) => number = 
   return level;
 }
 
-/** Tasks not yet started whose every dependency is merged, highest bottom level first. */
+/**
+ * Tasks not yet started whose every dependency is merged, highest bottom level first. `among`
+ * limits the search to candidates (e.g. the dependents of the task that just merged), so a
+ * scheduler that passes them does O(out-degree) work per merge instead of scanning every task.
+ */
 export function readyTasks(
   graph: TaskGraph,
   status: (id: string) => string,
   levels: Map<string, number>,
+  among?: Iterable<string>,
 ): string[] {
-  return graph
-    .filterNodes((id) => status(id) === 'pending' && graph.inNeighbors(id).every((d) => status(d) === 'merged'))
-    .sort((a, b) => (levels.get(b) ?? 0) - (levels.get(a) ?? 0) || a.localeCompare(b));
+  const isReady = (id: string) => status(id) === 'pending' && graph.everyInNeighbor(id, (d) => status(d) === 'merged');
+  const ready = among ? [...new Set(among)].filter(isReady) : graph.filterNodes(isReady);
+  return ready.sort((a, b) => (levels.get(b) ?? 0) - (levels.get(a) ?? 0) || a.localeCompare(b));
 }
 
 /** Every task that transitively depends on `id`. */

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sealTornLine } from '@caid/worker';
 import path from 'node:path';
-import { RunError, RunEventSchema, initialState, reduce, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
+import { RunError, RunEventSchema, initialState, reduceOwned, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
 import { scrubText } from '@caid/agent';
 
 export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoot, runDir(runId), 'events.jsonl');
@@ -15,7 +15,7 @@ export class RunLog {
   private readonly faults = faultInjection(process.env.CAID_FAULT_KILL_AFTER);
 
   private constructor(readonly file: string, events: RunEvent[], private readonly secrets: readonly string[] = []) {
-    this.state = events.reduce(reduce, initialState());
+    this.state = events.reduce(reduceOwned, initialState());
   }
 
   /** `secrets`: values (API keys) scrubbed from every event before it is written. */
@@ -44,7 +44,9 @@ export class RunLog {
       const runId = path.basename(path.dirname(this.file));
       throw new RunError(`cannot write the run log ${this.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the run stopped where its log ends. Free disk space or fix permissions, then \`caid resume ${runId}\``);
     }
-    this.state = reduce(this.state, event);
+    // The log owns its fold, so it updates it in place (O(1), not O(tasks), per event; see reduceOwned):
+    // a state handed out earlier shares its `tasks` record with the latest one.
+    this.state = reduceOwned(this.state, event);
     this.faults.after(event.type);
     return { event, state: this.state };
   }

@@ -41,6 +41,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   let inFlight = 0;
   let finished = false;
   let chain = Promise.resolve();
+  // Which tasks the next pump checks for readiness: after a merge, only the merged task's dependents
+  // (the common case, kept cheap for large graphs); undefined means every task, which is needed at
+  // the start, after a plan revision, and once a resume has re-attached what was in flight.
+  let candidates: string[] | undefined;
 
   return new Promise<RunState>((resolve, reject) => {
     const serially = (step: () => Promise<void>) => { chain = chain.then(step).catch(reject); };
@@ -65,6 +69,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
         await emit(revision);
         graph = build();
         levels = bottomLevels(graph);
+        candidates = undefined;
       }
       await skipDependents(taskId);
     };
@@ -73,8 +78,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       await skipDependents(taskId);
     };
     const pump = async () => {
+      const among = candidates;
+      candidates = [];
       if (!o.signal?.aborted) {
-        for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels)) await dispatch(id, { kind: 'start' });
+        for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels, among)) await dispatch(id, { kind: 'start' });
       }
       if (inFlight === 0 && !finished) {
         finished = true;
@@ -104,6 +111,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (o.signal?.aborted && outcome.kind !== 'merged') return pump();
       if (outcome.kind === 'merged') {
         await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });
+        candidates?.push(...graph.outNeighbors(taskId));
       } else if (outcome.kind === 'conflict') {
         await emit({ type: 'task.conflict', taskId, paths: outcome.paths });
         if (state.tasks[taskId]!.conflicts > o.limits.conflictRounds) await fail(taskId, `conflict-unresolved: still conflicting after ${o.limits.conflictRounds} conflict rounds (${outcome.paths.join(', ')})`);
@@ -143,6 +151,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
         else await dispatch(f.taskId, f.round);
       }
     };
-    serially(async () => { await reattach(); await pump(); });
+    serially(async () => {
+      await reattach();
+      candidates = undefined;
+      await pump();
+    });
   });
 }
