@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, when, type ScriptedModelServer } from '@caid/llm/testing';
@@ -149,7 +149,15 @@ tasks:
     writeFileSync(planFile, 'goal: g\ntasks:\n  - { id: slow, prompt: takes long }\n');
     let pid = 0;
     const pending = runCli(['run', '--plan', planFile, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--json'], { onSpawn: (p) => { pid = p; } });
-    await new Promise((res) => setTimeout(res, 1500));
+    // Interrupt once the agent is at work (not at a fixed time: a loaded machine starts slowly).
+    const started = () => {
+      const runs = path.join(repo, '.caid', 'runs');
+      return existsSync(runs) && readdirSync(runs).some((id) => {
+        const log = path.join(runs, id, 'events.jsonl');
+        return existsSync(log) && readFileSync(log, 'utf8').includes('"task.started"');
+      });
+    };
+    while (!started()) await new Promise((res) => setTimeout(res, 50));
     process.kill(pid, 'SIGINT');
     const r = await pending;
     expect(r.code, r.stderr).toBe(130);

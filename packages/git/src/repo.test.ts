@@ -141,6 +141,26 @@ describe('worktree lifecycle', () => {
     await expect(repo.removeWorktree(join(root, 'never'))).rejects.toThrow(GitError);
   });
 
+  it('removeWorktree never takes the main work tree, a plain folder, or a worktree with changes', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    write(dir, 'mine.txt', 'uncommitted\n');
+    await expect(repo.removeWorktree(dir)).rejects.toThrow(GitError);
+    expect(readFileSync(join(dir, 'mine.txt'), 'utf8')).toBe('uncommitted\n');
+    const plain = tempDir();
+    write(plain, 'keep.txt', 'k\n');
+    await expect(repo.removeWorktree(plain)).rejects.toThrow(`not a worktree of ${dir}`);
+    expect(existsSync(join(plain, 'keep.txt'))).toBe(true);
+    const wt = await repo.addWorktree(join(tempDir(), 'w'), { start: 'main', detach: true });
+    write(wt.path, 'new.txt', 'untracked\n');
+    await expect(repo.removeWorktree(wt.path)).rejects.toThrow(/modified or untracked/);
+    expect(readFileSync(join(wt.path, 'new.txt'), 'utf8')).toBe('untracked\n');
+    rmSync(join(wt.path, 'new.txt'));
+    write(wt.path, 'README.md', 'changed\n');
+    await expect(repo.removeWorktree(wt.path)).rejects.toThrow(GitError);
+    expect(await repo.listWorktrees()).toHaveLength(2);
+  });
+
   it('removeWorktree of a directory already deleted prunes it', async () => {
     const dir = initRepo();
     const repo = await Repo.open(dir);

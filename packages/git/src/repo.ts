@@ -85,10 +85,12 @@ export class Repo {
   removeWorktree(path: string, o: { force?: boolean } = {}): Promise<void> {
     const at = canonical(path);
     return this.shared(() => serially(worktreeQueueKey(at), async () => {
-      const known = (await this.listWorktrees()).some((w) => canonical(w.path) === at);
-      if (!known) throw new GitError(`not a worktree of ${this.root}: ${path}`);
+      // git itself refuses the main work tree, a folder that is no worktree and (without force) one
+      // with changes; the listing, a process that grows with the worktrees, is only for explaining why.
       const gone = await this.git.run(['worktree', 'remove', ...(o.force ? ['--force'] : []), at], 'any');
       if (gone.exitCode !== 0) {
+        const known = (await this.listWorktrees()).some((w) => canonical(w.path) === at);
+        if (!known) throw new GitError(`not a worktree of ${this.root}: ${path}`);
         if (existsSync(at)) throw new GitError(`git worktree remove ${at} failed: ${gone.stderr.trim() || gone.stdout.trim()}`);
         await this.git.out(['worktree', 'prune']);
       }

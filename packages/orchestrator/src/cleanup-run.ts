@@ -11,13 +11,38 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
   const listed = new Set((await repo.listWorktrees()).map((w) => w.path));
   const targets = [integrationPath, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
   for (const wt of targets) {
-    if (!listed.has(wt)) continue;
-    const clean = await repo.worktree(wt).status().then((st) => st.clean, () => true);
-    if (!clean) continue;
-    await repo.removeWorktree(wt);
-    removeScratch(s.worktreeRoot, s.runId, path.basename(wt), 'tmp');
+    if (listed.has(wt)) await retireWorktree(repo, wt);
   }
   await repo.pruneWorktrees();
+}
+
+/**
+ * Removes a worktree that is done with, and its TMPDIR, unless it holds uncommitted or untracked
+ * files: plain `git worktree remove` refuses those, so one git process both checks and removes.
+ * Resolves false when the worktree stays.
+ */
+export async function retireWorktree(repo: Repo, wt: string): Promise<boolean> {
+  const gone = await repo.removeWorktree(wt).then(() => true, () => false);
+  if (gone) removeScratch(path.dirname(path.dirname(wt)), path.basename(path.dirname(wt)), path.basename(wt), 'tmp');
+  return gone;
+}
+
+/**
+ * A run whose merged tasks' worktrees are removed as soon as each merges (a merged task never
+ * runs again), in the background: the number of worktrees stays near the number of workers, so
+ * git's per-worktree work (worktree list, add) does not grow with the run, and the end of the run
+ * has little left to remove. `settled()` waits for every removal started so far.
+ */
+export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string) {
+  const pending = new Set<Promise<boolean>>();
+  return {
+    retire(taskId: string): void {
+      const p = retireWorktree(repo, path.join(worktreeRoot, runId, taskId));
+      pending.add(p);
+      void p.then(() => pending.delete(p));
+    },
+    settled: () => Promise.all([...pending]).then(() => undefined),
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Repo } from '@caid/git';
 import { integrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
 import type { RunLog } from './run-log.js';
-import { cleanupRun } from './cleanup-run.js';
+import { cleanupRun, worktreeRetirer } from './cleanup-run.js';
 import { integrationStep, type StepAgentResult } from './integration-step.js';
 import { replanHook } from './replan-hook.js';
 import { relayTranscripts } from './relay-transcripts.js';
@@ -56,18 +56,22 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     // A remote job carries only what a worker needs: the task itself, the remote and where to start.
     return remote ? { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head } : job;
   };
+  // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
+  const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId);
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
     integrate: async (result, state) => {
       await sync?.fetchTask(result.taskId);
       const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
       if (outcome.kind === 'merged') await sync?.publishIntegration();
+      if (outcome.kind === 'merged') retirer?.retire(result.taskId);
       return outcome;
     },
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
     replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,
     beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
+  await retirer?.settled();
   await cleanupRun(repo, final, integrationWt.path);
   return final;
 }
