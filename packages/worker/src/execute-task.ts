@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { taskBranch, transcriptPath, type FailureReason, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
-import { Repo } from '@caid/git';
 import { secretValues, type AgentStatus } from '@caid/agent';
 import { Transcript } from './transcript.js';
 import { prepareRound } from './prepare-round.js';
 import { runRoundAgent, type RoundAgentOptions } from './round-agent.js';
 import { taskCheck } from './task-check.js';
 import { allocatePortBlock } from './port-blocks.js';
+import { openJobRepo } from './open-job-repo.js';
 
 export interface WorkerLimits {
   maxSteps: number;
@@ -30,7 +30,7 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
   const transcript = new Transcript(path.join(job.repo, transcriptPath(job.runId, job.task.id)), secretValues());
   // Rerun after a crash of a round that had already committed its work: report it, do not redo it.
   if (transcript.endedDone(job.attempt)) {
-    const commit = await (await Repo.open(job.repo)).resolve(taskBranch(job.runId, job.task.id));
+    const commit = await (await openJobRepo(job.repo)).resolve(taskBranch(job.runId, job.task.id));
     if (commit) return { ...base, status: 'done', commit, steps: 0, usage: zero };
   }
   transcript.append({ t: 'round', attempt: job.attempt, round: job.round.kind });
@@ -57,7 +57,7 @@ type Done = (r: Omit<TaskResult, 'taskId' | 'attempt'>) => TaskResult;
 
 async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { limits: WorkerLimits }, transcript: Transcript, done: Done): Promise<TaskResult> {
   const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-  const repo = await Repo.open(job.repo);
+  const repo = await openJobRepo(job.repo);
   const round = await prepareRound(repo, job, transcript, ctx.signal);
   if (!round.ok) return done({ status: 'failed', reason: round.reason, message: round.message, steps: 0, usage: zero });
   const { wt } = round;
