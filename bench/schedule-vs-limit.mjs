@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmark 1: the real scheduler against the graph's limit, with and without size estimates,
 // next to a wave-barrier baseline and exact list schedules.
+import os from 'node:os';
 import { bottomLevels, buildGraph } from '@caid/core';
 import { layeredGraph, limits, listMakespan, lowerBound, trunk, waveMakespan, weightedLevels } from './lib/layered-graph.mjs';
 import { withEstimates } from './lib/estimates.mjs';
@@ -82,6 +83,8 @@ export async function benchSchedule({ tasks = 200, seeds = 5, workers = [2, 4, 8
     }
   }
   const wallRows = [];
+  // Late timers on a busy machine inflate the wall-clock ratios: keep the load next to them.
+  const load = { average: os.loadavg()[0], cores: os.availableParallelism() };
   if (wall) {
     const shape = SHAPES[1];
     for (const n of wall.workers) {
@@ -93,7 +96,7 @@ export async function benchSchedule({ tasks = 200, seeds = 5, workers = [2, 4, 8
       wallRows.push({ shape: shape.name, workers: n, ratios });
     }
   }
-  return { tasks, seeds, rows, shapes, wallRows, wall };
+  return { tasks, seeds, rows, shapes, wallRows, wall, load };
 }
 
 const median = (xs) => stats(xs).median;
@@ -115,9 +118,9 @@ export function scheduleSection(r, command) {
   const wide = find('wide', 16);
   const chains = find('chains', 4);
   const looks = r.shapes.find((x) => x.shape.startsWith('chains'));
-  const span = (xs, digits = 0) => {
+  const span = (xs) => {
     const { min, max } = stats(xs);
-    return min === max ? min.toFixed(digits) : `${min.toFixed(digits)}–${max.toFixed(digits)}`;
+    return min === max ? `${+min.toFixed(1)}` : `${+min.toFixed(1)}–${+max.toFixed(1)}`;
   };
   const noiseCost = Math.max(...r.rows.map((x) => median(x.caidNoisy) - median(x.caidExact)));
   // Rows where caid with exact estimates trails the clairvoyant schedule, i.e. where only the handoff is lost.
@@ -166,7 +169,7 @@ export function scheduleSection(r, command) {
     '**Chains at N = 4: the freed worker.** With fan-in 1 each task hangs off one random task of the layer above, and',
     'the lineages coalesce within a few layers, so a graph is not a bundle of parallel chains but one trunk through all',
     `50 layers (${looks ? span(looks.trunkTasks) : 'n/a'} tasks lie on some longest path, short forks included) with ${looks ? span(looks.branches) : 'n/a'} dead-end side branches`,
-    `(median length ${looks ? span(looks.branchLength, 1) : 'n/a'} tasks). Counting tasks already finds the trunk (every full-length path has the same count;`,
+    `(median length ${looks ? span(looks.branchLength) : 'n/a'} tasks). Counting tasks already finds the trunk (every full-length path has the same count;`,
     `durations only choose between short forks), so estimates move the median only from ${cite(chains, 'caid')} to ${cite(chains, 'caidExact')} (noisy ${cite(chains, 'caidNoisy')}).`,
     'What is lost is the handoff: when a trunk task finishes, the queue gives its worker at once to the best side task',
     'already waiting, and the next trunk task, released by the merge a few microtasks later, waits until another worker',
@@ -182,7 +185,7 @@ export function scheduleSection(r, command) {
     `work.${handoff.length ? ` The same handoff is the smaller gap between caid with exact estimates and the clairvoyant column on ${handoff.join(' and ')}, within the target.` : ''}`,
   ];
   if (r.wallRows.length) {
-    lines.push('', `Wall clock (${r.wall.msPerUnit} ms per duration unit, real timers, same scheduler, no estimates):`, '',
+    lines.push('', `Wall clock (${r.wall.msPerUnit} ms per duration unit, real timers, same scheduler, no estimates; load average ${r.load.average.toFixed(1)} on ${r.load.cores} cores when it ran, and timers fire late on a busy machine):`, '',
       '| graph shape | N | caid on the wall clock |', '|---|---:|---|',
       ...r.wallRows.map((x) => `| ${x.shape} | ${x.workers} | ${triple(x.ratios, 3)} |`));
   }
