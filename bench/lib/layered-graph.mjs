@@ -117,3 +117,20 @@ export function weightedLevels(plan) {
   for (const t of [...plan].reverse()) level.set(t.id, t.duration + Math.max(0, ...children.get(t.id).map((c) => level.get(c))));
   return level;
 }
+
+/**
+ * How a graph hangs together, counted in tasks: how many lie on some longest path (its trunk,
+ * forks included) and the lengths of the dead-end branches that leave it.
+ */
+export function trunk(plan) {
+  const children = new Map(plan.map((t) => [t.id, []]));
+  for (const t of plan) for (const d of t.dependsOn) children.get(d).push(t.id);
+  const depth = new Map();
+  for (const t of plan) depth.set(t.id, 1 + Math.max(0, ...t.dependsOn.map((d) => depth.get(d))));
+  const height = new Map();
+  for (const t of [...plan].reverse()) height.set(t.id, 1 + Math.max(0, ...children.get(t.id).map((c) => height.get(c))));
+  const longest = Math.max(...depth.values());
+  const onTrunk = (id) => depth.get(id) + height.get(id) - 1 === longest;
+  const branches = plan.filter((t) => !onTrunk(t.id) && t.dependsOn.some(onTrunk)).map((t) => height.get(t.id));
+  return { longest, trunkTasks: plan.filter((t) => onTrunk(t.id)).length, branches };
+}

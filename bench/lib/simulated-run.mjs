@@ -5,7 +5,8 @@ const ZERO = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
 /**
  * Runs a plan through the real `schedule()` and `memoryQueue()` with a simulated executor: each
- * task's handler waits `sleep(duration)` and reports success; integration merges at once.
+ * task's handler waits `sleep(duration)` and reports success; integration merges at once. A
+ * task's `estimate`, if any, goes into the plan the scheduler sees; `duration` never does.
  * `append(event)` replaces the in-memory fold when a benchmark wants the real run log.
  */
 export async function simulatedRun(plan, { workers, sleep, append, runId = 'bench-run' }) {
@@ -19,7 +20,7 @@ export async function simulatedRun(plan, { workers, sleep, append, runId = 'benc
 
   let state = initialState();
   const fold = append ?? ((e) => (state = reduce(state, { ...e, at: '' })));
-  const tasks = plan.map((t) => ({ id: t.id, prompt: `do ${t.id}`, dependsOn: t.dependsOn, files: [] }));
+  const tasks = plan.map((t) => ({ id: t.id, prompt: `do ${t.id}`, dependsOn: t.dependsOn, files: [], ...(t.estimate !== undefined && { estimate: t.estimate }) }));
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const started = fold({
     type: 'run.started', runId, goal: 'benchmark', repo: '/bench', base: 'HEAD', baseCommit: 'c0',

@@ -31,6 +31,17 @@ describe('plan.revised', () => {
     expect(s.revisions).toBe(1);
   });
 
+  it('a revision may re-estimate a pending task; one repeated without an estimate keeps its old one', () => {
+    const estimated = [{ ...start[0]!, tasks: (start[0] as Extract<RunEvent, { type: 'run.started' }>).tasks.map((x) => ({ ...x, estimate: 2 })) } as RunEvent, ...start.slice(1)];
+    const s = fold([...estimated, {
+      type: 'plan.revised', at, failedTaskId: 'parse', reason: 'r',
+      tasks: [{ ...t('parse-again', ['a']), estimate: 8 }, { ...t('report', ['parse-again']), estimate: 5 }, t('docs', ['parse-again'])], dropped: [],
+    }]);
+    expect(s.tasks['parse-again']!.estimate).toBe(8);
+    expect(s.tasks.report).toMatchObject({ dependsOn: ['parse-again'], estimate: 5 });
+    expect(s.tasks.docs).toMatchObject({ dependsOn: ['parse-again'], estimate: 2 });
+  });
+
   it('a revision that only drops work supersedes nothing: the failure stands', () => {
     const s = fold([...start, { type: 'plan.revised', at, failedTaskId: 'parse', reason: 'r', tasks: [], dropped: ['report', 'docs'] }]);
     expect(s.tasks.parse!.superseded).toBeUndefined();

@@ -62,8 +62,9 @@ export function findCycle(plan: Plan): string[] | null {
 }
 
 /**
- * Bottom level of each task: the number of tasks on the longest path from it to any sink,
- * itself included. Dispatching the highest first keeps the critical path moving (HLFET).
+ * Bottom level of each task: the weight of the heaviest path from it to any sink, itself
+ * included; by default the number of tasks on the longest such path. Dispatching the highest
+ * first keeps the critical path moving (HLFET). `estimateWeight` weighs tasks by their estimates.
  */
 export function bottomLevels(graph: TaskGraph, weight: (id: string) => number = () => 1): Map<string, number> {
   const level = new Map<string, number>();

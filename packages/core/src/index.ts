@@ -2,6 +2,7 @@ export * from './plan.js';
 export * from './gate.js';
 export * from './errors.js';
 export * from './graph.js';
+export * from './estimate-weight.js';
 export * from './ids.js';
 export * from './usage.js';
 export * from './task-job.js';

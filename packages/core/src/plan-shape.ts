@@ -1,4 +1,5 @@
 import { bottomLevels, buildGraph, type TaskGraph } from './graph.js';
+import { estimateWeight } from './estimate-weight.js';
 import type { Plan } from './plan.js';
 
 /** For each task, every task it transitively depends on. Call only on a plan that passed `planProblems`. */
@@ -43,9 +44,12 @@ export function fileOverlaps(plan: Plan): string[] {
   return out;
 }
 
-/** The longest chain of dependent tasks, first to last (ties broken by id). */
+/**
+ * The longest chain of dependent tasks, first to last (ties broken by id), weighed by the tasks'
+ * estimates as the scheduler weighs them; counted in tasks when the plan has none.
+ */
 export function criticalPath(plan: Plan, graph: TaskGraph = buildGraph(plan)): string[] {
-  const levels = bottomLevels(graph);
+  const levels = bottomLevels(graph, estimateWeight(plan.tasks));
   const best = (ids: string[]) => [...ids].sort((a, b) => levels.get(b)! - levels.get(a)! || a.localeCompare(b))[0];
   const path: string[] = [];
   let at = best(graph.filterNodes((id) => graph.inDegree(id) === 0));

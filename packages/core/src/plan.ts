@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 export const TASK_ID = /^[a-z][a-z0-9-]{0,47}$/;
 
+const ESTIMATE_RULE = 'must be a positive number: the task\'s size relative to the others (e.g. 1 for a small task, 3 for one three times as long)';
+
 export const TaskSchema = z.object({
   id: z.string().regex(TASK_ID, 'task ids are kebab-case: a lowercase letter, then up to 47 of [a-z0-9-]'),
   title: z.string().min(1).optional(),
@@ -10,6 +12,12 @@ export const TaskSchema = z.object({
   files: z.array(z.string()).default([]),
   /** The task's own check (e.g. the tests of the files it owns): run in its worktree before merging, and after. */
   verify: z.string().min(1).optional(),
+  /**
+   * Relative size (only ratios matter): the scheduler weighs bottom levels by it, so the longest
+   * chain by expected time starts first. A task without one counts as the plan's mean estimate.
+   */
+  estimate: z.number({ error: ESTIMATE_RULE }).positive(ESTIMATE_RULE).optional()
+    .describe('rough size relative to the other tasks (1 = small, 2 = twice that, ...); orders dispatch along the longest chain'),
 });
 export type Task = z.infer<typeof TaskSchema>;
 

@@ -10,6 +10,7 @@ What a good plan is:
 - Every task prompt is self-contained, because its engineer sees nothing else: say what exists already, which interfaces (names, signatures, file paths) it may rely on from its dependencies and which it must provide, and how it will be checked (the tests or the command). Describe behaviour; put no code in prompts.
 - "files" lists every file the task is expected to create or change. "dependsOn" names only tasks whose work it needs. Ids are kebab-case: a lowercase letter, then lowercase letters, digits or dashes.
 - Each task is a unit one engineer finishes in one sitting; prefer a few substantial tasks over many tiny ones, and stay within the task limit.
+- Give every task an "estimate": its rough size relative to the other tasks (1 for a small task, 2 for one twice as long, and so on; a rough guess is enough). caid starts the chain of tasks with the most estimated work first, so it does not wait on one long task at the end.
 - Set "verify" to the command that runs the project's tests, if there is one.
 If submit_plan reports problems, fix all of them and submit the whole plan again.`;
 

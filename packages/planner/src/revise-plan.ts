@@ -23,10 +23,10 @@ export interface RevisePlanOptions {
 }
 
 const REPLAN_PROMPT = `You are the planner of caid. A task of the running plan failed for good. Revise the part of the plan that has not started yet so the goal can still be reached: split the failed task into smaller tasks, replace it with a different approach, or drop it and the tasks that depend on it.
-Call submit_revision with every task still to run. Keep a pending task by repeating it (same id; you may change its prompt, files or dependencies); a pending task you leave out is dropped. New tasks need new ids. Tasks may depend on merged or running tasks and on each other, never on a failed or skipped task. Two tasks that can run at the same time must not share files. Task prompts are self-contained and contain no code.`;
+Call submit_revision with every task still to run. Keep a pending task by repeating it (same id; you may change its prompt, files or dependencies); a pending task you leave out is dropped. New tasks need new ids. Tasks may depend on merged or running tasks and on each other, never on a failed or skipped task. Two tasks that can run at the same time must not share files. Task prompts are self-contained and contain no code. Give new tasks an "estimate" (rough size) on the same scale as the existing tasks' estimates.`;
 
 const line = (t: Task & { status?: string; reason?: string }) =>
-  `- ${t.id}${t.title ? ` (${t.title})` : ''}${t.dependsOn.length ? ` after ${t.dependsOn.join(', ')}` : ''}${t.files.length ? `; files: ${t.files.join(', ')}` : ''}${t.reason ? `; ${t.reason}` : ''}`;
+  `- ${t.id}${t.title ? ` (${t.title})` : ''}${t.dependsOn.length ? ` after ${t.dependsOn.join(', ')}` : ''}${t.files.length ? `; files: ${t.files.join(', ')}` : ''}${t.estimate ? `; estimate ${t.estimate}` : ''}${t.reason ? `; ${t.reason}` : ''}`;
 
 /** Checks a revision against the run: ids, dependencies, cycles, the task budget, shared files. */
 export function checkRevision(raw: unknown, s: RunState, maxTasks: number): Checked<Task[]> {
@@ -61,7 +61,7 @@ export function revisePlan(o: RevisePlanOptions): Promise<SubmissionOutcome<Task
     `# Merged\n${group(['merged']).map(line).join('\n') || '(none)'}`,
     `# Running\n${group(['queued', 'running', 'integrating']).map(line).join('\n') || '(none)'}`,
     `# Failed or skipped\n${group(['failed', 'skipped']).map(line).join('\n')}`,
-    `# Pending (not started)\n${JSON.stringify(group(['pending']).map(({ id, title, prompt, dependsOn, files }) => ({ id, title, prompt, dependsOn, files })), null, 2)}`,
+    `# Pending (not started)\n${JSON.stringify(group(['pending']).map(({ id, title, prompt, dependsOn, files, estimate }) => ({ id, title, prompt, dependsOn, files, estimate })), null, 2)}`,
     s.verify ? `caid runs \`${s.verify}\` after every merge.` : '',
     `At most ${o.maxTasks} tasks. Call submit_revision.`,
   ].filter(Boolean).join('\n\n');

@@ -16,8 +16,18 @@ describe('submit_plan', () => {
     expect(Object.keys(params.properties).sort()).toEqual(['gate', 'goal', 'setup', 'tasks', 'verify', 'verifyReport']);
     expect(params.required.sort()).toEqual(['goal', 'tasks']);
     expect(params.properties.tasks!.type).toBe('array');
-    expect(Object.keys(params.properties.tasks!.items!.properties).sort()).toEqual(['dependsOn', 'files', 'id', 'prompt', 'title', 'verify']);
+    expect(Object.keys(params.properties.tasks!.items!.properties).sort()).toEqual(['dependsOn', 'estimate', 'files', 'id', 'prompt', 'title', 'verify']);
     expect(params.properties.tasks!.items!.required.sort()).toEqual(['id', 'prompt']);
+    // The model sees what an estimate is and that it must be positive.
+    expect(params.properties.tasks!.items!.properties.estimate).toMatchObject({ type: 'number', exclusiveMinimum: 0, description: expect.stringMatching(/relative/) });
+  });
+
+  it('an estimate that is not a positive number comes back to the model with its path and the rule', () => {
+    const out = checkPlan({ goal: 'g', tasks: [{ id: 'a', prompt: 'p', estimate: 2 }, { id: 'b', prompt: 'p', estimate: '2 hours' }, { id: 'c', prompt: 'p', estimate: 0 }] }, { maxTasks: 5 });
+    expect(out.ok ? [] : out.errors).toEqual([
+      expect.stringMatching(/^tasks\.1\.estimate: must be a positive number: the task's size relative to the others/),
+      expect.stringMatching(/^tasks\.2\.estimate: must be a positive number/),
+    ]);
   });
 
   it('lists every schema problem in one error', async () => {

@@ -8,7 +8,7 @@ import { schedule } from './schedule.js';
 type Behaviour = (job: TaskJob) => { result?: Partial<TaskResult>; outcome?: IntegrationOutcome; ms?: number };
 
 /** Runs a plan through the real scheduler and queue with an in-memory integration branch. */
-async function simulate(tasks: [string, string[]][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined) {
+async function simulate(tasks: [string, string[], number?][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined) {
   const events: RunEvent[] = [];
   let state = initialState();
   const emit = async (e: NewRunEvent) => {
@@ -19,7 +19,7 @@ async function simulate(tasks: [string, string[]][], behaviour: Behaviour, worke
   };
   await emit({
     type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers,
-    tasks: tasks.map(([id, dependsOn]) => ({ id, prompt: id, dependsOn, files: [] })),
+    tasks: tasks.map(([id, dependsOn, estimate]) => ({ id, prompt: id, dependsOn, files: [], ...(estimate && { estimate }) })),
   });
   const queue = memoryQueue();
   let running = 0;
@@ -55,6 +55,17 @@ describe('schedule', () => {
     const queued = events.filter((e) => e.type === 'task.queued').map((e) => (e as { taskId: string }).taskId);
     expect(queued.slice(0, 2)).toEqual(['a', 'e']);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'succeeded', commit: final.head });
+  });
+
+  it('size estimates weigh the bottom levels: a long task outranks a longer chain of short ones', async () => {
+    const started = (events: RunEvent[]) => events.filter((e) => e.type === 'task.started').map((e) => (e as { taskId: string }).taskId);
+    // One worker: the dispatch order is the run order. Counted in tasks, a -> b (2) beats big (1).
+    const counted = await simulate([['a', []], ['b', ['a']], ['big', []]], () => ({}), 1);
+    expect(started(counted.events)).toEqual(['a', 'big', 'b']);
+    // Estimated, big (5) beats a -> b (1 + 1); b's missing estimate weighs the mean (3), so a -> b is 4.
+    const weighed = await simulate([['a', [], 1], ['b', ['a']], ['big', [], 5]], () => ({}), 1);
+    expect(started(weighed.events)).toEqual(['big', 'a', 'b']);
+    expect(weighed.final.status).toBe('succeeded');
   });
 
   it('sends a conflict and a failed verify back to the task, then merges it', async () => {

@@ -1,5 +1,5 @@
 import {
-  RunError, bottomLevels, buildGraph, dependentsOf, jobId, readyTasks,
+  RunError, bottomLevels, buildGraph, dependentsOf, estimateWeight, jobId, readyTasks,
   type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import type { TaskQueue } from './task-queue.js';
@@ -28,15 +28,17 @@ export interface ScheduleOptions {
 }
 
 /**
- * Drives a plan to its end: every ready task is queued (highest bottom level first), each
- * result is integrated in completion order, and conflicts and failed verifies go back to the
- * task's own agent. Resolves with the final state once nothing is in flight.
+ * Drives a plan to its end: every ready task is queued (highest bottom level first, weighed by
+ * the tasks' size estimates), each result is integrated in completion order, and conflicts and
+ * failed verifies go back to the task's own agent. Resolves with the final state once nothing
+ * is in flight.
  */
 export function schedule(o: ScheduleOptions): Promise<RunState> {
   let state = o.state;
-  const build = () => buildGraph({ goal: state.goal, tasks: state.order.map((id) => state.tasks[id]!) });
+  const tasks = () => state.order.map((id) => state.tasks[id]!);
+  const build = () => buildGraph({ goal: state.goal, tasks: tasks() });
   let graph = build();
-  let levels = bottomLevels(graph);
+  let levels = bottomLevels(graph, estimateWeight(tasks()));
   const emit = async (e: NewRunEvent) => { state = await o.emit(e); };
   let inFlight = 0;
   let finished = false;
@@ -68,7 +70,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (revision) {
         await emit(revision);
         graph = build();
-        levels = bottomLevels(graph);
+        levels = bottomLevels(graph, estimateWeight(tasks()));
         candidates = undefined;
       }
       await skipDependents(taskId);
