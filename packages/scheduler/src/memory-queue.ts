@@ -12,6 +12,7 @@ export function memoryQueue(): TaskQueue {
   let waiting: Waiting[] = [];
   let handler: JobHandler | undefined;
   let concurrency = 1;
+  let reserved = 0;
   let seq = 0;
   let closed = false;
 
@@ -31,7 +32,7 @@ export function memoryQueue(): TaskQueue {
     }
   };
   const pump = () => {
-    while (handler && !closed && active.size < concurrency && waiting.length) {
+    while (handler && !closed && active.size + reserved < concurrency && waiting.length) {
       void run(waiting.shift()!);
     }
   };
@@ -52,6 +53,16 @@ export function memoryQueue(): TaskQueue {
     },
     on(event, listener) {
       events.on(event, listener as (e: unknown) => void);
+    },
+    reserve() {
+      reserved++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        reserved--;
+        queueMicrotask(pump);
+      };
     },
     async close() {
       closed = true;

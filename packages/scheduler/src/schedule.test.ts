@@ -8,7 +8,7 @@ import { schedule } from './schedule.js';
 type Behaviour = (job: TaskJob) => { result?: Partial<TaskResult>; outcome?: IntegrationOutcome; ms?: number };
 
 /** Runs a plan through the real scheduler and queue with an in-memory integration branch. */
-async function simulate(tasks: [string, string[], number?][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined) {
+async function simulate(tasks: [string, string[], number?][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined, o: { holdSlots?: boolean } = {}) {
   const events: RunEvent[] = [];
   let state = initialState();
   const emit = async (e: NewRunEvent) => {
@@ -22,6 +22,7 @@ async function simulate(tasks: [string, string[], number?][], behaviour: Behavio
     tasks: tasks.map(([id, dependsOn, estimate]) => ({ id, prompt: id, dependsOn, files: [], ...(estimate && { estimate }) })),
   });
   const queue = memoryQueue();
+  if (o.holdSlots === false) delete queue.reserve;
   let running = 0;
   let peak = 0;
   const outcomes = new Map<string, IntegrationOutcome | undefined>();
@@ -66,6 +67,21 @@ describe('schedule', () => {
     const weighed = await simulate([['a', [], 1], ['b', ['a']], ['big', [], 5]], () => ({}), 1);
     expect(started(weighed.events)).toEqual(['big', 'a', 'b']);
     expect(weighed.final.status).toBe('succeeded');
+  });
+
+  it('a finished task keeps its slot through its merge for a successor that outranks every waiting task', async () => {
+    const started = (events: RunEvent[]) => events.filter((e) => e.type === 'task.started').map((e) => (e as { taskId: string }).taskId);
+    const plan: [string, string[]][] = [['a', []], ['b', ['a']], ['c', ['b']], ['s1', []], ['s2', []]];
+    // a -> b -> c is the critical chain; s1 and s2 (bottom level 1) wait for the one worker.
+    const held = await simulate(plan, () => ({}), 1);
+    expect(started(held.events).slice(0, 2)).toEqual(['a', 'b']);
+    expect(held.peak).toBe(1);
+    expect(held.final.status).toBe('succeeded');
+    // c (level 1) does not outrank s1 (1): b's slot goes to the waiting task at once.
+    expect(started(held.events)[2]).toBe('s1');
+    // A queue that cannot hold a slot gives it to the waiting side task before b is ready.
+    const unheld = await simulate(plan, () => ({}), 1, undefined, { holdSlots: false });
+    expect(started(unheld.events).slice(0, 2)).toEqual(['a', 's1']);
   });
 
   it('sends a conflict and a failed verify back to the task, then merges it', async () => {

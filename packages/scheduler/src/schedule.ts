@@ -47,6 +47,8 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   // (the common case, kept cheap for large graphs); undefined means every task, which is needed at
   // the start, after a plan revision, and once a resume has re-attached what was in flight.
   let candidates: string[] | undefined;
+  // Priorities of the jobs queued and not yet started, for holdSlot.
+  const waiting = new Map<string, number>();
 
   return new Promise<RunState>((resolve, reject) => {
     const serially = (step: () => Promise<void>) => { chain = chain.then(step).catch(reject); };
@@ -56,8 +58,27 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (stop) return round.kind === 'start' ? skipWithDependents(taskId, stop.reason) : fail(taskId, `${stop.reason}: ${stop.message}`);
       const attempt = state.tasks[taskId]!.attempts + 1;
       await emit({ type: 'task.queued', taskId, attempt, round });
+      await enqueue(taskId, attempt, round);
+    };
+    const enqueue = async (taskId: string, attempt: number, round: Round) => {
       inFlight++;
-      await o.queue.enqueue(o.makeJob(taskId, attempt, round), { jobId: jobId(state.runId, taskId, attempt), priority: levels.get(taskId) ?? 0 });
+      const id = jobId(state.runId, taskId, attempt);
+      const priority = levels.get(taskId) ?? 0;
+      waiting.set(id, priority);
+      await o.queue.enqueue(o.makeJob(taskId, attempt, round), { jobId: id, priority });
+    };
+    // A finished task whose merge will make ready a task that outranks every waiting one keeps its
+    // worker slot until that merge is done, so the more critical task gets the slot rather than a
+    // lower one that happens to be waiting. The slot idles only for the merge, which the critical
+    // task has to wait for anyway.
+    const holdSlot = (result: TaskResult): (() => void) | undefined => {
+      if (!o.queue.reserve || result.status !== 'done' || waiting.size === 0) return undefined;
+      let top = -Infinity;
+      for (const p of waiting.values()) top = Math.max(top, p);
+      const releasesHigher = graph.outNeighbors(result.taskId).some((d) => (levels.get(d) ?? 0) > top
+        && state.tasks[d]?.status === 'pending'
+        && graph.everyInNeighbor(d, (x) => x === result.taskId || state.tasks[x]!.status === 'merged'));
+      return releasesHigher ? o.queue.reserve() : undefined;
     };
     const skipDependents = async (taskId: string) => {
       for (const d of dependentsOf(graph, taskId)) {
@@ -126,22 +147,27 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       await pump();
     };
 
-    o.queue.on('active', ({ job }) => serially(() => emit({ type: 'task.started', taskId: job.task.id, attempt: job.attempt })));
+    o.queue.on('active', ({ jobId: id, job }) => {
+      waiting.delete(id);
+      serially(() => emit({ type: 'task.started', taskId: job.task.id, attempt: job.attempt }));
+    });
     o.queue.on('progress', ({ job, progress }) => serially(() => emit({ type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...progress })));
-    o.queue.on('completed', ({ result }) => serially(() => onResult(result)));
-    o.queue.on('failed', ({ job, error, code }) => (code && STORAGE_ERRORS.has(code)
+    o.queue.on('completed', ({ result }) => {
+      const release = holdSlot(result);
+      serially(() => onResult(result).finally(release));
+    });
+    o.queue.on('failed', ({ jobId: id, job, error, code }) => {
+      waiting.delete(id);
       // The machine, not the task, failed: stop the run resumably instead of failing the task for good.
-      ? reject(new RunError(`a worker could not write to disk (${error}); the run stopped. Free disk space or fix permissions, then \`caid resume ${state.runId}\``))
-      : serially(() => onResult({
-      taskId: job.task.id, attempt: job.attempt, status: 'failed', reason: error === 'cancelled' ? 'cancelled' : 'error',
-      message: error, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
-    }))));
+      if (code && STORAGE_ERRORS.has(code)) return reject(new RunError(`a worker could not write to disk (${error}); the run stopped. Free disk space or fix permissions, then \`caid resume ${state.runId}\``));
+      serially(() => onResult({
+        taskId: job.task.id, attempt: job.attempt, status: 'failed', reason: error === 'cancelled' ? 'cancelled' : 'error',
+        message: error, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      }));
+    });
     o.signal?.addEventListener('abort', () => void o.queue.close(), { once: true });
     const reattach = async () => {
-      for (const r of o.resume?.queued ?? []) {
-        inFlight++;
-        await o.queue.enqueue(o.makeJob(r.taskId, r.attempt, r.round), { jobId: jobId(state.runId, r.taskId, r.attempt), priority: levels.get(r.taskId) ?? 0 });
-      }
+      for (const r of o.resume?.queued ?? []) await enqueue(r.taskId, r.attempt, r.round);
       for (const result of o.resume?.integrating ?? []) {
         inFlight++;
         await afterFinished(result);

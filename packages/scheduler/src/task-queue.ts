@@ -27,4 +27,10 @@ export interface TaskQueue {
   on<E extends keyof QueueEvents>(event: E, listener: (e: QueueEvents[E]) => void): void;
   /** Stops taking jobs: running ones see their signal abort, waiting ones fail with 'cancelled'. */
   close(): Promise<void>;
+  /**
+   * Optional: keeps one worker slot from starting a waiting job until the returned function is
+   * called. Called from a `completed` listener, it holds the slot the finished job frees. Queues
+   * that cannot hold a slot (workers on other machines) leave it out.
+   */
+  reserve?(): () => void;
 }

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { startScriptedModel } from '@caid/llm/testing';
+import { caidRun, makeRepo, runEvents, scratch } from '/work/main/bench/lib/caid-cli.mjs';
+import { LIBRARY_FILES, slowAgentRule } from '/work/main/bench/lib/slow-agent.mjs';
+import { libraryPlan } from '/work/main/bench/parallel-speedup.mjs';
+const n = Number(process.argv[2] ?? 4);
+const s = scratch('caid-sp-');
+const model = await startScriptedModel({ rules: [slowAgentRule({ delayMs: 300, calls: 4 })] });
+const repo = makeRepo(path.join(s.dir, 'repo'), LIBRARY_FILES);
+const t0 = Date.now();
+const r = await caidRun({ plan: libraryPlan(), repo, workers: n, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt') });
+const ev = runEvents(repo, r.summary.runId);
+console.log('wall', r.ms.toFixed(0));
+for (const e of ev) console.log(String(Date.parse(e.at) - t0).padStart(6), e.type, e.taskId ?? '', e.type === 'task.step' ? e.tool ?? '' : '');
+await model.close(); s.dispose();
