@@ -32,7 +32,11 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     : undefined;
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
   const integrate = integrator({
-    repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
+    repo, runId, gate, verifyTimeoutMs, signal: o.signal,
+    worktree: async (head) => {
+      if ((await integrationWt.head()) !== head || !(await integrationWt.status()).clean) await integrationWt.resetHard(head);
+      return integrationWt;
+    },
     onVerify: (taskId, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
   const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
