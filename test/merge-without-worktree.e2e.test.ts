@@ -8,6 +8,12 @@ let model: ScriptedModelServer;
 beforeAll(async () => {
   model = await startScriptedModel({
     rules: [
+      {
+        name: 'replanner',
+        when: (c) => c.tools.includes('submit_revision'),
+        reply: (c) => (c.stepInRound === 0 ? call('list_files', {}) : call('submit_revision', { tasks: [{ id: 'fixed', prompt: 'write fixed', dependsOn: ['first'] }] })),
+      },
+      { when: (c) => taskOf(c) === 'broken', reply: call('finish', { summary: 'gave up' }) },
       { when: when.lastUserIncludes('merge conflict'), reply: writesFiles({ 'shared.txt': 'line from left\nline from right\n' }, 'kept both lines') },
       { when: (c) => taskOf(c) === 'left', reply: writesFiles({ 'shared.txt': 'line from left\n' }) },
       { when: (c) => taskOf(c) === 'right', reply: (c) => ({ ...writesFiles({ 'shared.txt': 'line from right\n' })(c), delayMs: 150 }) },
@@ -69,5 +75,23 @@ tasks:
     expect(git(repo, 'ls-tree', '--name-only', head).split('\n').sort()).toEqual(['README.md', 'first.txt', 'last.txt', 'shared.txt']);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
+
+  it('a replan checks the integration worktree out, at the integration head, for the planner to read', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: first, prompt: write first }\n  - { id: broken, prompt: fails, dependsOn: [first] }\n');
+    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
+      '--worktree-root', path.join(dir, 'wt'), '--replan', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(Object.fromEntries(summary.tasks.map((t: { id: string; status: string }) => [t.id, t.status]))).toEqual({ first: 'merged', broken: 'failed', fixed: 'merged' });
+    // the planner listed the integration worktree, which held the merged `first`
+    const replan = model.requests.filter((q) => q.rule === 'replanner').at(-1)!.conversation;
+    expect(replan.lastToolResult).toContain('first.txt');
+    expect(git(repo, 'ls-tree', '--name-only', summary.branch).split('\n').sort()).toEqual(['README.md', 'first.txt', 'fixed.txt']);
+    // removed at the end like a merged task's; the failed task's stays for inspection
+    const left = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => path.basename(l));
+    expect(left).toEqual(['repo', 'broken']);
   });
 });
