@@ -72,6 +72,31 @@ describe('refs', () => {
     expect(git(dir, 'rev-parse', 'main')).toBe(base);
   });
 
+  it('updateBranch and deleteBranch refuse a branch checked out in a linked worktree, not its neighbours', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const base = git(dir, 'rev-parse', 'HEAD');
+    await repo.createBranch('caid/r1/integration', base);
+    await repo.createBranch('caid/r1/tasks/a-2', base);
+    const wt = await repo.addWorktree(join(tempDir(), 'wts', 'a'), { start: base, newBranch: 'caid/r1/tasks/a' });
+    write(wt.path, 'a.txt', 'a\n');
+    const next = (await wt.commitAll('a'))!;
+    await expect(repo.updateBranch('caid/r1/tasks/a', base, next)).rejects.toThrow(`refusing to move branch caid/r1/tasks/a: it is checked out in ${wt.path}`);
+    await expect(repo.deleteBranch('caid/r1/tasks/a', next)).rejects.toThrow(/checked out in/);
+    expect(git(dir, 'rev-parse', 'caid/r1/tasks/a')).toBe(next);
+    // Branches with a similar name are free to move.
+    await repo.updateBranch('caid/r1/tasks/a-2', next, base);
+    await repo.updateBranch('caid/r1/integration', next, base);
+    expect(await repo.resolve('caid/r1/integration')).toBe(next);
+    // Not a commit: a branch never points at a tree.
+    await expect(repo.updateBranch('caid/r1/integration', git(dir, 'rev-parse', `${next}^{tree}`), next)).rejects.toThrow(GitError);
+    expect(await repo.resolve('caid/r1/integration')).toBe(next);
+    // Once that worktree is gone the branch is free.
+    await repo.removeWorktree(wt.path);
+    await repo.updateBranch('caid/r1/tasks/a', base, next);
+    expect(await repo.resolve('caid/r1/tasks/a')).toBe(base);
+  });
+
   it('isAncestor and log', async () => {
     const dir = initRepo();
     const repo = await Repo.open(dir);

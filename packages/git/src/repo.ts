@@ -1,11 +1,13 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { checkedOutIn } from './checked-out-in.js';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
+import { mergeTree } from './merge-tree.js';
 import { LOG_FORMAT, parseLog, type LogEntry } from './parse-log.js';
 import { parseWorktreeList } from './parse-worktree-list.js';
 import { serially } from './serially.js';
-import { GitError, type Identity, type WorktreeInfo } from './types.js';
+import { GitError, type Identity, type TreeMergeOutcome, type WorktreeInfo } from './types.js';
 import { Worktree, worktreeQueueKey } from './worktree.js';
 
 /**
@@ -61,12 +63,22 @@ export class Repo {
   updateBranch(branch: string, newSha: string, oldSha: string): Promise<void> {
     return this.shared(async () => {
       // Moving a branch under a work tree would leave its index and files describing the old commit.
-      const holder = (await this.listWorktrees()).find((w) => w.branch === branch);
-      if (holder) throw new GitError(`refusing to move branch ${branch}: it is checked out in ${holder.path}`);
-      const target = await this.resolve(newSha);
-      if (!target) throw new GitError(`cannot update ${branch}: ${newSha} is not a commit`);
-      await this.git.out(['update-ref', '-m', `caid: update ${branch}`, `refs/heads/${branch}`, target, positional(oldSha)]);
+      const holder = await checkedOutIn(this.git, branch);
+      if (holder) throw new GitError(`refusing to move branch ${branch}: it is checked out in ${holder}`);
+      // update-ref resolves `newSha` itself and refuses anything but a commit on a branch.
+      await this.git.out(['update-ref', '-m', `caid: update ${branch}`, `refs/heads/${branch}`, positional(newSha), positional(oldSha)]);
     });
+  }
+
+  /** Merges commit `theirs` into `ours` without any work tree: the merged tree or the conflicted paths; see mergeTree. */
+  mergeTree(ours: string, theirs: string): Promise<TreeMergeOutcome> {
+    return mergeTree(this.git, ours, theirs);
+  }
+
+  /** A commit of `tree` with `parents` (in order) and `message`, by caid's identity; moves no ref. */
+  async commitTree(tree: string, parents: string[], message: string): Promise<string> {
+    const p = parents.flatMap((sha) => ['-p', positional(sha)]);
+    return (await this.git.out(['commit-tree', ...p, '-m', message, positional(tree, 'tree')])).trim();
   }
 
   /** Adds a work tree at `path` (parents created): `newBranch` → `-b`, `detach` → `--detach`, else checks out `start`. */
@@ -154,8 +166,8 @@ export class Repo {
   /** Deletes a branch only if it is still at `expectedSha` and checked out nowhere. */
   deleteBranch(name: string, expectedSha: string): Promise<void> {
     return this.shared(async () => {
-      const holder = (await this.listWorktrees()).find((w) => w.branch === name);
-      if (holder) throw new GitError(`refusing to delete branch ${name}: it is checked out in ${holder.path}`);
+      const holder = await checkedOutIn(this.git, name);
+      if (holder) throw new GitError(`refusing to delete branch ${name}: it is checked out in ${holder}`);
       const current = await this.resolve(`refs/heads/${name}`);
       if (current !== expectedSha) throw new GitError(`refusing to delete branch ${name}: it is at ${current ?? 'nothing'}, not ${expectedSha}`);
       await this.git.out(['update-ref', '-d', `refs/heads/${positional(name, 'branch name')}`, positional(expectedSha)]);

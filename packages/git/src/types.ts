@@ -12,6 +12,9 @@ export type MergeOutcome =
   /** The merge was left in progress (MERGE_HEAD set, markers in files); call `abortMerge()` or resolve and `commitAll()`. */
   | { ok: false; conflicts: string[] };
 
+/** A merge done without a work tree: the merged tree, or the conflicted paths (nothing is left in progress). */
+export type TreeMergeOutcome = { ok: true; tree: string } | { ok: false; conflicts: string[] };
+
 export interface Identity {
   name: string;
   email: string;

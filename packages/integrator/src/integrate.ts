@@ -7,8 +7,8 @@ import type { TestGate } from './test-gate.js';
 export interface IntegratorOptions {
   repo: Repo;
   runId: string;
-  /** The integration worktree: detached, kept at the integration branch head between merges. */
-  worktree: Worktree;
+  /** The detached integration worktree checked out at `head` (made on first use): only merges that run checks need it. */
+  worktree: (head: string) => Promise<Worktree>;
   /** The run-level verify, as a gate; none means merges are accepted as they are. */
   gate?: TestGate;
   verifyTimeoutMs: number;
@@ -18,9 +18,10 @@ export interface IntegratorOptions {
 }
 
 /**
- * Merges one finished task into the integration branch and gates it. The merge and the checks
- * happen in the detached integration worktree; the branch only moves (compare-and-swap) once
- * they pass, so no task is ever dispatched from an unverified head.
+ * Merges one finished task into the integration branch and gates it. A merge with checks happens
+ * in the detached integration worktree; one without (no gate, no task verify) merges the trees
+ * alone, with no work tree at all. Either way the branch only moves (compare-and-swap) once the
+ * checks pass, so no task is ever dispatched from an unverified head.
  */
 export function integrator(o: IntegratorOptions) {
   const branch = integrationBranch(o.runId);
@@ -29,24 +30,33 @@ export function integrator(o: IntegratorOptions) {
     if (!before || !result.commit) throw new Error(`cannot integrate ${result.taskId}: missing ${before ? 'task commit' : branch}`);
     // Resumed after a crash between moving the branch and logging it: the merge is already there.
     if (await o.repo.isAncestor(result.commit, before)) return { kind: 'merged', commit: before, taskCommit: result.commit };
-    if ((await o.worktree.head()) !== before || !(await o.worktree.status()).clean) await o.worktree.resetHard(before);
+    const message = `caid: merge task ${result.taskId}${task.title ? ` (${task.title})` : ''}`;
 
-    const merged = await o.worktree.merge(result.commit, `caid: merge task ${result.taskId}${task.title ? ` (${task.title})` : ''}`);
+    if (!o.gate && !task.verify) {
+      const tree = await o.repo.mergeTree(before, result.commit);
+      if (!tree.ok) return { kind: 'conflict', paths: tree.conflicts };
+      const commit = await o.repo.commitTree(tree.tree, [before, result.commit], message);
+      await o.repo.updateBranch(branch, commit, before);
+      return { kind: 'merged', commit, taskCommit: result.commit };
+    }
+
+    const wt = await o.worktree(before);
+    const merged = await wt.merge(result.commit, message);
     if (!merged.ok) {
-      await o.worktree.abortMerge();
+      await wt.abortMerge();
       return { kind: 'conflict', paths: merged.conflicts };
     }
     const refuse = async (outcome: Extract<IntegrationOutcome, { kind: 'verify-failed' }>) => {
-      await o.worktree.resetHard(before);
+      await wt.resetHard(before);
       return outcome;
     };
-    const verdict = o.gate ? await o.gate.check(o.worktree.path) : undefined;
+    const verdict = o.gate ? await o.gate.check(wt.path) : undefined;
     if (verdict) o.onVerify?.(result.taskId, verdict.output);
     if (verdict && !verdict.report.accepted) {
       return refuse({ kind: 'verify-failed', command: o.gate!.command, exitCode: verdict.exitCode, output: verdict.output, gate: verdict.report });
     }
     if (task.verify) {
-      const check = await runVerify(task.verify, { cwd: o.worktree.path, timeoutMs: o.verifyTimeoutMs, signal: o.signal });
+      const check = await runVerify(task.verify, { cwd: wt.path, timeoutMs: o.verifyTimeoutMs, signal: o.signal });
       if (check.exitCode !== 0) return refuse({ kind: 'verify-failed', command: task.verify, exitCode: check.exitCode, output: tailOutput(check.output), gate: verdict?.report });
     }
     await o.repo.updateBranch(branch, merged.commit, before);

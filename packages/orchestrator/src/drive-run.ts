@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
+import { TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { integrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
 import type { RunLog } from './run-log.js';
 import { cleanupRun, worktreeRetirer } from './cleanup-run.js';
+import { integrationSetup } from './integration-setup.js';
 import { integrationStep, type StepAgentResult } from './integration-step.js';
+import { integrationWorktree } from './integration-worktree.js';
 import { replanHook } from './replan-hook.js';
 import { relayTranscripts } from './relay-transcripts.js';
 import { remoteSync } from './remote-sync.js';
@@ -14,12 +16,21 @@ import type { DriveOptions } from './run-plan.js';
 
 /**
  * Drives a started run to its end from the state its log folds to: opens the test gate on the
- * integration head, schedules the tasks, integrates each result, and cleans up.
+ * integration head, schedules the tasks, integrates each result, and cleans up. The integration
+ * worktree is checked out only if something needs it (verify, scaffold, review, a replan).
  */
 export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
   const start = log.current;
   const { runId, worktreeRoot, verify } = start;
-  const integrationWt = repo.worktree(path.join(worktreeRoot, runId, INTEGRATION_DIR));
+  // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
+  const setup = start.setup && verify ? start.setup : undefined;
+  const integration = integrationWorktree(repo, {
+    runId, worktreeRoot, prepare: o.prepare,
+    setup: setup ? (dir) => integrationSetup(setup, dir, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
+      log.append({ type: 'run.finished', status: 'failed', commit: log.current.head, reason: 'setup-failed', message: e.message });
+      throw e;
+    }) : undefined,
+  });
   const emit = async (e: Parameters<RunLog['append']>[0]) => {
     const { event, state } = log.append(e);
     o.onEvent?.(event, state);
@@ -28,15 +39,15 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
 
   const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
   const gate = verify
-    ? await TestGate.open(verify, integrationWt.path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
+    ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
     : undefined;
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
   const integrate = integrator({
-    repo, runId, worktree: integrationWt, gate, verifyTimeoutMs, signal: o.signal,
+    repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at) => integration.at(at),
     onVerify: (taskId, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
   });
   const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
-    kind, agent, repo, runId, worktree: integrationWt, gate,
+    kind, agent, repo, runId, worktree: (at) => integration.at(at), gate,
     onVerify: (output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
   });
   // A resumed run that already scaffolded (or merged anything) does not scaffold again.
@@ -63,16 +74,18 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     integrate: async (result, state) => {
       await sync?.fetchTask(result.taskId);
       const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
-      if (outcome.kind === 'merged') await sync?.publishIntegration();
-      if (outcome.kind === 'merged') retirer?.retire(result.taskId);
+      if (outcome.kind === 'merged') {
+        await sync?.publishIntegration();
+        retirer?.retire(result.taskId);
+      }
       return outcome;
     },
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
-    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, integrationWt.path) : undefined,
+    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, async () => (await integration.at()).path) : undefined,
     beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
   await retirer?.settled();
-  await cleanupRun(repo, final, integrationWt.path);
+  await cleanupRun(repo, final, integration.path);
   return final;
 }
 

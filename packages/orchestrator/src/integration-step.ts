@@ -13,7 +13,8 @@ export interface IntegrationStepOptions {
   kind: 'scaffold' | 'review';
   repo: Repo;
   runId: string;
-  worktree: Worktree;
+  /** The integration worktree checked out at `head`. */
+  worktree: (head: string) => Promise<Worktree>;
   /** The run's test gate: the step is kept only if the gate accepts it, as for a merge. */
   gate?: TestGate;
   agent: (dir: string) => Promise<StepAgentResult>;
@@ -28,21 +29,21 @@ export interface IntegrationStepOptions {
 export async function integrationStep(o: IntegrationStepOptions): Promise<NewRunEvent> {
   const branch = integrationBranch(o.runId);
   const before = (await o.repo.resolve(branch))!;
-  if ((await o.worktree.head()) !== before || !(await o.worktree.status()).clean) await o.worktree.resetHard(before);
-  const r = await o.agent(o.worktree.path);
+  const wt = await o.worktree(before);
+  const r = await o.agent(wt.path);
   const event = (outcome: 'committed' | 'unchanged' | 'rejected', message?: string, commit?: string): NewRunEvent =>
     ({ type: 'run.step', kind: o.kind, outcome, usage: r.usage, ...(message ? { message } : {}), ...(commit ? { commit } : {}) });
   if (!r.ok) {
-    await o.worktree.resetHard(before);
+    await wt.resetHard(before);
     return event('rejected', `the ${o.kind} agent stopped: ${r.message ?? 'no finish'}`);
   }
-  const commit = await o.worktree.commitAll(`caid: ${o.kind}\n\n${r.message ?? ''}`.trim());
+  const commit = await wt.commitAll(`caid: ${o.kind}\n\n${r.message ?? ''}`.trim());
   if (!commit) return event('unchanged', r.message);
   if (o.gate) {
-    const v = await o.gate.check(o.worktree.path);
+    const v = await o.gate.check(wt.path);
     o.onVerify?.(v.output);
     if (!v.report.accepted) {
-      await o.worktree.resetHard(before);
+      await wt.resetHard(before);
       return event('rejected', `verify \`${o.gate.command}\` failed on the ${o.kind} (exit ${v.exitCode}); nothing committed:\n${v.output.slice(-1500)}`);
     }
   }

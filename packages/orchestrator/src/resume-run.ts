@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { INTEGRATION_DIR, InputError, inFlight, type RunState } from '@caid/core';
+import { InputError, inFlight, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
 import { RunLog, readEvents } from './run-log.js';
 import { RunLock } from './run-lock.js';
 import { listRunIds } from './run-store.js';
 import { driveRun } from './drive-run.js';
-import { repairWorktree } from '@caid/worker';
 import type { DriveOptions } from './run-plan.js';
 
 export interface ResumeOptions extends Omit<DriveOptions, 'resume' | 'remote' | 'queueAddress'> {
@@ -28,10 +26,7 @@ export async function resumeRun(o: ResumeOptions): Promise<RunState> {
     const log = RunLog.open(repo.root, o.runId, o.secrets);
     const s = log.current;
     if (s.status !== 'running') return s;
-    const wtPath = path.join(s.worktreeRoot, s.runId, INTEGRATION_DIR);
-    const known = (await repo.listWorktrees()).some((w) => w.path === wtPath);
-    if (known && existsSync(wtPath)) await repairWorktree(repo, wtPath);
-    else await repo.addWorktree(wtPath, { start: s.head, detach: true });
+    // driveRun repairs the integration worktree, or adds it again, when the run needs it.
     return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s) });
   } finally {
     lock.release();

@@ -1,14 +1,12 @@
 import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, integrationBranch, newRunId, runDir, type GateMode, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
+import { integrationBranch, newRunId, runDir, type GateMode, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { RunLock } from './run-lock.js';
 import { checkRunIdFree } from './check-run-id.js';
 import { driveRun } from './drive-run.js';
-import { integrationSetup } from './integration-setup.js';
-import { readyWorktree } from '@caid/worker';
 import type { StepAgentResult } from './integration-step.js';
 import type { Replanner } from './replan-hook.js';
 
@@ -55,7 +53,7 @@ export interface RunOptions extends DriveOptions {
   setup?: string;
 }
 
-/** A new run: validate everything, then create its log, integration branch and worktree, and drive it. */
+/** A new run: validate everything, then create its log and integration branch, and drive it. */
 export async function runPlan(o: RunOptions): Promise<RunState> {
   const base = o.base ?? 'HEAD';
   const { repo, baseCommit } = await openTarget(o.repoDir, base);
@@ -70,7 +68,6 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
     const branch = integrationBranch(runId);
     await repo.createBranch(branch, baseCommit);
-    const integrationWt = await repo.addWorktree(path.join(worktreeRoot, runId, INTEGRATION_DIR), { start: baseCommit, detach: true });
     const setup = o.plan.setup ?? o.setup;
     const { event, state } = log.append({
       type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
@@ -78,12 +75,6 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
       ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
     });
     o.onEvent?.(event, state);
-    // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
-    await readyWorktree(repo, integrationWt.path, o.prepare);
-    if (setup && state.verify) await integrationSetup(setup, integrationWt.path, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
-      log.append({ type: 'run.finished', status: 'failed', commit: baseCommit, reason: 'setup-failed', message: e.message });
-      throw e;
-    });
     return await driveRun(repo, log, { ...o, gate: o.gate ?? o.plan.gate, verifyReport: o.verifyReport ?? o.plan.verifyReport });
   } finally {
     lock.release();
