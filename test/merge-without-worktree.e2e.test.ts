@@ -56,9 +56,9 @@ tasks:
     const summary = JSON.parse(r.stdout);
     expect(summary.tasks.find((t: { id: string }) => t.id === 'right').conflicts).toBe(1);
     expect([...seen]).toEqual([]);
-    // what the last task's agent saw next to its worktree, after three merges
+    // what the last task's agent saw next to its worktree, after three merges (whose worktrees are gone)
     const transcript = readFileSync(path.join(repo, `.caid/runs/${runId}/tasks/last.jsonl`), 'utf8');
-    expect(transcript).toMatch(/exit code 0\\n[^"]*\bfirst\\n/);
+    expect(transcript).toMatch(/exit code 0\\n[^"]*\.scratch\\nlast\\n/);
     expect(transcript).not.toContain('_integration');
 
     const events = readFileSync(path.join(repo, `.caid/runs/${runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
