@@ -14,7 +14,7 @@ export function runCaid(args, { onSpawn, env = {} } = {}) {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), OPENAI_API_KEY: 'bench', ...env },
+      env: { CAID_GIT_TRACE: process.env.CAID_GIT_TRACE, PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), OPENAI_API_KEY: 'bench', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     onSpawn?.(child.pid);

@@ -1,16 +1,39 @@
-import { positional, type GitRunner } from './git-runner.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { positional } from './git-runner.js';
 
 /**
- * The work tree that has `branch` checked out, or undefined: one `for-each-ref` whatever the
- * number of work trees (`%(worktreepath)`, git >= 2.23), instead of listing every work tree.
+ * The work tree that has `branch` checked out, or undefined. It reads what git itself reads
+ * (gitrepository-layout): the main work tree's `HEAD` and each linked one's
+ * `worktrees/<id>/HEAD`, with `worktrees/<id>/gitdir` naming where it lives. No git process:
+ * this guards every move of the integration branch, and a process costs tens of milliseconds
+ * on a loaded machine.
  */
-export async function checkedOutIn(git: GitRunner, branch: string): Promise<string | undefined> {
-  const ref = `refs/heads/${positional(branch, 'branch name')}`;
-  // A pattern also matches refs below it (refs/heads/a matches refs/heads/a/b): keep the exact name.
-  const out = await git.out(['for-each-ref', '--format=%(refname) %(worktreepath)', ref]);
-  for (const line of out.split('\n')) {
-    const at = line.indexOf(' ');
-    if (at > 0 && line.slice(0, at) === ref && line.slice(at + 1) !== '') return line.slice(at + 1);
+export function checkedOutIn(commonDir: string, mainRoot: string | undefined, branch: string): string | undefined {
+  const want = `ref: refs/heads/${positional(branch, 'branch name')}`;
+  const holds = (headFile: string) => read(headFile)?.trim() === want;
+  if (mainRoot && holds(path.join(commonDir, 'HEAD'))) return mainRoot;
+  const admin = path.join(commonDir, 'worktrees');
+  for (const id of list(admin)) {
+    if (!holds(path.join(admin, id, 'HEAD'))) continue;
+    const gitdir = read(path.join(admin, id, 'gitdir'))?.trim();
+    return gitdir ? path.dirname(gitdir) : path.join(admin, id);
   }
   return undefined;
+}
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

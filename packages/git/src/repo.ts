@@ -23,6 +23,8 @@ export class Repo {
     readonly commonDir: string,
     private readonly identity: Identity,
     private readonly git: GitRunner,
+    /** False when the main repository is bare: its HEAD then names no checked-out branch. */
+    private readonly mainCheckedOut: boolean,
   ) {}
 
   /** Opens the repository containing `dir`; GitError if `dir` is not inside a work tree. */
@@ -35,7 +37,7 @@ export class Repo {
     // git lists the main work tree first; a bare main repository has none, so fall back to ours.
     const main = parseWorktreeList(await probe.out(['worktree', 'list', '--porcelain', '-z']))[0];
     const root = main && !main.bare ? canonical(main.path) : canonical((await probe.out(['rev-parse', '--show-toplevel'])).trim());
-    return new Repo(root, commonDir, identity, new GitRunner(root, { identity }));
+    return new Repo(root, commonDir, identity, new GitRunner(root, { identity }), Boolean(main && !main.bare));
   }
 
   async hasCommits(): Promise<boolean> {
@@ -63,7 +65,7 @@ export class Repo {
   updateBranch(branch: string, newSha: string, oldSha: string): Promise<void> {
     return this.shared(async () => {
       // Moving a branch under a work tree would leave its index and files describing the old commit.
-      const holder = await checkedOutIn(this.git, branch);
+      const holder = checkedOutIn(this.commonDir, this.mainCheckedOut ? this.root : undefined, branch);
       if (holder) throw new GitError(`refusing to move branch ${branch}: it is checked out in ${holder}`);
       // update-ref resolves `newSha` itself and refuses anything but a commit on a branch.
       await this.git.out(['update-ref', '-m', `caid: update ${branch}`, `refs/heads/${branch}`, positional(newSha), positional(oldSha)]);
@@ -166,7 +168,7 @@ export class Repo {
   /** Deletes a branch only if it is still at `expectedSha` and checked out nowhere. */
   deleteBranch(name: string, expectedSha: string): Promise<void> {
     return this.shared(async () => {
-      const holder = await checkedOutIn(this.git, name);
+      const holder = checkedOutIn(this.commonDir, this.mainCheckedOut ? this.root : undefined, name);
       if (holder) throw new GitError(`refusing to delete branch ${name}: it is checked out in ${holder}`);
       const current = await this.resolve(`refs/heads/${name}`);
       if (current !== expectedSha) throw new GitError(`refusing to delete branch ${name}: it is at ${current ?? 'nothing'}, not ${expectedSha}`);

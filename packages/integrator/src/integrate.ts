@@ -28,12 +28,18 @@ export function integrator(o: IntegratorOptions) {
   return async function integrate(result: TaskResult, task: Pick<Task, 'title' | 'verify'>): Promise<IntegrationOutcome> {
     const before = await o.repo.resolve(branch);
     if (!before || !result.commit) throw new Error(`cannot integrate ${result.taskId}: missing ${before ? 'task commit' : branch}`);
+    const checks = Boolean(o.gate || task.verify);
+    // Merges are serial, so each git process here is on the run's critical path: the tree merge,
+    // which writes only objects, runs alongside the ancestry check instead of after it.
+    const [already, tree] = await Promise.all([
+      o.repo.isAncestor(result.commit, before),
+      checks ? undefined : o.repo.mergeTree(before, result.commit),
+    ]);
     // Resumed after a crash between moving the branch and logging it: the merge is already there.
-    if (await o.repo.isAncestor(result.commit, before)) return { kind: 'merged', commit: before, taskCommit: result.commit };
+    if (already) return { kind: 'merged', commit: before, taskCommit: result.commit };
     const message = `caid: merge task ${result.taskId}${task.title ? ` (${task.title})` : ''}`;
 
-    if (!o.gate && !task.verify) {
-      const tree = await o.repo.mergeTree(before, result.commit);
+    if (tree) {
       if (!tree.ok) return { kind: 'conflict', paths: tree.conflicts };
       const commit = await o.repo.commitTree(tree.tree, [before, result.commit], message);
       await o.repo.updateBranch(branch, commit, before);

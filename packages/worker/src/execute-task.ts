@@ -87,7 +87,7 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
     return done({ status: 'failed', reason: 'check-failed', message: `\`${job.task.verify}\` still failed after ${check.failures} tries`, steps: result.steps, usage: result.usage, checkFailures: check.failures, ...accounting });
   }
   const committed = await wt.commitAll(`caid: ${job.task.id}: ${title}\n\n${result.summary ?? ''}`.trim());
-  const head = await wt.head();
+  const head = committed ?? await wt.head();
   if (job.round.kind === 'start' && !committed && head === round.base) {
     return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file', steps: result.steps, usage: result.usage, ...accounting });
   }

@@ -24,14 +24,19 @@ export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.ru
 export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
   mkdirSync(path.join(scratchDir(job), 'tmp'), { recursive: true });
   // A distributed job names its base (the integration head at dispatch); locally, read the branch.
-  const head = job.base ?? await repo.resolve(integrationBranch(job.runId));
+  const branch = taskBranch(job.runId, job.task.id);
+  // Both reads at once: a round's start is on the critical path of every task that waits for it.
+  const [head, existing] = await Promise.all([
+    job.base ?? repo.resolve(integrationBranch(job.runId)),
+    job.round.kind === 'start' ? repo.resolve(`refs/heads/${branch}`) : null,
+  ]);
   if (!head) return { ok: false, reason: 'error', message: `integration branch ${integrationBranch(job.runId)} is missing` };
   const dir = worktreePath(job);
 
   if (job.round.kind === 'start') {
     await repairWorktree(repo, dir);
     const fresh = !existsSync(dir);
-    const wt = fresh ? await addTaskWorktree(repo, dir, taskBranch(job.runId, job.task.id), head) : repo.worktree(dir);
+    const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
     if (job.setup) {
       transcript.append({ t: 'note', text: `setup: ${job.setup}` });
@@ -92,8 +97,7 @@ export const scratchDir = (job: TaskJob) => path.join(job.worktreeRoot, job.runI
  * A task's worktree on its branch. A branch left by a killed round with no work of its own is
  * recreated at the current head; one that holds work keeps it and is checked out as it is.
  */
-async function addTaskWorktree(repo: Repo, dir: string, branch: string, head: string): Promise<Worktree> {
-  const existing = await repo.resolve(`refs/heads/${branch}`);
+async function addTaskWorktree(repo: Repo, dir: string, branch: string, head: string, existing: string | null): Promise<Worktree> {
   if (!existing) return repo.addWorktree(dir, { start: head, newBranch: branch });
   if (await repo.isAncestor(existing, head)) {
     await repo.deleteBranch(branch, existing);

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { startScriptedModel } from '@caid/llm/testing';
+import { runCaid, makeRepo, runEvents, scratch } from './lib/caid-cli.mjs';
+import { LIBRARY_FILES, slowAgentRule } from './lib/slow-agent.mjs';
+import { libraryPlan } from './parallel-speedup.mjs';
+import { writeFileSync } from 'node:fs';
+const n = Number(process.argv[2] ?? 4);
+const s = scratch('caid-sp-');
+const model = await startScriptedModel({ rules: [slowAgentRule({ delayMs: 300, calls: 4 })] });
+const repo = makeRepo(path.join(s.dir, 'repo'), LIBRARY_FILES);
+writeFileSync(path.join(s.dir, 'plan.json'), JSON.stringify(libraryPlan()));
+const t0 = Date.now();
+const r = await runCaid(['run', '--plan', path.join(s.dir, 'plan.json'), '--repo', repo, '--workers', String(n), '--model', 'x', '--base-url', model.url, '--worktree-root', path.join(s.dir, 'wt'), '--json', '--quiet']);
+const t1 = Date.now(); if (r.code) console.log(r.stderr.slice(-2000));
+const sum = JSON.parse(r.stdout.trim().split('\n').at(-1));
+const ev = runEvents(repo, sum.runId);
+console.log('spawn→run.started', Date.parse(ev[0].at) - t0, 'run.finished→exit', t1 - Date.parse(ev.at(-1).at), 'wall', t1 - t0);
+await model.close(); s.dispose();
+import { readFileSync as rf } from 'node:fs';
+for (const l of rf('/tmp/trace', 'utf8').trim().split('\n').slice(0, 12)) { const [t, ...x] = l.split(' '); console.log(Number(t) - t0, x.join(' ')); }
