@@ -58,43 +58,57 @@ export async function benchSpeedup({ reps = 5, delayMs = 300, calls = 4, workers
   }
 }
 
-export function speedupSection(r, command) {
-  const wall = r.runs.map((x) => x.one.ms / x.many.ms);
-  const log = r.runs.map((x) => x.one.span / x.many.span);
+/** One row per task size: `rs` are benchSpeedup results that differ only in `calls`. */
+export function speedupSection(rs, command) {
+  const [r] = rs;
   const floor = (1 - TOLERANCE) * r.ideal;
+  const per = (x) => ({
+    wall: x.runs.map((y) => y.one.ms / y.many.ms),
+    log: x.runs.map((y) => y.one.span / y.many.span),
+    outside: x.runs.map((y) => (y.one.ms - y.one.span + y.many.ms - y.many.span) / 2000),
+    task: stats(x.runs.map((y) => y.one.span)).median / x.tasks / 1000,
+  });
+  const rows = rs.map((x) => ({ x, ...per(x) }));
+  const tiny = rows.find((y) => y.x.calls === Math.min(...rs.map((z) => z.calls)));
+  const met = rows.filter((y) => stats(y.wall).median >= floor);
   return [
     '## 3. Parallel speedup end to end',
     '',
     `Command: \`${command}\`. A ${r.tasks}-task library plan (\`core\` → 8 modules → \`index\` → \`docs\`, \`examples\`) on a small`,
-    `repository, through the real CLI; the scripted model (real HTTP) answers every call after ${r.delayMs} ms, and each task's`,
-    `agent makes ${r.calls} calls (write the module, write its test, finish). Verify off. ${r.reps} runs, N = 1 and N = ${r.workers}`,
-    'side by side in each run (alternating which goes first).',
+    `repository, through the real CLI; the scripted model (real HTTP) answers every call after ${r.delayMs} ms. Each task's agent`,
+    'lists files some times, writes its module and its test, and finishes; the rows differ only in how many model calls',
+    `a task takes. Verify off. ${r.reps} runs per row, N = 1 and N = ${r.workers} side by side in each run (alternating which goes first).`,
     '',
-    `Ideal speedup of this graph at N = ${r.workers} with equal task durations: ${r.ideal.toFixed(2)}x (12 task-lengths at N = 1, 5 at N = 4).`,
+    `Ideal speedup of this graph at N = ${r.workers} with equal task durations: ${r.ideal.toFixed(2)}x (12 task-lengths at N = 1, 5 at N = 4);`,
+    `target ≥ ${floor.toFixed(2)}x (within ${TOLERANCE * 100}%).`,
     '',
-    '| figure | min / median / max | target | |',
-    '|---|---|---|---|',
-    `| speedup, process wall clock (spawn → exit) | ${triple(wall, 2, 'x')} | ≥ ${floor.toFixed(2)}x (within ${TOLERANCE * 100}% of ${r.ideal.toFixed(2)}x) | ${verdict(stats(wall).median >= floor)} |`,
-    `| speedup, run span from the log (run.started → run.finished) | ${triple(log, 2, 'x')} | | ${verdict(stats(log).median >= floor)} |`,
-    `| N = 1 wall clock | ${triple(r.runs.map((x) => x.one.ms / 1000), 2, ' s')} | | |`,
-    `| N = ${r.workers} wall clock | ${triple(r.runs.map((x) => x.many.ms / 1000), 2, ' s')} | | |`,
+    '| model calls per task | speedup, process wall clock (spawn → exit) | speedup, run span from the log | N = 1 wall clock | N = 4 wall clock | task at N = 1 (span / 12) | process start + exit (outside the span) | target |',
+    '|---:|---|---|---|---|---|---|---|',
+    ...rows.map((y) => `| ${y.x.calls} (${(y.x.calls * y.x.delayMs / 1000).toFixed(1)} s of model time) | ${triple(y.wall, 2, 'x')} | ${triple(y.log, 2, 'x')} | ${triple(y.x.runs.map((z) => z.one.ms / 1000), 2, ' s')} | ${triple(y.x.runs.map((z) => z.many.ms / 1000), 2, ' s')} | ${y.task.toFixed(2)} s | ${triple(y.outside, 2, ' s')} | ${verdict(stats(y.wall).median >= floor)} |`),
     '',
-    stats(wall).median >= floor ? 'The target is met.' : [
-      `Why it is missed: a task here is ${r.calls} x ${r.delayMs} ms of model time plus caid's own work. At N = 1 a task costs`,
-      `${(stats(r.runs.map((x) => x.one.ms)).median / r.tasks / 1000).toFixed(2)} s of wall clock, so ~${(stats(r.runs.map((x) => x.one.ms)).median / r.tasks - r.calls * r.delayMs).toFixed(0)} ms of it is process start, worktree, commit, merge and cleanup`,
-      'on this loaded 2-core machine (each git process costs tens of ms here). The parts that cannot overlap are what',
-      'cost speedup: merges are serial by design (one integration branch), so the 8 module merges queue up before `index`',
-      'can start, and worktree creation is serialised per repository (a git safety rule); process start and cleanup are',
-      'paid once in both runs. What would fix it: merging without a worktree when verify is off (`git merge-tree',
-      '--write-tree` + `commit-tree` + `update-ref`: 3 git processes instead of ~8, no checkout), which shortens the serial',
-      'part; with real agents (tens of calls per task instead of 4) the same overhead is a far smaller share.',
+    met.length === rows.length ? 'The target is met on every row.' : [
+      `${met.length ? `Met with ${met.map((y) => y.x.calls).join(', ')} calls per task; ` : ''}missed with ${rows.filter((y) => !met.includes(y)).map((y) => y.x.calls).join(', ')} calls per task.`,
+      `Why: the ${tiny.x.calls}-call task is ${(tiny.x.calls * tiny.x.delayMs / 1000).toFixed(1)} s of model time and ${tiny.task.toFixed(2)} s at N = 1, so caid's own work per task (worktree, commit,`,
+      'merge, cleanup: about ten git processes, each 25–100 ms on this loaded 2-core machine) is a large share of it. At N = 1 a',
+      'merge overlaps the next task\'s agent; at N = 4 the merges that release the next level (`core`, the last of the 8 modules,',
+      '`index`, then `docs` and `examples` one after the other) sit on the critical path, and merges are serial by design (one',
+      `integration branch). Process start and exit (${stats(tiny.outside).median.toFixed(2)} s, paid once by both runs) weigh on the wall-clock ratio, which is why`,
+      'the run span (run.started → run.finished) is the higher figure. The longer a task, the smaller those shares: real agents',
+      'make tens of calls per task (the CAID paper caps each engineer round at 80 iterations, and its single agent averages 58–87\nper benchmark task), where the serial part is negligible.',
     ].join('\n'),
   ].join('\n');
 }
 
+/** `--calls 4,8`: one row per task size. */
+export function callsArg(argv, fallback = [4, 8]) {
+  const i = argv.indexOf('--calls');
+  return i >= 0 ? argv[i + 1].split(',').map(Number) : fallback;
+}
+
 if (isMain(import.meta.url)) {
-  const r = await benchSpeedup();
-  const md = speedupSection(r, 'node bench/parallel-speedup.mjs');
-  writeSection('parallel-speedup', md, r);
+  const rs = [];
+  for (const calls of callsArg(process.argv)) rs.push(await benchSpeedup({ calls }));
+  const md = speedupSection(rs, 'node bench/parallel-speedup.mjs');
+  writeSection('parallel-speedup', md, rs);
   process.stdout.write(`${md}\n`);
 }

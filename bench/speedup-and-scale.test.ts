@@ -12,7 +12,7 @@ describe('bench through the real CLI (smoke): speedup and scale', () => {
     expect(idealSpeedup(libraryPlan(), 4)).toBeCloseTo(2.4, 5);
     const r = await benchSpeedup({ reps: 1, delayMs: 10, calls: 2 });
     expect(positive(r.runs[0].one.ms / r.runs[0].many.ms)).toBe(true);
-    expect(speedupSection(r, 'smoke')).toContain('speedup');
+    expect(speedupSection([r], 'smoke')).toContain('speedup');
   });
 
   it('scale: coordinator and end to end', async () => {
