@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The git work of a caid run done by hand: integration branch + detached integration worktree, then
-# per task: worktree on a new branch from the integration head, one edit, add + commit, merge --no-ff
-# in the integration worktree, move the integration branch; at the end every worktree is removed.
+# The git work of a verify-less caid run done by hand: an integration branch (no integration worktree:
+# nothing is verified), then per task: worktree on a new branch from the integration head, one edit,
+# add + commit, a tree-only merge (merge-tree + commit-tree) and a compare-and-swap of the integration
+# branch, then the task's worktree is removed.
 # Usage: raw-git-tasks.sh REPO WORKTREE_ROOT RUN_ID FILE... ; prints per-phase milliseconds on stdout.
 set -euo pipefail
 repo=$1 root=$2 run=$3
@@ -11,9 +12,8 @@ now() { date +%s%N; }
 declare -A ms=([add]=0 [edit]=0 [merge]=0 [remove]=0)
 lap() { local t; t=$(now); ms[$1]=$(( ${ms[$1]} + (t - mark) / 1000000 )); mark=$t; }
 
-integration=$root/$run/_integration
+branch=refs/heads/raw/$run/integration
 g -C "$repo" branch --no-track "raw/$run/integration" main
-g -C "$repo" worktree add -q --detach "$integration" main
 i=0
 for f in "$@"; do
   id=t$((i++))
@@ -25,12 +25,12 @@ for f in "$@"; do
   g -C "$wt" add -A
   g -C "$wt" commit -q -m "task $id"
   lap edit
-  g -C "$integration" merge -q --no-ff --no-edit -m "merge $id" "raw/$run/tasks/$id"
-  g -C "$repo" update-ref "refs/heads/raw/$run/integration" "$(g -C "$integration" rev-parse HEAD)"
+  head=$(g -C "$repo" rev-parse "$branch")
+  tree=$(g -C "$repo" merge-tree --write-tree "$head" "raw/$run/tasks/$id")
+  commit=$(g -C "$repo" commit-tree "$tree" -p "$head" -p "raw/$run/tasks/$id" -m "merge $id")
+  g -C "$repo" update-ref "$branch" "$commit" "$head"
   lap merge
+  g -C "$repo" worktree remove "$wt"
+  lap remove
 done
-mark=$(now)
-for ((j = 0; j < i; j++)); do g -C "$repo" worktree remove "$root/$run/t$j"; done
-g -C "$repo" worktree remove "$integration"
-lap remove
 echo "add=${ms[add]} edit=${ms[edit]} merge=${ms[merge]} remove=${ms[remove]}"

@@ -97,6 +97,25 @@ describe('refs', () => {
     expect(await repo.resolve('caid/r1/tasks/a')).toBe(base);
   });
 
+  it('branchHead reads loose refs and falls back to git for packed or missing ones', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const base = git(dir, 'rev-parse', 'HEAD');
+    await repo.createBranch('caid/r1/integration', base);
+    expect(await repo.branchHead('caid/r1/integration')).toBe(base);
+    git(dir, 'pack-refs', '--all');
+    expect(existsSync(join(repo.commonDir, 'refs', 'heads', 'caid', 'r1', 'integration'))).toBe(false);
+    expect(await repo.branchHead('caid/r1/integration')).toBe(base);
+    expect(await repo.branchHead('caid/r1/missing')).toBeNull();
+    expect(await repo.branchHead('../HEAD')).toBeNull();
+    write(dir, 'b.txt', 'b\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'b');
+    const next = git(dir, 'rev-parse', 'HEAD');
+    await repo.updateBranch('caid/r1/integration', next, base);
+    expect(await repo.branchHead('caid/r1/integration')).toBe(next);
+  });
+
   it('isAncestor and log', async () => {
     const dir = initRepo();
     const repo = await Repo.open(dir);

@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkedOutIn } from './checked-out-in.js';
+import { readLooseRef } from './loose-ref.js';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
 import { mergeTree } from './merge-tree.js';
 import { LOG_FORMAT, parseLog, type LogEntry } from './parse-log.js';
@@ -48,6 +49,11 @@ export class Repo {
   async resolve(ref: string): Promise<string | null> {
     const r = await this.git.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], 'any');
     return r.exitCode === 0 ? r.stdout.trim() : null;
+  }
+
+  /** Sha of local branch `name`, or null: from its loose ref file when it has one, else from git. */
+  async branchHead(name: string): Promise<string | null> {
+    return readLooseRef(this.commonDir, name) ?? this.resolve(`refs/heads/${name}`);
   }
 
   async branchExists(name: string): Promise<boolean> {

@@ -26,7 +26,7 @@ export interface IntegratorOptions {
 export function integrator(o: IntegratorOptions) {
   const branch = integrationBranch(o.runId);
   return async function integrate(result: TaskResult, task: Pick<Task, 'title' | 'verify'>): Promise<IntegrationOutcome> {
-    const before = await o.repo.resolve(branch);
+    const before = await o.repo.branchHead(branch);
     if (!before || !result.commit) throw new Error(`cannot integrate ${result.taskId}: missing ${before ? 'task commit' : branch}`);
     const checks = Boolean(o.gate || task.verify);
     // Merges are serial, so each git process here is on the run's critical path: the tree merge,

@@ -28,7 +28,7 @@ export interface IntegrationStepOptions {
  */
 export async function integrationStep(o: IntegrationStepOptions): Promise<NewRunEvent> {
   const branch = integrationBranch(o.runId);
-  const before = (await o.repo.resolve(branch))!;
+  const before = (await o.repo.branchHead(branch))!;
   const wt = await o.worktree(before);
   const r = await o.agent(wt.path);
   const event = (outcome: 'committed' | 'unchanged' | 'rejected', message?: string, commit?: string): NewRunEvent =>

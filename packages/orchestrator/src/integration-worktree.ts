@@ -31,7 +31,7 @@ export function integrationWorktree(repo: Repo, o: IntegrationWorktreeOptions): 
   const dir = path.join(o.worktreeRoot, o.runId, INTEGRATION_DIR);
   let made: Promise<Worktree> | undefined;
   const branchHead = async () => {
-    const head = await repo.resolve(integrationBranch(o.runId));
+    const head = await repo.branchHead(integrationBranch(o.runId));
     if (!head) throw new RunError(`the integration branch ${integrationBranch(o.runId)} is missing`);
     return head;
   };

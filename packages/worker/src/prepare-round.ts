@@ -27,8 +27,8 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   const branch = taskBranch(job.runId, job.task.id);
   // Both reads at once: a round's start is on the critical path of every task that waits for it.
   const [head, existing] = await Promise.all([
-    job.base ?? repo.resolve(integrationBranch(job.runId)),
-    job.round.kind === 'start' ? repo.resolve(`refs/heads/${branch}`) : null,
+    job.base ?? repo.branchHead(integrationBranch(job.runId)),
+    job.round.kind === 'start' ? repo.branchHead(branch) : null,
   ]);
   if (!head) return { ok: false, reason: 'error', message: `integration branch ${integrationBranch(job.runId)} is missing` };
   const dir = worktreePath(job);

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { startScriptedModel } from '@caid/llm/testing';
+import { caidRun, makeRepo, runEvents, scratch } from './lib/caid-cli.mjs';
+import { layeredGraph } from './lib/layered-graph.mjs';
+import { LIBRARY_FILES, slowAgentRule } from './lib/slow-agent.mjs';
+const n = Number(process.argv[2] ?? 100);
+const s = scratch('caid-scalex-');
+const model = await startScriptedModel({ rules: [slowAgentRule({ delayMs: 0, calls: 2 })] });
+const repo = makeRepo(path.join(s.dir, 'repo'), LIBRARY_FILES);
+const plan = { goal: 'scale', tasks: layeredGraph({ tasks: n, depth: Math.max(2, Math.round(n / 10)), fanIn: 3, seed: 1 }).map((t) => ({ id: t.id, prompt: `do ${t.id}`, dependsOn: t.dependsOn })) };
+const r = await caidRun({ plan, repo, workers: 4, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt') });
+const ev = runEvents(repo, r.summary.runId);
+const at = ev.filter((e) => e.type === 'task.merged').map((e) => Date.parse(e.at));
+console.log(process.env.CAID_NO_HOLD ? 'nohold' : 'hold', n, 'ms/task', (r.ms / n).toFixed(0), 'merge gap', ((at.at(-1) - at[0]) / (at.length - 1)).toFixed(0));
+await model.close(); s.dispose();
