@@ -15,11 +15,12 @@ describe('worktrees of merged tasks', () => {
     const dir = tempDir();
     const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
     const worktreeRoot = path.join(dir, 'wt');
-    // c records the worktrees git knows while it runs; `broken` finishes without changing anything.
+    // d records the worktree folders of the run while it runs; `broken` finishes without changing anything.
     const steps: Record<string, ReturnType<typeof call>[]> = {
       a: [call('write_file', { path: 'a.txt', content: 'a\n' })],
       b: [call('write_file', { path: 'b.txt', content: 'b\n' })],
-      c: [call('run', { command: 'git worktree list --porcelain > worktrees.txt' })],
+      c: [call('write_file', { path: 'c.txt', content: 'c\n' })],
+      d: [call('run', { command: 'ls -a .. > folders.txt' })],
       broken: [],
     };
     model = await startScriptedModel({
@@ -32,23 +33,25 @@ describe('worktrees of merged tasks', () => {
         { id: 'a', prompt: 'a' },
         { id: 'b', prompt: 'b', dependsOn: ['a'] },
         { id: 'c', prompt: 'c', dependsOn: ['b'] },
+        { id: 'd', prompt: 'd', dependsOn: ['c'] },
         { id: 'broken', prompt: 'nothing' },
       ],
     }));
     const r = await runCli(['run', '--plan', plan, '--repo', repo, '--workers', '1', '--model', 'm', '--base-url', model.url, '--worktree-root', worktreeRoot, '--json']);
     expect(r.code, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout) as { runId: string; branch: string; tasks: { id: string; status: string }[] };
-    expect(summary.tasks.map((t) => [t.id, t.status])).toEqual([['a', 'merged'], ['b', 'merged'], ['c', 'merged'], ['broken', 'failed']]);
+    expect(summary.tasks.map((t) => [t.id, t.status])).toEqual([['a', 'merged'], ['b', 'merged'], ['c', 'merged'], ['d', 'merged'], ['broken', 'failed']]);
 
-    const seen = git(repo, 'show', `${summary.branch}:worktrees.txt`).split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9));
+    // a and b were merged (and removed) before c ran, which merged before d ran.
+    const seen = git(repo, 'show', `${summary.branch}:folders.txt`).split('\n');
+    expect(seen).toContain('d');
+    expect(seen).not.toContain('a');
+    expect(seen).not.toContain('b');
     const runDir = path.join(worktreeRoot, summary.runId);
-    expect(seen).toContain(path.join(runDir, 'c'));
-    expect(seen).not.toContain(path.join(runDir, 'a'));
-    expect(seen).not.toContain(path.join(runDir, 'b'));
 
     // At the end only the failed task's worktree is left, for inspection; every branch stays.
     const left = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9));
     expect(left.slice(1)).toEqual([path.join(runDir, 'broken')]);
-    for (const id of ['a', 'b', 'c', 'broken']) expect(git(repo, 'rev-parse', '--verify', `caid/${summary.runId}/tasks/${id}`)).toMatch(/^[0-9a-f]{40}$/);
+    for (const id of ['a', 'b', 'c', 'd', 'broken']) expect(git(repo, 'rev-parse', '--verify', `caid/${summary.runId}/tasks/${id}`)).toMatch(/^[0-9a-f]{40}$/);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitError, Repo, isGitRepo } from './index.js';
 import { git, initRepo, removeTempDirs, tempDir, write } from './temp-repo.fixture.js';
@@ -203,6 +203,30 @@ describe('worktree lifecycle', () => {
     write(wt.path, 'README.md', 'changed\n');
     await expect(repo.removeWorktree(wt.path)).rejects.toThrow(GitError);
     expect(await repo.listWorktrees()).toHaveLength(2);
+  });
+
+  it('discardWorktree removes a clean linked worktree and leaves git an entry to prune; it refuses anything else', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    await expect(repo.discardWorktree(dir)).rejects.toThrow(/not a linked worktree/);
+    const plain = tempDir();
+    write(plain, '.git', 'gitdir: /elsewhere/worktrees/x\n');
+    await expect(repo.discardWorktree(plain)).rejects.toThrow(/not a linked worktree/);
+    expect(existsSync(join(plain, '.git'))).toBe(true);
+    const dirty = await repo.addWorktree(join(tempDir(), 'dirty'), { start: 'main', newBranch: 'caid/r/tasks/dirty' });
+    write(dirty.path, 'notes.txt', 'untracked\n');
+    await expect(repo.discardWorktree(dirty.path)).rejects.toThrow(/uncommitted or untracked/);
+    expect(readFileSync(join(dirty.path, 'notes.txt'), 'utf8')).toBe('untracked\n');
+    const done = await repo.addWorktree(join(tempDir(), 'done'), { start: 'main', newBranch: 'caid/r/tasks/done' });
+    write(done.path, 'work.txt', 'work\n');
+    const commit = (await done.commitAll('work'))!;
+    await repo.discardWorktree(done.path);
+    expect(existsSync(done.path)).toBe(false);
+    expect(readdirSync(dirname(done.path))).toEqual([]);
+    expect((await repo.listWorktrees()).find((w) => w.path === done.path)?.prunable).toBeDefined();
+    await repo.pruneWorktrees();
+    expect((await repo.listWorktrees()).map((w) => w.path)).toEqual([dir, dirty.path]);
+    expect(await repo.branchHead('caid/r/tasks/done')).toBe(commit);
   });
 
   it('removeWorktree of a directory already deleted prunes it', async () => {

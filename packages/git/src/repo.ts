@@ -1,6 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { checkedOutIn } from './checked-out-in.js';
 import { readLooseRef } from './loose-ref.js';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
@@ -53,7 +53,11 @@ export class Repo {
 
   /** Sha of local branch `name`, or null: from its loose ref file when it has one, else from git. */
   async branchHead(name: string): Promise<string | null> {
-    return readLooseRef(this.commonDir, name) ?? this.resolve(`refs/heads/${name}`);
+    const loose = readLooseRef(this.commonDir, name);
+    if (loose) return loose;
+    // No loose file and nothing packed: no such branch, and no process spent to learn it.
+    if (loose === null && !existsSync(join(this.commonDir, 'packed-refs'))) return null;
+    return this.resolve(`refs/heads/${name}`);
   }
 
   async branchExists(name: string): Promise<boolean> {
@@ -116,6 +120,25 @@ export class Repo {
       }
       this.worktrees.delete(at);
     }));
+  }
+
+  /**
+   * Removes a finished, clean linked worktree without holding the repository's queue (so a merge or
+   * a new worktree waits for none of it): its status is read in its own queue, the folder is renamed
+   * aside (atomic) and deleted in the background, and git's admin entry, left pointing at nothing,
+   * goes with the next pruneWorktrees(). GitError, with nothing touched, for a worktree with changes
+   * or submodules (removeWorktree refuses those too) or a folder that is no worktree of this repository.
+   */
+  async discardWorktree(path: string): Promise<void> {
+    const at = canonical(path);
+    const gitdir = /^gitdir:\s*(.+)$/m.exec(existsSync(join(at, '.git')) && statSync(join(at, '.git')).isFile() ? readFileSync(join(at, '.git'), 'utf8') : '')?.[1];
+    if (!gitdir || !canonical(resolve(at, gitdir)).startsWith(join(this.commonDir, 'worktrees') + sep)) throw new GitError(`not a linked worktree of ${this.root}: ${path}`);
+    if (existsSync(join(at, '.gitmodules'))) throw new GitError(`${path} has submodules: remove it with git worktree remove`);
+    if (!(await this.worktree(at).status()).clean) throw new GitError(`${path} has uncommitted or untracked files`);
+    const aside = `${at}.discarded-${process.pid}-${Date.now()}`;
+    await serially(worktreeQueueKey(at), async () => renameSync(at, aside));
+    this.worktrees.delete(at);
+    await rm(aside, { recursive: true, force: true });
   }
 
   /** Linked and main work trees (a bare main repository is not listed). */

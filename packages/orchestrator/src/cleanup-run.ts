@@ -8,6 +8,8 @@ import type { Repo } from '@caid/git';
  * and failed tasks keep their worktrees for inspection. Never forces away uncommitted changes.
  */
 export async function cleanupRun(repo: Repo, s: RunState, integrationPath: string): Promise<void> {
+  // Entries of worktrees already discarded during the run go first, so they are not tried again.
+  await repo.pruneWorktrees();
   const listed = new Set((await repo.listWorktrees()).map((w) => w.path));
   const targets = [integrationPath, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
   for (const wt of targets) {
@@ -29,21 +31,30 @@ export async function retireWorktree(repo: Repo, wt: string): Promise<boolean> {
 
 /**
  * A run whose merged tasks' worktrees are removed as soon as each merges (a merged task never
- * runs again), in the background: the number of worktrees stays near the number of workers, so
- * git's per-worktree work (worktree list, add) does not grow with the run, and the end of the run
- * has little left to remove. `settled()` waits for every removal started so far.
+ * runs again), in the background and outside the repository's queue (`discardWorktree`), so
+ * merges and new worktrees never wait for a deletion: the number of worktrees stays near the
+ * number of workers, and the end of the run has little left to remove. git's admin entries of
+ * the discarded ones are pruned every `PRUNE_EVERY` tasks. `settled()` waits for every removal
+ * started so far; a worktree with changes stays, and the end of the run keeps it too.
  */
 export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string) {
-  const pending = new Set<Promise<boolean>>();
+  const pending = new Set<Promise<void>>();
+  let discarded = 0;
   return {
     retire(taskId: string): void {
-      const p = retireWorktree(repo, path.join(worktreeRoot, runId, taskId));
+      const wt = path.join(worktreeRoot, runId, taskId);
+      const p = repo.discardWorktree(wt).then(() => {
+        removeScratch(worktreeRoot, runId, taskId, 'tmp');
+        if (++discarded % PRUNE_EVERY === 0) return repo.pruneWorktrees();
+      }).catch(() => undefined);
       pending.add(p);
       void p.then(() => pending.delete(p));
     },
     settled: () => Promise.all([...pending]).then(() => undefined),
   };
 }
+
+const PRUNE_EVERY = 16;
 
 /**
  * A task's TMPDIR goes with its worktree at the end of a run (its prompt files stay, for
