@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { RunLog } from '@caid/orchestrator';
 import { startScriptedModel } from '@caid/llm/testing';
-import { caidRun, makeRepo, runEvents, scratch } from './lib/caid-cli.mjs';
+import { caidRun, git, makeRepo, runEvents, scratch } from './lib/caid-cli.mjs';
 import { isMain } from './lib/is-main.mjs';
 import { layeredGraph } from './lib/layered-graph.mjs';
 import { writeSection } from './lib/results-file.mjs';
@@ -38,6 +38,7 @@ export async function benchScale({ sizes = [100, 300, 1000, 3000], reps = 5, e2e
       coordinator.push({ tasks: n, perTask: ms.map((x) => x / n) });
     }
     const e2e = [];
+    let control;
     for (const n of e2eSizes) {
       const perTask = [];
       const merges = [];
@@ -47,16 +48,39 @@ export async function benchScale({ sizes = [100, 300, 1000, 3000], reps = 5, e2e
         const r = await caidRun({ plan, repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, `wt-${n}-${rep}`) });
         perTask.push(r.ms / n);
         merges.push(mergeIntervals(runEvents(repo, r.summary.runId)));
+        if (n === e2eSizes.at(-1) && rep === 0) control = gitControl(repo, r.summary.commit, path.join(s.dir, `control-${n}`));
       }
       e2e.push({ tasks: n, perTask, merges });
     }
-    const result = { workers, reps, e2eReps, coordinator, e2e };
+    const result = { workers, reps, e2eReps, coordinator, e2e, control };
     s.dispose(); // kept on failure, for its run logs
     return result;
   } finally {
     await model.close();
   }
 }
+
+/**
+ * Raw git's own growth over the same run: ms for `worktree add` + `worktree remove` at the base
+ * commit and at the run's final commit (the repository then holds every task's files), alternating,
+ * 5 times each.
+ */
+function gitControl(repo, finalCommit, dir) {
+  const base = git(repo, 'rev-parse', 'main');
+  const time = (commit, i) => {
+    const t0 = performance.now();
+    git(repo, 'worktree', 'add', '-q', '--detach', path.join(dir, String(i)), commit);
+    git(repo, 'worktree', 'remove', path.join(dir, String(i)));
+    return performance.now() - t0;
+  };
+  const out = { base: [], final: [], files: { base: lsFiles(repo, base), final: lsFiles(repo, finalCommit) } };
+  for (let i = 0; i < 5; i++) {
+    out.base.push(time(base, `b${i}`));
+    out.final.push(time(finalCommit, `f${i}`));
+  }
+  return out;
+}
+const lsFiles = (repo, commit) => git(repo, 'ls-tree', '-r', '--name-only', commit).split('\n').filter(Boolean).length;
 
 /** Mean ms between merges over the first and the last tenth of a run: growth inside one run, same load. */
 function mergeIntervals(events) {
@@ -104,15 +128,19 @@ export function scaleSection(r, command) {
     `machine load), the last tenth of its merges came ${inside.toFixed(2)}x as far apart as the first tenth — ${verdict(inside <= FLAT)}. The runs of`,
     'different sizes run minutes apart while other jobs load this machine, so the in-run figure is the sharper test',
     'of work that grows with the number of tasks done (worktrees, branches, history, files in the repository).',
-    'Here each task adds two files, so by the end every new worktree checks out ~2,000 more files than at the start:',
-    'growth that raw git pays as well (no raw-git control run was made for this figure).',
+    ...(r.control ? [
+      `Each task adds two files, so by the end every new worktree checks out ${r.control.files.final.toLocaleString('en')} files instead of ${r.control.files.base}. Raw git's own`,
+      `growth, measured on that repository right after the run: \`git worktree add\` + \`remove\` takes ${triple(r.control.base, 0)} ms at the`,
+      `base and ${triple(r.control.final, 0)} ms at the final commit (5 runs each), ${(stats(r.control.final).median / stats(r.control.base).median).toFixed(2)}x; a task does one of each.`,
+    ] : []),
     '',
     'End to end, the serial merge is the bottleneck at 4 workers (tasks wait to be integrated), so time per task is the',
-    'cost of one integration: with verify off, `rev-parse` of the branch, `merge-base --is-ancestor` alongside',
-    '`merge-tree --write-tree`, `commit-tree`, then the compare-and-swap `update-ref` (the checked-out check reads git\'s',
-    'HEAD files, no process). Worktrees of merged tasks are removed right after their merge, in the background, so the',
-    'number of worktrees stays near the number of workers, and no step of a merge or of a worktree add scans every',
-    `worktree or branch of the run. ${r.e2eReps} run(s) per size keep \`npm run bench\` under 15 minutes.`,
+    'cost of one integration: with verify off, the branch head read from its ref file, `merge-base --is-ancestor`',
+    'alongside `merge-tree --write-tree`, `commit-tree`, then the compare-and-swap `update-ref`, which waits for no other',
+    'repository operation (the checked-out check reads git\'s HEAD files). Worktrees of merged tasks are removed right',
+    'after their merge, in the background and outside the repository\'s queue, so the number of worktrees stays near the',
+    'number of workers and no step of a merge or of a worktree add scans every worktree or branch of the run.',
+    `${r.e2eReps} run(s) per size keep \`npm run bench\` under 15 minutes.`,
   ].join('\n');
 }
 

@@ -12,9 +12,10 @@ import { GitError, type Identity, type TreeMergeOutcome, type WorktreeInfo } fro
 import { Worktree, worktreeQueueKey } from './worktree.js';
 
 /**
- * A repository as caid drives it. Reads run in parallel; everything that writes shared state
- * (refs, worktree admin dirs, info/exclude) runs through one queue per repository. Nothing here
- * checks out in the main work tree, moves a checked-out branch or deletes a branch.
+ * A repository as caid drives it. Reads run in parallel; what writes shared state (worktree admin
+ * dirs, branch creation and deletion, info/exclude) runs through one queue per repository, while a
+ * branch move, one locked ref, queues only behind moves of the same branch. Nothing here checks out
+ * in the main work tree, moves a checked-out branch or deletes a branch it was not told to.
  */
 export class Repo {
   private readonly worktrees = new Map<string, Worktree>();
@@ -71,9 +72,13 @@ export class Repo {
     });
   }
 
-  /** Compare-and-swap of refs/heads/<branch>: GitError if the branch is not at `oldSha`. */
+  /**
+   * Compare-and-swap of refs/heads/<branch>: GitError if the branch is not at `oldSha`. `update-ref`
+   * locks the one ref it moves, so this waits for no other repository operation (a merge must not
+   * queue behind worktrees being added); moves of the same branch still go one at a time.
+   */
   updateBranch(branch: string, newSha: string, oldSha: string): Promise<void> {
-    return this.shared(async () => {
+    return serially(`ref:${this.commonDir}:${branch}`, async () => {
       // Moving a branch under a work tree would leave its index and files describing the old commit.
       const holder = checkedOutIn(this.commonDir, this.mainCheckedOut ? this.root : undefined, branch);
       if (holder) throw new GitError(`refusing to move branch ${branch}: it is checked out in ${holder}`);

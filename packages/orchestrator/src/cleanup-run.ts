@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import type { RunState } from '@caid/core';
 import type { Repo } from '@caid/git';
 
@@ -16,6 +16,11 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
     if (listed.has(wt)) await retireWorktree(repo, wt);
   }
   await repo.pruneWorktrees();
+  // Folders a killed run was still deleting (clean worktrees renamed aside by discardWorktree).
+  const runDir = path.join(s.worktreeRoot, s.runId);
+  for (const name of existsSync(runDir) ? readdirSync(runDir) : []) {
+    if (/\.discarded-\d+-\d+$/.test(name)) rmSync(path.join(runDir, name), { recursive: true, force: true });
+  }
 }
 
 /**
