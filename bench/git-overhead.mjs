@@ -62,7 +62,7 @@ function strategies(repo, root, reps) {
   return out;
 }
 
-export async function benchGitOverhead({ files = 10_000, bytes = 5_000, tasks = 3, reps = 5 } = {}) {
+export async function benchGitOverhead({ files = 10_000, bytes = 5_000, tasks = 2, reps = 5 } = {}) {
   const s = scratch('caid-bench-git-');
   const model = await startScriptedModel({ rules: [editRule] });
   try {

@@ -29,7 +29,8 @@ async function coordinatorRun(plan, dir, runId) {
 
 export async function benchScale({ sizes = [100, 300, 1000, 3000], reps = 5, e2eSizes = [100, 300, 1000], e2eReps = 1, workers = 4 } = {}) {
   const s = scratch('caid-bench-scale-');
-  const model = await startScriptedModel({ rules: [slowAgentRule({ delayMs: 0, calls: 2 })] });
+  // One file per task: a 1,000-task run still ends with 1,000 more files in every checkout than it began with.
+  const model = await startScriptedModel({ rules: [slowAgentRule({ delayMs: 0, calls: 2, test: false })] });
   try {
     const coordinator = [];
     for (const n of sizes) {
@@ -118,7 +119,7 @@ export function scaleSection(r, command) {
     'in place, while `reduce` stays pure for everyone else), and every pump scanned every task for readiness (now only',
     'the dependents of the task that just merged are checked).',
     '',
-    `End to end through the real CLI (scripted agent: write_file, finish; real worktrees, commits, merges), ${r.e2eReps} run(s) per size:`,
+    `End to end through the real CLI (scripted agent: one write_file, finish; real worktrees, commits, merges), ${r.e2eReps} run(s) per size:`,
     '',
     '| tasks | ms per task (process wall clock / tasks) | ms between merges, first tenth of the run | last tenth |',
     '|---:|---|---|---|',
@@ -129,7 +130,7 @@ export function scaleSection(r, command) {
     'different sizes run minutes apart while other jobs load this machine, so the in-run figure is the sharper test',
     'of work that grows with the number of tasks done (worktrees, branches, history, files in the repository).',
     ...(r.control ? [
-      `Each task adds two files, so by the end every new worktree checks out ${r.control.files.final.toLocaleString('en')} files instead of ${r.control.files.base}. Raw git's own`,
+      `Each task adds a file, so by the end every new worktree checks out ${r.control.files.final.toLocaleString('en')} files instead of ${r.control.files.base}. Raw git's own`,
       `growth, measured on that repository right after the run: \`git worktree add\` + \`remove\` takes ${triple(r.control.base, 0)} ms at the`,
       `base and ${triple(r.control.final, 0)} ms at the final commit (5 runs each), ${(stats(r.control.final).median / stats(r.control.base).median).toFixed(2)}x; a task does one of each.`,
     ] : []),
