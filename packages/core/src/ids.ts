@@ -1,6 +1,13 @@
 /** Names derived from the one task id (ARCHITECTURE.md "Identity"). */
 export const integrationBranch = (runId: string) => `caid/${runId}/integration`;
 export const taskBranch = (runId: string, taskId: string) => `caid/${runId}/tasks/${taskId}`;
+/**
+ * Distributed runs: where a worker also pushes each commit it reports, so the coordinator can
+ * fetch exactly the commit it accepts even when a duplicate run of the same round (a job re-run
+ * after a lost Redis or lock) pushed another commit over the task branch. Dropped at run end.
+ */
+export const commitRefs = (runId: string) => `refs/caid/${runId}/commits/`;
+export const commitRef = (runId: string, sha: string) => `${commitRefs(runId)}${sha}`;
 export const jobId = (runId: string, taskId: string, attempt: number) => `${runId}__${taskId}__${attempt}`;
 export const runDir = (runId: string) => `.caid/runs/${runId}`;
 export const transcriptPath = (runId: string, taskId: string) => `.caid/runs/${runId}/tasks/${taskId}.jsonl`;

@@ -38,6 +38,8 @@ export const TaskJobSchema = z.object({
   remote: z.string().optional(),
   /** Distributed runs: the integration head at dispatch, where a first round starts and a follow-up merges. */
   base: z.string().optional(),
+  /** Distributed runs: the task commit a follow-up round continues from (the one the coordinator accepted). */
+  head: z.string().optional(),
   /** Distributed runs: the conversation so far, for a follow-up round that may land on any worker. */
   history: z.array(z.unknown()).optional(),
 });

@@ -5,4 +5,4 @@ export { GitError, type Identity, type MergeOutcome, type TreeMergeOutcome, type
 export type { WorktreeStatus } from './parse-status.js';
 export type { FileStat } from './parse-numstat.js';
 export type { LogEntry } from './parse-log.js';
-export { openClone, fetchRefs, pushRefs, placeWorktree } from './remote.js';
+export { openClone, fetchRefs, pushRefs, listRemoteRefs, deleteRemoteRefs, placeWorktree } from './remote.js';

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fetchRefs, openClone, placeWorktree, pushRefs } from './remote.js';
+import { deleteRemoteRefs, fetchRefs, listRemoteRefs, openClone, placeWorktree, pushRefs } from './remote.js';
 import { git, initRepo, read, removeTempDirs, tempDir, write } from './temp-repo.fixture.js';
 
 afterAll(() => removeTempDirs());
@@ -56,5 +56,37 @@ describe('remote operations for distributed workers', () => {
     rmSync(wtDir, { recursive: true, force: true });
     const again = await placeWorktree(clone, wtDir, 'caid/r1/tasks/c', base);
     expect(await again.head()).toBe(base);
+  });
+
+  it('forced pushes of one new ref from many clones at once all succeed: a lost ref-lock race is tried again', async () => {
+    const origin = initRepo();
+    const base = git(origin, 'rev-parse', 'HEAD');
+    const clones = await Promise.all([1, 2, 3, 4, 5, 6].map(async (n) => {
+      const clone = await openClone(origin, join(tempDir(), `c${n}`));
+      const wt = await placeWorktree(clone, join(tempDir(), 'wt', `t${n}`), 'caid/r1/tasks/t', base);
+      write(wt.path, 'who.txt', `clone ${n}\n`);
+      return { clone, commit: await wt.commitAll(`clone ${n}`) };
+    }));
+    // Several rounds, each racing for a ref nobody has created yet (the case git reports as
+    // "reference already exists"), plus a per-commit ref that never races.
+    for (const round of [1, 2, 3]) {
+      const ref = `refs/heads/caid/r${round}/tasks/t`;
+      await Promise.all(clones.map(({ clone, commit }) => pushRefs(clone, origin, [`+refs/heads/caid/r1/tasks/t:${ref}`, `${commit}:refs/caid/r${round}/commits/${commit}`])));
+      expect(clones.map((c) => c.commit)).toContain(git(origin, 'rev-parse', ref));
+    }
+    const listed = await listRemoteRefs(clones[0]!.clone, origin, 'refs/caid/r2/commits/*');
+    expect(listed.sort()).toEqual(clones.map((c) => `refs/caid/r2/commits/${c.commit}`).sort());
+    await deleteRemoteRefs(clones[0]!.clone, origin, listed);
+    expect(await listRemoteRefs(clones[0]!.clone, origin, 'refs/caid/r2/commits/*')).toEqual([]);
+    expect(await listRemoteRefs(clones[0]!.clone, origin, 'refs/caid/r3/commits/*')).toHaveLength(6);
+  });
+
+  it('a push refused for good (a ref in the way of the new one) fails, naming the ref', async () => {
+    const origin = initRepo();
+    const base = git(origin, 'rev-parse', 'HEAD');
+    const clone = await openClone(origin, join(tempDir(), 'c'));
+    git(origin, 'branch', 'caid/r1/tasks/x', base);
+    // refs/heads/caid/r1/tasks/x exists, so refs/heads/caid/r1/tasks/x/y can never be created.
+    await expect(pushRefs(clone, origin, [`${base}:refs/heads/caid/r1/tasks/x/y`])).rejects.toThrow(/tasks\/x\/y/);
   });
 });

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
 import { Repo } from './repo.js';
 import { serially } from './serially.js';
+import { GitError } from './types.js';
 
 // Remote operations for distributed runs: a worker's clone of the coordinator's repository,
 // and the refs that travel between them. Writes share the repository's serial queue.
@@ -35,9 +37,39 @@ export function fetchRefs(repo: Repo, remote: string, refspecs: string[]): Promi
   });
 }
 
-/** `git push <remote> <refspecs…>`; a leading `+` forces that ref. */
+/**
+ * What the receiving side says when another push holds or has just created the same ref: two
+ * workers pushing one task branch at once (a job re-run while its first run was still going).
+ */
+const REF_RACE = /reference already exists|is at [0-9a-f]+ but expected|\.lock'?: File exists|incorrect old value/i;
+const PUSH_ATTEMPTS = 5;
+
+/**
+ * `git push <remote> <refspecs…>`; a leading `+` forces that ref. A push that lost a race for a
+ * ref lock is tried again (up to 5 times, backing off): it would have won a moment later.
+ */
 export async function pushRefs(repo: Repo, remote: string, refspecs: string[]): Promise<void> {
-  await runner(repo).out(['push', '--quiet', '--no-verify', '--', positional(remote, 'remote'), ...refspecs.map((r) => positional(r, 'refspec'))]);
+  const args = ['push', '--quiet', '--no-verify', '--', positional(remote, 'remote'), ...refspecs.map((r) => positional(r, 'refspec'))];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runner(repo).out(args);
+      return;
+    } catch (e) {
+      if (attempt >= PUSH_ATTEMPTS || !(e instanceof GitError) || !REF_RACE.test(e.message)) throw e;
+      await sleep(25 * 2 ** attempt * (0.5 + Math.random()));
+    }
+  }
+}
+
+/** Names of the remote's refs matching `pattern` (e.g. `refs/caid/<run>/commits/*`). */
+export async function listRemoteRefs(repo: Repo, remote: string, pattern: string): Promise<string[]> {
+  const out = await runner(repo).out(['ls-remote', '--refs', '--', positional(remote, 'remote'), positional(pattern, 'ref pattern')]);
+  return out.split('\n').map((l) => l.split('\t')[1]).filter((r): r is string => Boolean(r));
+}
+
+/** Deletes `refs` on the remote (in batches, so a long list never outgrows a command line). */
+export async function deleteRemoteRefs(repo: Repo, remote: string, refs: string[]): Promise<void> {
+  for (let i = 0; i < refs.length; i += 200) await pushRefs(repo, remote, refs.slice(i, i + 200).map((r) => `:${r}`));
 }
 
 /**

@@ -65,14 +65,15 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
       usedTokens: task.usage.inputTokens + task.usage.outputTokens,
     };
     // A remote job carries only what a worker needs: the task itself, the remote and where to start.
-    return remote ? { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head } : job;
+    if (!remote) return job;
+    return { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head, ...(round.kind !== 'start' && task.commit ? { head: task.commit } : {}) };
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
   const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId);
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
     integrate: async (result, state) => {
-      await sync?.fetchTask(result.taskId);
+      await sync?.fetchTask(result.taskId, result.commit);
       const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
       if (outcome.kind === 'merged') {
         await sync?.publishIntegration();
@@ -86,6 +87,8 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   });
   await retirer?.settled();
   await cleanupRun(repo, final, integration.path);
+  // Not needed any more, and not worth failing a finished run over.
+  await sync?.dropCommitRefs().catch(() => undefined);
   return final;
 }
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { taskBranch, transcriptPath, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
-import { fetchRefs, openClone, placeWorktree, pushRefs } from '@caid/git';
+import { commitRef, taskBranch, transcriptPath, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
+import { fetchRefs, openClone, placeWorktree, pushRefs, type Repo } from '@caid/git';
 import type { Model } from '@caid/llm';
 import { executeTask, type WorkerLimits } from './execute-task.js';
 import { runShell, tailOutput } from '@caid/agent';
@@ -21,6 +21,18 @@ function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const run = (chains.get(key) ?? Promise.resolve()).then(fn, fn);
   chains.set(key, run.catch(() => undefined));
   return run;
+}
+
+/**
+ * Where a follow-up round starts: the commit the coordinator accepted (`job.head`), which is the
+ * task branch's tip unless a duplicate run of an earlier round pushed over it; then the commit is
+ * fetched by its own ref. Jobs without a head (older coordinators) start from the branch tip.
+ */
+async function followUpStart(clone: Repo, remote: string, job: TaskJob, tracking: string): Promise<string | null> {
+  const tip = await clone.resolve(tracking);
+  if (!job.head || tip === job.head) return tip;
+  if (!(await clone.resolve(job.head))) await fetchRefs(clone, remote, [commitRef(job.runId, job.head)]).catch(() => undefined);
+  return (await clone.resolve(job.head)) ?? tip;
 }
 
 /** `clones/<name>-<hash>`: readable, and distinct for every remote URL. */
@@ -49,7 +61,7 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     const tracking = `refs/remotes/caid/${job.runId}`;
     await fetchRefs(clone, remote, [`+refs/heads/caid/${job.runId}/*:${tracking}/*`]);
     const branch = taskBranch(job.runId, job.task.id);
-    const start = job.round.kind === 'start' ? job.base! : await clone.resolve(`${tracking}/tasks/${job.task.id}`);
+    const start = job.round.kind === 'start' ? job.base! : await followUpStart(clone, remote, job, `${tracking}/tasks/${job.task.id}`);
     if (!start) throw new Error(`the remote ${remote} has no branch ${branch} for a ${job.round.kind} round`);
     const fresh = !existsSync(dir);
     await placeWorktree(clone, dir, branch, start);
@@ -68,7 +80,10 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     writeFileSync(file, history.map((l) => `${l}\n`).join(''));
 
     const result = await executeTask(local, ctx, o);
-    await pushRefs(clone, remote, [`+refs/heads/${branch}:refs/heads/${branch}`]);
+    // The commit also goes under its own name: if a duplicate run of this round pushes over the
+    // task branch, the coordinator still finds the commit of the result it accepts.
+    const commit = result.commit ? [`${result.commit}:${commitRef(job.runId, result.commit)}`] : [];
+    await pushRefs(clone, remote, [`+refs/heads/${branch}:refs/heads/${branch}`, ...commit]);
     const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
     const transcript = lines.slice(history.length).flatMap((l) => { try { return [JSON.parse(l) as unknown]; } catch { return []; } });
     // Everything is committed and pushed: the worktree goes, so a long-lived worker's disk stays
