@@ -56,9 +56,15 @@ tasks:
     const summary = JSON.parse(r.stdout);
     expect(summary.tasks.find((t: { id: string }) => t.id === 'right').conflicts).toBe(1);
     expect([...seen]).toEqual([]);
-    // what the last task's agent saw next to its worktree, after three merges (whose worktrees are gone)
+    // what the last task's agent saw next to its worktree, after three merges: their worktrees were
+    // parked as spares (detached), and `last` took one of them over
     const transcript = readFileSync(path.join(repo, `.caid/runs/${runId}/tasks/last.jsonl`), 'utf8');
-    expect(transcript).toMatch(/exit code 0\\n[^"]*\.scratch\\nlast\\n/);
+    expect(transcript).toMatch(/exit code 0\\n[^"]*\.scratch\\n\.spare\\nlast\\n/);
+    const listed = JSON.parse(transcript.split('\n').find((l) => l.includes('"tool_call_id"') && l.includes('worktree /'))!).message.content as string;
+    const spares = listed.split('\n\n').filter((w) => w.includes('/.spare/'));
+    expect(spares).toHaveLength(2);
+    for (const w of spares) expect(w).toMatch(/\ndetached$/);
+    expect(listed).not.toMatch(/no-verify-1\/(first|left|right)\n/);
     expect(transcript).not.toContain('_integration');
 
     const events = readFileSync(path.join(repo, `.caid/runs/${runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

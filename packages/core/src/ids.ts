@@ -13,6 +13,11 @@ export const runDir = (runId: string) => `.caid/runs/${runId}`;
 export const transcriptPath = (runId: string, taskId: string) => `.caid/runs/${runId}/tasks/${taskId}.jsonl`;
 /** The integration worktree's folder; `_` can never start a task id, so it never collides with one. */
 export const INTEGRATION_DIR = '_integration';
+/**
+ * Where merged tasks' clean worktrees wait (`<worktreeRoot>/<runId>/.spare/<taskId>`) to be taken
+ * over by a new task; `.` never starts a task id either.
+ */
+export const spareWorktrees = (worktreeRoot: string, runId: string) => `${worktreeRoot}/${runId}/.spare`;
 
 export const RUN_ID = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -229,6 +229,57 @@ describe('worktree lifecycle', () => {
     expect(await repo.branchHead('caid/r/tasks/done')).toBe(commit);
   });
 
+  it('parkWorktree moves a clean finished worktree aside; takeSpareWorktree gives it to a new task as a fresh checkout', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    write(dir, '.gitignore', 'build/\n');
+    write(dir, 'keep.txt', 'v1\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'ignore build');
+    const root = tempDir();
+    const spares = join(root, 'run', '.spare');
+    expect(await repo.takeSpareWorktree(spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x' })).toBeNull();
+
+    const done = await repo.addWorktree(join(root, 'run', 'a'), { start: 'main', newBranch: 'caid/r/tasks/a' });
+    write(done.path, 'a.txt', 'a\n');
+    const aCommit = (await done.commitAll('a'))!;
+    write(done.path, 'build/out.js', 'built\n'); // ignored: a clean worktree may hold it
+    const dirty = await repo.addWorktree(join(root, 'run', 'dirty'), { start: 'main', newBranch: 'caid/r/tasks/dirty' });
+    write(dirty.path, 'keep.txt', 'edited\n');
+    await expect(repo.parkWorktree(dirty.path, join(spares, 'dirty'))).rejects.toThrow(/uncommitted/);
+    expect(readFileSync(join(dirty.path, 'keep.txt'), 'utf8')).toBe('edited\n');
+
+    await repo.parkWorktree(done.path, join(spares, 'a'));
+    expect(existsSync(done.path)).toBe(false);
+    expect(readdirSync(spares)).toEqual(['a']);
+    // The integration head moved on meanwhile.
+    write(dir, 'keep.txt', 'v2\n');
+    git(dir, 'commit', '-q', '-am', 'v2');
+    const head = git(dir, 'rev-parse', 'HEAD');
+
+    const b = await repo.takeSpareWorktree(spares, join(root, 'run', 'b'), { start: head, newBranch: 'caid/r/tasks/b' });
+    expect(b?.path).toBe(join(root, 'run', 'b'));
+    expect(readdirSync(spares)).toEqual([]);
+    expect(await b!.head()).toBe(head);
+    expect(git(b!.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('caid/r/tasks/b');
+    expect((await b!.status()).clean).toBe(true);
+    expect(readFileSync(join(b!.path, 'keep.txt'), 'utf8')).toBe('v2\n');
+    expect(existsSync(join(b!.path, 'a.txt'))).toBe(false);
+    expect(existsSync(join(b!.path, 'build'))).toBe(false);
+    expect(await repo.branchHead('caid/r/tasks/a')).toBe(aCommit);
+    expect((await repo.listWorktrees()).map((w) => w.path).sort()).toEqual([dir, dirty.path, b!.path].sort());
+
+    // A spare that is no worktree any more is thrown away and the caller makes a new one.
+    write(join(spares, 'stray'), 'file.txt', 'x\n');
+    expect(await repo.takeSpareWorktree(spares, join(root, 'run', 'c'), { start: head, newBranch: 'caid/r/tasks/c' })).toBeNull();
+    expect(readdirSync(spares)).toEqual([]);
+    // An existing branch is checked out as it is.
+    await repo.parkWorktree(b!.path, join(spares, 'b'));
+    const again = await repo.takeSpareWorktree(spares, join(root, 'run', 'a'), { start: 'caid/r/tasks/a', branch: 'caid/r/tasks/a' });
+    expect(await again!.head()).toBe(aCommit);
+    expect(readFileSync(join(again!.path, 'a.txt'), 'utf8')).toBe('a\n');
+  });
+
   it('removeWorktree of a directory already deleted prunes it', async () => {
     const dir = initRepo();
     const repo = await Repo.open(dir);

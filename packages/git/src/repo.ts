@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { checkedOutIn } from './checked-out-in.js';
@@ -135,15 +135,70 @@ export class Repo {
    * or submodules (removeWorktree refuses those too) or a folder that is no worktree of this repository.
    */
   async discardWorktree(path: string): Promise<void> {
+    const at = await this.disposable(path);
+    const aside = `${at}.discarded-${process.pid}-${Date.now()}`;
+    await serially(worktreeQueueKey(at), async () => renameSync(at, aside));
+    this.worktrees.delete(at);
+    await rm(aside, { recursive: true, force: true });
+  }
+
+  /**
+   * Parks a finished, clean linked worktree at `spare` (`git worktree move`), for takeSpareWorktree
+   * to give to a new task: that task's checkout then writes only the files that differ from the
+   * commit the spare holds, not every file of the repository. The spare is left detached.
+   * Refuses what discardWorktree refuses.
+   */
+  async parkWorktree(path: string, spare: string): Promise<void> {
+    const at = await this.disposable(path);
+    await this.shared(() => serially(worktreeQueueKey(at), async () => {
+      await mkdir(dirname(spare), { recursive: true });
+      await this.git.out(['worktree', 'move', at, positional(spare, 'path')]);
+    }));
+    this.worktrees.delete(at);
+    // Detached, so the finished task's branch is checked out nowhere (it can still be moved or deleted).
+    await new GitRunner(spare, { identity: this.identity }).out(['checkout', '--quiet', '--detach']);
+  }
+
+  /**
+   * Moves a worktree parked in `sparesDir` to `path` and puts it on a new branch `newBranch` at
+   * `start`, or on the existing branch `branch`, with no file of its earlier task left (ignored ones
+   * included): the same tree `addWorktree` would give. Null when there is no spare; a spare that
+   * cannot be moved or switched is removed, and the next one is tried.
+   */
+  async takeSpareWorktree(sparesDir: string, path: string, o: { start: string; newBranch?: string; branch?: string }): Promise<Worktree | null> {
+    for (;;) {
+      const taken = await this.shared(async () => {
+        const name = existsSync(sparesDir) ? readdirSync(sparesDir).sort()[0] : undefined;
+        if (name === undefined) return null;
+        const spare = join(sparesDir, name);
+        await mkdir(dirname(path), { recursive: true });
+        const at = join(realpathSync(dirname(path)), basename(path));
+        const moved = await this.git.run(['worktree', 'move', spare, at], 'any');
+        // Not a worktree any more (a killed run, a hand): it is no use as a spare.
+        if (moved.exitCode !== 0) await rm(spare, { recursive: true, force: true });
+        return moved.exitCode === 0 ? at : 'retry';
+      });
+      if (taken === null) return null;
+      if (taken === 'retry') continue;
+      const wt = this.worktree(taken);
+      try {
+        await wt.switchFresh(o);
+        return wt;
+      } catch {
+        await this.removeWorktree(taken, { force: true }).catch(() => undefined);
+        if (existsSync(taken)) return null;
+      }
+    }
+  }
+
+  /** The canonical path of a linked worktree that can go: GitError if it is none, has submodules or has changes. */
+  private async disposable(path: string): Promise<string> {
     const at = canonical(path);
     const gitdir = /^gitdir:\s*(.+)$/m.exec(existsSync(join(at, '.git')) && statSync(join(at, '.git')).isFile() ? readFileSync(join(at, '.git'), 'utf8') : '')?.[1];
     if (!gitdir || !canonical(resolve(at, gitdir)).startsWith(join(this.commonDir, 'worktrees') + sep)) throw new GitError(`not a linked worktree of ${this.root}: ${path}`);
     if (existsSync(join(at, '.gitmodules'))) throw new GitError(`${path} has submodules: remove it with git worktree remove`);
     if (!(await this.worktree(at).status()).clean) throw new GitError(`${path} has uncommitted or untracked files`);
-    const aside = `${at}.discarded-${process.pid}-${Date.now()}`;
-    await serially(worktreeQueueKey(at), async () => renameSync(at, aside));
-    this.worktrees.delete(at);
-    await rm(aside, { recursive: true, force: true });
+    return at;
   }
 
   /** Linked and main work trees (a bare main repository is not listed). */

@@ -76,6 +76,20 @@ export class Worktree {
     });
   }
 
+  /**
+   * A worktree taken over from a finished task: everything not tracked goes (ignored files too,
+   * `clean -ffdx`), then it switches to a new branch `newBranch` at `start` (`-b`: never resets an
+   * existing one), to the existing `branch`, or detached at `start`. Only files that differ are written.
+   */
+  switchFresh(o: { start: string; newBranch?: string; branch?: string }): Promise<void> {
+    return this.queued(async () => {
+      await this.git.out(['clean', '-ffdxq']);
+      if (o.newBranch !== undefined) await this.git.out(['checkout', '--quiet', '--no-track', '-b', positional(o.newBranch, 'branch name'), positional(o.start)]);
+      else if (o.branch !== undefined) await this.git.out(['checkout', '--quiet', positional(o.branch, 'branch name'), '--']);
+      else await this.git.out(['checkout', '--quiet', '--detach', positional(o.start)]);
+    });
+  }
+
   /** Files changed between `a` and `b` with line counts; renames count as a delete plus an add. */
   diffStat(a: string, b: string): Promise<FileStat[]> {
     return this.queued(async () => parseNumstat(await this.git.out([

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import type { RunState } from '@caid/core';
+import { spareWorktrees, type RunState } from '@caid/core';
 import type { Repo } from '@caid/git';
 
 /**
@@ -11,11 +11,14 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
   // Entries of worktrees already discarded during the run go first, so they are not tried again.
   await repo.pruneWorktrees();
   const listed = new Set((await repo.listWorktrees()).map((w) => w.path));
-  const targets = [integrationPath, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
+  const spares = spareWorktrees(s.worktreeRoot, s.runId);
+  const parked = existsSync(spares) ? readdirSync(spares).map((n) => path.join(spares, n)) : [];
+  const targets = [integrationPath, ...parked, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
   for (const wt of targets) {
     if (listed.has(wt)) await retireWorktree(repo, wt);
   }
   await repo.pruneWorktrees();
+  if (existsSync(spares) && readdirSync(spares).length === 0) rmSync(spares, { recursive: true });
   // Folders a killed run was still deleting (clean worktrees renamed aside by discardWorktree).
   const runDir = path.join(s.worktreeRoot, s.runId);
   for (const name of existsSync(runDir) ? readdirSync(runDir) : []) {
@@ -35,23 +38,28 @@ export async function retireWorktree(repo: Repo, wt: string): Promise<boolean> {
 }
 
 /**
- * A run whose merged tasks' worktrees are removed as soon as each merges (a merged task never
- * runs again), in the background and outside the repository's queue (`discardWorktree`), so
- * merges and new worktrees never wait for a deletion: the number of worktrees stays near the
- * number of workers, and the end of the run has little left to remove. git's admin entries of
- * the discarded ones are pruned every `PRUNE_EVERY` tasks. `settled()` waits for every removal
- * started so far; a worktree with changes stays, and the end of the run keeps it too.
+ * A run whose merged tasks' worktrees leave as soon as each merges (a merged task never runs
+ * again), in the background, so merges and new worktrees never wait for it. Up to `keep` of them
+ * are parked as spares, for new tasks to take over (`takeSpareWorktree`): switching a worktree
+ * writes only the files that differ, where a new one writes every file of the repository. The
+ * rest are discarded outside the repository's queue (`discardWorktree`), and git's admin entries
+ * of those are pruned every `PRUNE_EVERY` tasks. `settled()` waits for every retirement started so
+ * far; a worktree with changes stays, and the end of the run keeps it too.
  */
-export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string) {
+export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string, o: { keep?: number } = {}) {
   const pending = new Set<Promise<void>>();
+  const spares = spareWorktrees(worktreeRoot, runId);
+  const keep = o.keep ?? 0;
   let discarded = 0;
+  let parking = 0;
   return {
     retire(taskId: string): void {
       const wt = path.join(worktreeRoot, runId, taskId);
-      const p = repo.discardWorktree(wt).then(() => {
-        removeScratch(worktreeRoot, runId, taskId, 'tmp');
+      const park = (existsSync(spares) ? readdirSync(spares).length : 0) + parking < keep;
+      if (park) parking++;
+      const p = (park ? repo.parkWorktree(wt, path.join(spares, taskId)).finally(() => parking--) : repo.discardWorktree(wt).then(() => {
         if (++discarded % PRUNE_EVERY === 0) return repo.pruneWorktrees();
-      }).catch(() => undefined);
+      })).then(() => removeScratch(worktreeRoot, runId, taskId, 'tmp')).catch(() => undefined);
       pending.add(p);
       void p.then(() => pending.delete(p));
     },

@@ -69,7 +69,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     return { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head, ...(round.kind !== 'start' && task.commit ? { head: task.commit } : {}) };
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
-  const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId);
+  const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
     integrate: async (result, state) => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
-import { integrationBranch, taskBranch, type TaskJob } from '@caid/core';
+import { integrationBranch, spareWorktrees, taskBranch, type TaskJob } from '@caid/core';
 import type { Repo, Worktree } from '@caid/git';
 import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
@@ -36,7 +36,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   if (job.round.kind === 'start') {
     await repairWorktree(repo, dir);
     const fresh = !existsSync(dir);
-    const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing) : repo.worktree(dir);
+    const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing, spareWorktrees(job.worktreeRoot, job.runId)) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
     if (job.setup) {
       transcript.append({ t: 'note', text: `setup: ${job.setup}` });
@@ -94,14 +94,15 @@ export const taskEnv = (job: TaskJob, dir: string): Record<string, string> => ({
 export const scratchDir = (job: TaskJob) => path.join(job.worktreeRoot, job.runId, '.scratch', job.task.id);
 
 /**
- * A task's worktree on its branch. A branch left by a killed round with no work of its own is
- * recreated at the current head; one that holds work keeps it and is checked out as it is.
+ * A task's worktree on its branch: a merged task's parked worktree taken over when there is one
+ * (only the files that differ are written), else a new one. A branch left by a killed round with
+ * no work of its own is recreated at the current head; one that holds work keeps it as it is.
  */
-async function addTaskWorktree(repo: Repo, dir: string, branch: string, head: string, existing: string | null): Promise<Worktree> {
-  if (!existing) return repo.addWorktree(dir, { start: head, newBranch: branch });
-  if (await repo.isAncestor(existing, head)) {
+async function addTaskWorktree(repo: Repo, dir: string, branch: string, head: string, existing: string | null, spares: string): Promise<Worktree> {
+  if (existing && (await repo.isAncestor(existing, head))) {
     await repo.deleteBranch(branch, existing);
-    return repo.addWorktree(dir, { start: head, newBranch: branch });
+    existing = null;
   }
-  return repo.addWorktree(dir, { start: branch });
+  const on = existing ? { start: branch, branch } : { start: head, newBranch: branch };
+  return (await repo.takeSpareWorktree(spares, dir, on)) ?? repo.addWorktree(dir, on);
 }
