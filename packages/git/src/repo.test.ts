@@ -280,6 +280,33 @@ describe('worktree lifecycle', () => {
     expect(readFileSync(join(again!.path, 'a.txt'), 'utf8')).toBe('a\n');
   });
 
+  it('takeSpareWorktree waits for a worktree announced as about to be parked, and only for that', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const root = tempDir();
+    const spares = join(root, 'run', '.spare');
+    const done = await repo.addWorktree(join(root, 'run', 'a'), { start: 'main', newBranch: 'caid/r/tasks/a' });
+    write(done.path, 'a.txt', 'a\n');
+    await done.commitAll('a');
+
+    // Nothing announced: no spare, no wait.
+    expect(await repo.takeSpareWorktree(spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x', waitMs: 60_000 })).toBeNull();
+    // Announced and then not parked (its merge failed): the taker stops waiting at once.
+    const never = repo.expectSpare(spares);
+    const none = repo.takeSpareWorktree(spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x', waitMs: 60_000 });
+    never();
+    expect(await none).toBeNull();
+    // Announced and parked while the taker waits: it gets that worktree.
+    const parked = repo.expectSpare(spares);
+    const taking = repo.takeSpareWorktree(spares, join(root, 'run', 'b'), { start: 'main', newBranch: 'caid/r/tasks/b', waitMs: 60_000 });
+    await repo.parkWorktree(done.path, join(spares, 'a'));
+    parked();
+    const b = await taking;
+    expect(b?.path).toBe(join(root, 'run', 'b'));
+    expect(existsSync(join(b!.path, 'a.txt'))).toBe(false);
+    expect(git(b!.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('caid/r/tasks/b');
+  });
+
   it('removeWorktree of a directory already deleted prunes it', async () => {
     const dir = initRepo();
     const repo = await Repo.open(dir);

@@ -8,6 +8,7 @@ import { mergeTree } from './merge-tree.js';
 import { LOG_FORMAT, parseLog, type LogEntry } from './parse-log.js';
 import { parseWorktreeList } from './parse-worktree-list.js';
 import { serially } from './serially.js';
+import { awaitExpectedSpare, expectSpare } from './spare-waits.js';
 import { GitError, type Identity, type TreeMergeOutcome, type WorktreeInfo } from './types.js';
 import { Worktree, worktreeQueueKey } from './worktree.js';
 
@@ -105,7 +106,9 @@ export class Repo {
       await mkdir(parent, { recursive: true });
       const at = join(realpathSync(parent), basename(path));
       const mode = o.newBranch !== undefined ? ['-b', positional(o.newBranch, 'branch name')] : o.detach ? ['--detach'] : [];
+      const t0 = performance.now();
       await this.git.out(['worktree', 'add', ...mode, at, positional(o.start)]);
+      freshCheckoutMs.set(this.commonDir, performance.now() - t0);
       return this.worktree(at);
     });
   }
@@ -150,22 +153,24 @@ export class Repo {
    */
   async parkWorktree(path: string, spare: string): Promise<void> {
     const at = await this.disposable(path);
+    // Detached before it is parked (and can be taken), so the finished task's branch is checked out nowhere.
+    await this.worktree(at).detach();
     await this.shared(() => serially(worktreeQueueKey(at), async () => {
       await mkdir(dirname(spare), { recursive: true });
       await this.git.out(['worktree', 'move', at, positional(spare, 'path')]);
     }));
     this.worktrees.delete(at);
-    // Detached, so the finished task's branch is checked out nowhere (it can still be moved or deleted).
-    await new GitRunner(spare, { identity: this.identity }).out(['checkout', '--quiet', '--detach']);
   }
 
   /**
    * Moves a worktree parked in `sparesDir` to `path` and puts it on a new branch `newBranch` at
    * `start`, or on the existing branch `branch`, with no file of its earlier task left (ignored ones
    * included): the same tree `addWorktree` would give. Null when there is no spare; a spare that
-   * cannot be moved or switched is removed, and the next one is tried.
+   * cannot be moved or switched is removed, and the next one is tried. With no spare but one
+   * announced (expectSpare), waits for it up to `waitMs` (default: what the last fresh checkout took).
    */
-  async takeSpareWorktree(sparesDir: string, path: string, o: { start: string; newBranch?: string; branch?: string }): Promise<Worktree | null> {
+  async takeSpareWorktree(sparesDir: string, path: string, o: { start: string; newBranch?: string; branch?: string; waitMs?: number }): Promise<Worktree | null> {
+    let waited = false;
     for (;;) {
       const taken = await this.shared(async () => {
         const name = existsSync(sparesDir) ? readdirSync(sparesDir).sort()[0] : undefined;
@@ -178,7 +183,12 @@ export class Repo {
         if (moved.exitCode !== 0) await rm(spare, { recursive: true, force: true });
         return moved.exitCode === 0 ? at : 'retry';
       });
-      if (taken === null) return null;
+      if (taken === null) {
+        // A worktree about to be parked (expectSpare) is worth waiting for, up to what a fresh checkout costs.
+        if (waited || !(await awaitExpectedSpare(sparesDir, o.waitMs ?? freshCheckoutMs.get(this.commonDir) ?? 0))) return null;
+        waited = true;
+        continue;
+      }
       if (taken === 'retry') continue;
       const wt = this.worktree(taken);
       try {
@@ -189,6 +199,14 @@ export class Repo {
         if (existsSync(taken)) return null;
       }
     }
+  }
+
+  /**
+   * Announces that a worktree will soon be parked in `sparesDir` (its task is being merged); call
+   * the result when it is parked or will not be. takeSpareWorktree may wait for it.
+   */
+  expectSpare(sparesDir: string): () => void {
+    return expectSpare(sparesDir);
   }
 
   /** The canonical path of a linked worktree that can go: GitError if it is none, has submodules or has changes. */
@@ -280,6 +298,9 @@ export class Repo {
     return serially(`repo:${this.commonDir}`, fn);
   }
 }
+
+/** How long the last `worktree add` took, per repository (its common dir). */
+const freshCheckoutMs = new Map<string, number>();
 
 function canonical(path: string): string {
   const abs = resolve(path);

@@ -76,6 +76,13 @@ export class Worktree {
     });
   }
 
+  /** Leaves the branch, keeping the commit and the files: `checkout --detach`. */
+  detach(): Promise<void> {
+    return this.queued(async () => {
+      await this.git.out(['checkout', '--quiet', '--detach']);
+    });
+  }
+
   /**
    * A worktree taken over from a finished task: everything not tracked goes (ignored files too,
    * `clean -ffdx`), then it switches to a new branch `newBranch` at `start` (`-b`: never resets an

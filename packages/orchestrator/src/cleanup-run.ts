@@ -52,14 +52,25 @@ export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string,
   const keep = o.keep ?? 0;
   let discarded = 0;
   let parking = 0;
+  const announced = new Map<string, () => void>();
+  const settle = (taskId: string) => {
+    announced.get(taskId)?.();
+    announced.delete(taskId);
+  };
   return {
+    /** A task is being merged: a new task that finds no spare may wait for its worktree (see takeSpareWorktree). */
+    expect(taskId: string): void {
+      if (keep > 0 && !announced.has(taskId)) announced.set(taskId, repo.expectSpare(spares));
+    },
+    /** The task did not merge this time: nothing of it is coming. */
+    unexpect: settle,
     retire(taskId: string): void {
       const wt = path.join(worktreeRoot, runId, taskId);
       const park = (existsSync(spares) ? readdirSync(spares).length : 0) + parking < keep;
       if (park) parking++;
       const p = (park ? repo.parkWorktree(wt, path.join(spares, taskId)).finally(() => parking--) : repo.discardWorktree(wt).then(() => {
         if (++discarded % PRUNE_EVERY === 0) return repo.pruneWorktrees();
-      })).then(() => removeScratch(worktreeRoot, runId, taskId, 'tmp')).catch(() => undefined);
+      })).then(() => removeScratch(worktreeRoot, runId, taskId, 'tmp')).catch(() => undefined).finally(() => settle(taskId));
       pending.add(p);
       void p.then(() => pending.delete(p));
     },

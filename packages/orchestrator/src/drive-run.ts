@@ -73,13 +73,20 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
     integrate: async (result, state) => {
-      await sync?.fetchTask(result.taskId, result.commit);
-      const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
-      if (outcome.kind === 'merged') {
-        await sync?.publishIntegration();
-        retirer?.retire(result.taskId);
+      retirer?.expect(result.taskId);
+      let merged = false;
+      try {
+        await sync?.fetchTask(result.taskId, result.commit);
+        const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
+        if (outcome.kind === 'merged') {
+          await sync?.publishIntegration();
+          retirer?.retire(result.taskId);
+          merged = true;
+        }
+        return outcome;
+      } finally {
+        if (!merged) retirer?.unexpect(result.taskId);
       }
-      return outcome;
     },
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
     replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, async () => (await integration.at()).path) : undefined,

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spareWorktrees, taskBranch, type RunState } from '@caid/core';
+import { Repo } from '@caid/git';
+import { cleanupRun, worktreeRetirer } from './cleanup-run.js';
+
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@localhost', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@localhost' };
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: 'pipe' }).trim();
+let root: string;
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+const listed = (dir: string) => git(dir, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9));
+
+/** A repository and run r1 with one committed worktree per task id, as merged tasks leave them. */
+async function fixture(ids: string[]) {
+  root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'caid-cleanup-')));
+  const dir = path.join(root, 'repo');
+  mkdirSync(dir);
+  git(dir, 'init', '-q', '-b', 'main');
+  writeFileSync(path.join(dir, 'base.txt'), 'base\n');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'base');
+  const worktreeRoot = path.join(root, 'wt');
+  for (const id of ids) {
+    const wt = path.join(worktreeRoot, 'r1', id);
+    git(dir, 'worktree', 'add', '-q', '-b', taskBranch('r1', id), wt, 'main');
+    writeFileSync(path.join(wt, `${id}.txt`), `${id}\n`);
+    git(wt, 'add', '-A');
+    git(wt, 'commit', '-q', '-m', id);
+  }
+  return { dir, worktreeRoot, repo: await Repo.open(dir) };
+}
+
+describe('worktreeRetirer', () => {
+  it('parks up to `keep` merged worktrees (detached), discards the rest, and never touches one with changes', async () => {
+    const { dir, worktreeRoot, repo } = await fixture(['a', 'b', 'c', 'd']);
+    writeFileSync(path.join(worktreeRoot, 'r1', 'd', 'notes.txt'), 'mine\n');
+    const retirer = worktreeRetirer(repo, worktreeRoot, 'r1', { keep: 2 });
+    for (const id of ['a', 'b', 'c', 'd']) retirer.retire(id);
+    await retirer.settled();
+    const spares = spareWorktrees(worktreeRoot, 'r1');
+    expect(readdirSync(spares).sort()).toEqual(['a', 'b']);
+    for (const id of ['a', 'b', 'c']) expect(existsSync(path.join(worktreeRoot, 'r1', id))).toBe(false);
+    expect(git(path.join(spares, 'a'), 'status', '--porcelain=v2', '--branch')).toContain('# branch.head (detached)');
+    expect(existsSync(path.join(worktreeRoot, 'r1', 'd', 'notes.txt'))).toBe(true);
+    await repo.pruneWorktrees();
+    expect(listed(dir).sort()).toEqual([dir, path.join(spares, 'a'), path.join(spares, 'b'), path.join(worktreeRoot, 'r1', 'd')].sort());
+    for (const id of ['a', 'b', 'c', 'd']) expect(git(dir, 'rev-parse', taskBranch('r1', id))).toMatch(/^[0-9a-f]{40}$/);
+
+    // The end of the run removes the spares and their folder; the worktree with changes stays.
+    const state = { runId: 'r1', worktreeRoot, order: ['a', 'b', 'c', 'd'], tasks: { a: { status: 'merged' }, b: { status: 'merged' }, c: { status: 'merged' }, d: { status: 'merged' } } } as unknown as RunState;
+    await cleanupRun(repo, state, path.join(worktreeRoot, 'r1', '_integration'));
+    expect(existsSync(spares)).toBe(false);
+    expect(listed(dir)).toEqual([dir, path.join(worktreeRoot, 'r1', 'd')]);
+  });
+});
