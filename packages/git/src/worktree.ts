@@ -76,6 +76,14 @@ export class Worktree {
     });
   }
 
+  /** The branch checked out here (`refs/heads/…` stripped), or null when HEAD is detached. */
+  branch(): Promise<string | null> {
+    return this.queued(async () => {
+      const r = await this.git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], [0, 1]);
+      return r.exitCode === 0 ? r.stdout.trim() : null;
+    });
+  }
+
   /** Leaves the branch, keeping the commit and the files: `checkout --detach`. */
   detach(): Promise<void> {
     return this.queued(async () => {

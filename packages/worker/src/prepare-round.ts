@@ -34,7 +34,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   const dir = worktreePath(job);
 
   if (job.round.kind === 'start') {
-    await repairWorktree(repo, dir);
+    await repairWorktree(repo, dir, { onBranch: true });
     const fresh = !existsSync(dir);
     const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing, spareWorktrees(job.worktreeRoot, job.runId)) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });

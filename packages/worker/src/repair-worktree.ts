@@ -5,10 +5,12 @@ import type { Repo } from '@caid/git';
 /**
  * Undoes what a killed caid (or a killed git) can leave in a task's worktree before a round
  * reruns there: a folder git no longer knows is moved aside (never deleted: it may hold an
- * agent's edits), a stale `index.lock` is removed, and a half-done merge is aborted so the
- * round can merge again. Safe because the run lock says no other caid drives this run.
+ * agent's edits), a stale `index.lock` is removed, a half-done merge is aborted so the round can
+ * merge again. With `onBranch` (a task's worktree, always on its branch), one on no branch is a
+ * parked worktree whose take-over was cut short between its move and its checkout: it is removed,
+ * or moved aside if it holds changes, so the round makes the task's worktree afresh. Safe because the run lock says no other caid drives this run.
  */
-export async function repairWorktree(repo: Repo, dir: string): Promise<void> {
+export async function repairWorktree(repo: Repo, dir: string, o: { onBranch?: boolean } = {}): Promise<void> {
   if (!existsSync(dir)) return;
   await repo.pruneWorktrees();
   const known = (await repo.listWorktrees()).some((w) => w.path === dir);
@@ -23,4 +25,11 @@ export async function repairWorktree(repo: Repo, dir: string): Promise<void> {
   if (adminDir) rmSync(path.join(adminDir, 'index.lock'), { force: true });
   const wt = repo.worktree(dir);
   if (await wt.mergeInProgress()) await wt.abortMerge();
+  if (o.onBranch && (await wt.branch()) === null) {
+    const removed = await repo.removeWorktree(dir).then(() => true, () => false);
+    if (!removed && existsSync(dir)) {
+      renameSync(dir, `${dir}.orphan-${Date.now()}`);
+      await repo.pruneWorktrees();
+    }
+  }
 }
