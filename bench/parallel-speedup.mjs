@@ -91,8 +91,8 @@ export function speedupSection(rs, command) {
       'release the next level (`core`, the last of the 8 modules, `index`, then `docs` and `examples` one after the other) sit',
       'on the critical path at N = 4, where at N = 1 a merge overlaps the next task\'s agent; process start and exit are paid',
       'by both runs. A merge without verify is 3 git processes (merge-tree alongside merge-base --is-ancestor, commit-tree,',
-      'update-ref), about 17 ms on an idle machine. It was about 120 ms before git was spawned with execa instead of',
-      'simple-git, which waits 50 ms more after every command that prints nothing (update-ref, merge-base --is-ancestor).',
+      'update-ref), about 15 ms on an idle machine. It was about 120 ms while git was spawned through simple-git, which',
+      'waits 50 ms more after every command that prints nothing (update-ref, merge-base --is-ancestor).',
     ].join('\n') : [
       `${met.length ? `Met with ${met.map((y) => y.x.calls).join(', ')} calls per task; ` : ''}missed with ${rows.filter((y) => !met.includes(y)).map((y) => y.x.calls).join(', ')} calls per task.`,
       `Why: the ${tiny.x.calls}-call task is ${(tiny.x.calls * tiny.x.delayMs / 1000).toFixed(1)} s of model time and ${tiny.task.toFixed(2)} s at N = 1, so caid's own work per task (worktree, commit,`,
