@@ -1,4 +1,4 @@
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Repo } from '@caid/git';
 
@@ -44,14 +44,18 @@ export async function shareDirs(repo: Repo, worktree: string, entries: ShareEntr
   return results;
 }
 
+/**
+ * A tree of hard links to `from`'s files (symlinks recreated as they are). The directory entries'
+ * own types are used (Node stats only where the filesystem reports none), so a file costs one
+ * link and no stat.
+ */
 function linkTree(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
-  for (const name of readdirSync(from)) {
-    const src = path.join(from, name);
-    const dst = path.join(to, name);
-    const st = lstatSync(src);
-    if (st.isDirectory()) linkTree(src, dst);
-    else if (st.isSymbolicLink()) cpSync(src, dst, { verbatimSymlinks: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(src, dst);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
     else linkSync(src, dst);
   }
 }
