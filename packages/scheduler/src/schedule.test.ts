@@ -129,4 +129,50 @@ describe('schedule', () => {
     expect(events.filter((e) => e.type === 'task.queued').map((e) => (e as { taskId: string }).taskId)).toEqual(['a', 'v']);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', reason: 'budget', message: 'token budget reached' });
   });
+
+  it('logs starts and steps while a merge is in progress, not after it', async () => {
+    const events: RunEvent[] = [];
+    let state = initialState();
+    const emit = async (e: NewRunEvent) => {
+      const ev = { ...e, at: new Date().toISOString() } as RunEvent;
+      events.push(ev);
+      state = reduce(state, ev);
+      return state;
+    };
+    await emit({
+      type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers: 2,
+      tasks: [{ id: 'slow-merge', prompt: 'p', dependsOn: [], files: [] }, { id: 'busy', prompt: 'p', dependsOn: [], files: [] }],
+    });
+    const queue = memoryQueue();
+    let stepsDuringMerge = -1;
+    let releaseMerge!: () => void;
+    const mergeHeld = new Promise<void>((r) => { releaseMerge = r; });
+    queue.process(async (job, ctx) => {
+      if (job.task.id === 'busy') {
+        // Steps while the other task's merge (its verify, say) is still running.
+        await new Promise((r) => setTimeout(r, 30));
+        for (let step = 1; step <= 3; step++) {
+          ctx.progress({ step, usage: { inputTokens: step, outputTokens: 0, costUsd: 0 } });
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        stepsDuringMerge = events.filter((e) => e.type === 'task.step' && e.taskId === 'busy').length;
+        releaseMerge();
+      }
+      return { taskId: job.task.id, attempt: job.attempt, status: 'done', commit: `${job.task.id}-1`, steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } };
+    }, { concurrency: 2 });
+    let merges = 0;
+    const final = await schedule({
+      state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 },
+      makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: state.tasks[taskId]!, attempt, round }),
+      integrate: async (r) => {
+        if (r.taskId === 'slow-merge') await mergeHeld;
+        return { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! };
+      },
+    });
+    expect(final.status).toBe('succeeded');
+    expect(stepsDuringMerge).toBe(3);
+    const types = events.filter((e) => 'taskId' in e && e.taskId === 'busy').map((e) => e.type);
+    expect(types.indexOf('task.queued')).toBeLessThan(types.indexOf('task.started'));
+    expect(types.lastIndexOf('task.step')).toBeLessThan(types.indexOf('task.finished'));
+  });
 });

@@ -39,7 +39,14 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   const build = () => buildGraph({ goal: state.goal, tasks: tasks() });
   let graph = build();
   let levels = bottomLevels(graph, estimateWeight(tasks()));
-  const emit = async (e: NewRunEvent) => { state = await o.emit(e); };
+  // Emits may overlap (starts and steps are logged as they happen): keep the state of the newest.
+  let emitted = 0;
+  let held = 0;
+  const emit = async (e: NewRunEvent) => {
+    const seq = ++emitted;
+    const next = await o.emit(e);
+    if (seq > held) [state, held] = [next, seq];
+  };
   let inFlight = 0;
   let finished = false;
   let chain = Promise.resolve();
@@ -147,11 +154,16 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       await pump();
     };
 
+    // Starts and steps are logged when they happen, not behind the merge in progress: a merge that
+    // runs the project's tests can take minutes, and `caid status` and the dashboard would show every
+    // agent frozen meanwhile. The log stays ordered per task: a job starts after it is queued, and
+    // reports its steps before it completes.
+    const now = (e: NewRunEvent) => { void emit(e).catch(reject); };
     o.queue.on('active', ({ jobId: id, job }) => {
       waiting.delete(id);
-      serially(() => emit({ type: 'task.started', taskId: job.task.id, attempt: job.attempt }));
+      now({ type: 'task.started', taskId: job.task.id, attempt: job.attempt });
     });
-    o.queue.on('progress', ({ job, progress }) => serially(() => emit({ type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...progress })));
+    o.queue.on('progress', ({ job, progress }) => now({ type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...progress }));
     o.queue.on('completed', ({ result }) => {
       const release = holdSlot(result);
       serially(() => onResult(result).finally(release));
