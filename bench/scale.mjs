@@ -27,7 +27,7 @@ async function coordinatorRun(plan, dir, runId) {
   return performance.now() - t0;
 }
 
-export async function benchScale({ sizes = [100, 300, 1000, 3000], reps = 5, e2eSizes = [100, 300, 1000], e2eReps = 1, workers = 4 } = {}) {
+export async function benchScale({ sizes = [100, 300, 1000, 3000], reps = 5, e2eSizes = [100, 300, 1000], e2eReps = 5, workers = 4 } = {}) {
   const s = scratch('caid-bench-scale-');
   // One file per task: a 1,000-task run still ends with 1,000 more files in every checkout than it began with.
   const model = await startScriptedModel({ rules: [slowAgentRule({ delayMs: 0, calls: 2, test: false })] });
@@ -38,20 +38,20 @@ export async function benchScale({ sizes = [100, 300, 1000, 3000], reps = 5, e2e
       for (let rep = 0; rep < reps; rep++) ms.push(await coordinatorRun(scalePlan(n, rep + 1), s.dir, `scale-${n}-${rep}`));
       coordinator.push({ tasks: n, perTask: ms.map((x) => x / n) });
     }
-    const e2e = [];
+    // Sizes side by side in each round (not all runs of one size, then the next), so a change in
+    // the machine's load between rounds falls on every size alike.
+    const e2e = e2eSizes.map((n) => ({ tasks: n, perTask: [], merges: [] }));
     let control;
-    for (const n of e2eSizes) {
-      const perTask = [];
-      const merges = [];
-      for (let rep = 0; rep < e2eReps; rep++) {
+    for (let rep = 0; rep < e2eReps; rep++) {
+      for (const row of e2e) {
+        const n = row.tasks;
         const repo = makeRepo(path.join(s.dir, `repo-${n}-${rep}`), LIBRARY_FILES);
         const plan = { goal: 'scale', tasks: scalePlan(n, rep + 1).map((t) => ({ id: t.id, prompt: `do ${t.id}`, dependsOn: t.dependsOn })) };
         const r = await caidRun({ plan, repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, `wt-${n}-${rep}`) });
-        perTask.push(r.ms / n);
-        merges.push(mergeIntervals(runEvents(repo, r.summary.runId)));
+        row.perTask.push(r.ms / n);
+        row.merges.push(mergeIntervals(runEvents(repo, r.summary.runId)));
         if (n === e2eSizes.at(-1) && rep === 0) control = gitControl(repo, r.summary.commit, path.join(s.dir, `control-${n}`));
       }
-      e2e.push({ tasks: n, perTask, merges });
     }
     const result = { workers, reps, e2eReps, coordinator, e2e, control };
     s.dispose(); // kept on failure, for its run logs
@@ -119,7 +119,7 @@ export function scaleSection(r, command) {
     'in place, while `reduce` stays pure for everyone else), and every pump scanned every task for readiness (now only',
     'the dependents of the task that just merged are checked).',
     '',
-    `End to end through the real CLI (scripted agent: one write_file, finish; real worktrees, commits, merges), ${r.e2eReps} run(s) per size:`,
+    `End to end through the real CLI (scripted agent: one write_file, finish; real worktrees, commits, merges), ${r.e2eReps} runs per size:`,
     '',
     '| tasks | ms per task (process wall clock / tasks) | ms between merges, first tenth of the run | last tenth |',
     '|---:|---|---|---|',
@@ -144,7 +144,7 @@ export function scaleSection(r, command) {
     'and a new task takes a parked one over (`worktree move`, `clean -ffdx`, `checkout -b`), so a task\'s checkout writes',
     'the files that changed since, not every file; the number of worktrees stays near twice the number of workers and no',
     'step of a merge or of a worktree start scans every worktree or branch of the run.',
-    `${r.e2eReps} run(s) per size keep \`npm run bench\` under 15 minutes.`,
+    `${r.e2eReps} runs per size, the sizes side by side in each round, each with its own seeded plan.`,
   ].join('\n');
 }
 
