@@ -6,3 +6,5 @@ export type { WorktreeStatus } from './parse-status.js';
 export type { FileStat } from './parse-numstat.js';
 export type { LogEntry } from './parse-log.js';
 export { openClone, fetchRefs, pushRefs, listRemoteRefs, deleteRemoteRefs, placeWorktree } from './remote.js';
+export { takeSpareWorktree } from './take-spare-worktree.js';
+export { expectSpare } from './spare-waits.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitError, Repo, isGitRepo } from './index.js';
+import { GitError, Repo, expectSpare, isGitRepo, takeSpareWorktree } from './index.js';
 import { git, initRepo, removeTempDirs, tempDir, write } from './temp-repo.fixture.js';
 
 afterEach(removeTempDirs);
@@ -238,7 +238,7 @@ describe('worktree lifecycle', () => {
     git(dir, 'commit', '-q', '-m', 'ignore build');
     const root = tempDir();
     const spares = join(root, 'run', '.spare');
-    expect(await repo.takeSpareWorktree(spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x' })).toBeNull();
+    expect(await takeSpareWorktree(repo, spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x' })).toBeNull();
 
     const done = await repo.addWorktree(join(root, 'run', 'a'), { start: 'main', newBranch: 'caid/r/tasks/a' });
     write(done.path, 'a.txt', 'a\n');
@@ -257,7 +257,7 @@ describe('worktree lifecycle', () => {
     git(dir, 'commit', '-q', '-am', 'v2');
     const head = git(dir, 'rev-parse', 'HEAD');
 
-    const b = await repo.takeSpareWorktree(spares, join(root, 'run', 'b'), { start: head, newBranch: 'caid/r/tasks/b' });
+    const b = await takeSpareWorktree(repo, spares, join(root, 'run', 'b'), { start: head, newBranch: 'caid/r/tasks/b' });
     expect(b?.path).toBe(join(root, 'run', 'b'));
     expect(readdirSync(spares)).toEqual([]);
     expect(await b!.head()).toBe(head);
@@ -271,11 +271,11 @@ describe('worktree lifecycle', () => {
 
     // A spare that is no worktree any more is thrown away and the caller makes a new one.
     write(join(spares, 'stray'), 'file.txt', 'x\n');
-    expect(await repo.takeSpareWorktree(spares, join(root, 'run', 'c'), { start: head, newBranch: 'caid/r/tasks/c' })).toBeNull();
+    expect(await takeSpareWorktree(repo, spares, join(root, 'run', 'c'), { start: head, newBranch: 'caid/r/tasks/c' })).toBeNull();
     expect(readdirSync(spares)).toEqual([]);
     // An existing branch is checked out as it is.
     await repo.parkWorktree(b!.path, join(spares, 'b'));
-    const again = await repo.takeSpareWorktree(spares, join(root, 'run', 'a'), { start: 'caid/r/tasks/a', branch: 'caid/r/tasks/a' });
+    const again = await takeSpareWorktree(repo, spares, join(root, 'run', 'a'), { start: 'caid/r/tasks/a', branch: 'caid/r/tasks/a' });
     expect(await again!.head()).toBe(aCommit);
     expect(readFileSync(join(again!.path, 'a.txt'), 'utf8')).toBe('a\n');
   });
@@ -290,15 +290,15 @@ describe('worktree lifecycle', () => {
     await done.commitAll('a');
 
     // Nothing announced: no spare, no wait.
-    expect(await repo.takeSpareWorktree(spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x', waitMs: 60_000 })).toBeNull();
+    expect(await takeSpareWorktree(repo, spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x', waitMs: 60_000 })).toBeNull();
     // Announced and then not parked (its merge failed): the taker stops waiting at once.
-    const never = repo.expectSpare(spares);
-    const none = repo.takeSpareWorktree(spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x', waitMs: 60_000 });
+    const never = expectSpare(spares);
+    const none = takeSpareWorktree(repo, spares, join(root, 'run', 'x'), { start: 'main', newBranch: 'caid/r/tasks/x', waitMs: 60_000 });
     never();
     expect(await none).toBeNull();
     // Announced and parked while the taker waits: it gets that worktree.
-    const parked = repo.expectSpare(spares);
-    const taking = repo.takeSpareWorktree(spares, join(root, 'run', 'b'), { start: 'main', newBranch: 'caid/r/tasks/b', waitMs: 60_000 });
+    const parked = expectSpare(spares);
+    const taking = takeSpareWorktree(repo, spares, join(root, 'run', 'b'), { start: 'main', newBranch: 'caid/r/tasks/b', waitMs: 60_000 });
     await repo.parkWorktree(done.path, join(spares, 'a'));
     parked();
     const b = await taking;

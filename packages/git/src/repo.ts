@@ -8,7 +8,6 @@ import { mergeTree } from './merge-tree.js';
 import { LOG_FORMAT, parseLog, type LogEntry } from './parse-log.js';
 import { parseWorktreeList } from './parse-worktree-list.js';
 import { serially } from './serially.js';
-import { awaitExpectedSpare, expectSpare } from './spare-waits.js';
 import { GitError, type Identity, type TreeMergeOutcome, type WorktreeInfo } from './types.js';
 import { Worktree, worktreeQueueKey } from './worktree.js';
 
@@ -147,7 +146,7 @@ export class Repo {
 
   /**
    * Parks a finished, clean linked worktree at `spare` (`git worktree move`), for takeSpareWorktree
-   * to give to a new task: that task's checkout then writes only the files that differ from the
+   * (take-spare-worktree.ts) to give to a new task: that task's checkout then writes only the files that differ from the
    * commit the spare holds, not every file of the repository. The spare is left detached.
    * Refuses what discardWorktree refuses.
    */
@@ -163,50 +162,27 @@ export class Repo {
   }
 
   /**
-   * Moves a worktree parked in `sparesDir` to `path` and puts it on a new branch `newBranch` at
-   * `start`, or on the existing branch `branch`, with no file of its earlier task left (ignored ones
-   * included): the same tree `addWorktree` would give. Null when there is no spare; a spare that
-   * cannot be moved or switched is removed, and the next one is tried. With no spare but one
-   * announced (expectSpare), waits for it up to `waitMs` (default: what the last fresh checkout took).
+   * Moves the first worktree parked in `sparesDir` to `path` (see takeSpareWorktree): its new path,
+   * null when there is none, or 'retry' when it was no worktree any more (a killed run, a hand)
+   * and has been deleted, being of no use as a spare.
    */
-  async takeSpareWorktree(sparesDir: string, path: string, o: { start: string; newBranch?: string; branch?: string; waitMs?: number }): Promise<Worktree | null> {
-    let waited = false;
-    for (;;) {
-      const taken = await this.shared(async () => {
-        const name = existsSync(sparesDir) ? readdirSync(sparesDir).sort()[0] : undefined;
-        if (name === undefined) return null;
-        const spare = join(sparesDir, name);
-        await mkdir(dirname(path), { recursive: true });
-        const at = join(realpathSync(dirname(path)), basename(path));
-        const moved = await this.git.run(['worktree', 'move', spare, at], 'any');
-        // Not a worktree any more (a killed run, a hand): it is no use as a spare.
-        if (moved.exitCode !== 0) await rm(spare, { recursive: true, force: true });
-        return moved.exitCode === 0 ? at : 'retry';
-      });
-      if (taken === null) {
-        // A worktree about to be parked (expectSpare) is worth waiting for, up to what a fresh checkout costs.
-        if (waited || !(await awaitExpectedSpare(sparesDir, o.waitMs ?? freshCheckoutMs.get(this.commonDir) ?? 0))) return null;
-        waited = true;
-        continue;
-      }
-      if (taken === 'retry') continue;
-      const wt = this.worktree(taken);
-      try {
-        await wt.switchFresh(o);
-        return wt;
-      } catch {
-        await this.removeWorktree(taken, { force: true }).catch(() => undefined);
-        if (existsSync(taken)) return null;
-      }
-    }
+  moveSpareInto(sparesDir: string, path: string): Promise<string | null | 'retry'> {
+    return this.shared(async () => {
+      const name = existsSync(sparesDir) ? readdirSync(sparesDir).sort()[0] : undefined;
+      if (name === undefined) return null;
+      const spare = join(sparesDir, name);
+      await mkdir(dirname(path), { recursive: true });
+      const at = join(realpathSync(dirname(path)), basename(path));
+      const moved = await this.git.run(['worktree', 'move', spare, at], 'any');
+      if (moved.exitCode === 0) return at;
+      await rm(spare, { recursive: true, force: true });
+      return 'retry';
+    });
   }
 
-  /**
-   * Announces that a worktree will soon be parked in `sparesDir` (its task is being merged); call
-   * the result when it is parked or will not be. takeSpareWorktree may wait for it.
-   */
-  expectSpare(sparesDir: string): () => void {
-    return expectSpare(sparesDir);
+  /** How long the last `worktree add` of this repository took in this process, if there was one. */
+  lastCheckoutMs(): number | undefined {
+    return freshCheckoutMs.get(this.commonDir);
   }
 
   /** The canonical path of a linked worktree that can go: GitError if it is none, has submodules or has changes. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { spareWorktrees, type RunState } from '@caid/core';
-import type { Repo } from '@caid/git';
+import { expectSpare, type Repo } from '@caid/git';
 
 /**
  * End of a run: merged tasks' worktrees and the integration worktree go; every branch stays,
@@ -60,7 +60,7 @@ export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string,
   return {
     /** A task is being merged: a new task that finds no spare may wait for its worktree (see takeSpareWorktree). */
     expect(taskId: string): void {
-      if (keep > 0 && !announced.has(taskId)) announced.set(taskId, repo.expectSpare(spares));
+      if (keep > 0 && !announced.has(taskId)) announced.set(taskId, expectSpare(spares));
     },
     /** The task did not merge this time: nothing of it is coming. */
     unexpect: settle,

@@ -8,19 +8,26 @@ import { schedule } from './schedule.js';
 type Behaviour = (job: TaskJob) => { result?: Partial<TaskResult>; outcome?: IntegrationOutcome; ms?: number };
 
 /** Runs a plan through the real scheduler and queue with an in-memory integration branch. */
-async function simulate(tasks: [string, string[], number?][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined, o: { holdSlots?: boolean } = {}) {
+/** A run log in memory, started with `tasks` ([id, dependsOn, estimate?]). */
+async function startedRun(tasks: [string, string[], number?][], workers: number) {
   const events: RunEvent[] = [];
-  let state = initialState();
+  const log = { events, state: initialState() };
   const emit = async (e: NewRunEvent) => {
     const ev = { ...e, at: new Date().toISOString() } as RunEvent;
     events.push(ev);
-    state = reduce(state, ev);
-    return state;
+    log.state = reduce(log.state, ev);
+    return log.state;
   };
   await emit({
     type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers,
     tasks: tasks.map(([id, dependsOn, estimate]) => ({ id, prompt: id, dependsOn, files: [], ...(estimate && { estimate }) })),
   });
+  return { log, emit };
+}
+
+async function simulate(tasks: [string, string[], number?][], behaviour: Behaviour, workers = 2, shouldStop?: (s: RunState) => { reason: string; message: string } | undefined, o: { holdSlots?: boolean } = {}) {
+  const { log, emit } = await startedRun(tasks, workers);
+  const { events } = log;
   const queue = memoryQueue();
   if (o.holdSlots === false) delete queue.reserve;
   let running = 0;
@@ -36,8 +43,8 @@ async function simulate(tasks: [string, string[], number?][], behaviour: Behavio
   }, { concurrency: workers });
   let merges = 0;
   const final: RunState = await schedule({
-    state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 }, shouldStop,
-    makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: state.tasks[taskId]!, attempt, round }),
+    state: log.state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 }, shouldStop,
+    makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: log.state.tasks[taskId]!, attempt, round }),
     integrate: async (r) => outcomes.get(`${r.taskId}#${r.attempt}`) ?? { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! },
   });
   return { final, events, peak };
@@ -131,18 +138,8 @@ describe('schedule', () => {
   });
 
   it('logs starts and steps while a merge is in progress, not after it', async () => {
-    const events: RunEvent[] = [];
-    let state = initialState();
-    const emit = async (e: NewRunEvent) => {
-      const ev = { ...e, at: new Date().toISOString() } as RunEvent;
-      events.push(ev);
-      state = reduce(state, ev);
-      return state;
-    };
-    await emit({
-      type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers: 2,
-      tasks: [{ id: 'slow-merge', prompt: 'p', dependsOn: [], files: [] }, { id: 'busy', prompt: 'p', dependsOn: [], files: [] }],
-    });
+    const { log, emit } = await startedRun([['slow-merge', []], ['busy', []]], 2);
+    const { events } = log;
     const queue = memoryQueue();
     let stepsDuringMerge = -1;
     let releaseMerge!: () => void;
@@ -162,8 +159,8 @@ describe('schedule', () => {
     }, { concurrency: 2 });
     let merges = 0;
     const final = await schedule({
-      state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 },
-      makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: state.tasks[taskId]!, attempt, round }),
+      state: log.state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 },
+      makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: log.state.tasks[taskId]!, attempt, round }),
       integrate: async (r) => {
         if (r.taskId === 'slow-merge') await mergeHeld;
         return { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { integrationBranch, spareWorktrees, taskBranch, type TaskJob } from '@caid/core';
-import type { Repo, Worktree } from '@caid/git';
+import { takeSpareWorktree, type Repo, type Worktree } from '@caid/git';
 import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
@@ -104,5 +104,5 @@ async function addTaskWorktree(repo: Repo, dir: string, branch: string, head: st
     existing = null;
   }
   const on = existing ? { start: branch, branch } : { start: head, newBranch: branch };
-  return (await repo.takeSpareWorktree(spares, dir, on)) ?? repo.addWorktree(dir, on);
+  return (await takeSpareWorktree(repo, spares, dir, on)) ?? repo.addWorktree(dir, on);
 }
