@@ -29,12 +29,10 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPath: strin
 /**
  * Removes a worktree that is done with, and its TMPDIR, unless it holds uncommitted or untracked
  * files: plain `git worktree remove` refuses those, so one git process both checks and removes.
- * Resolves false when the worktree stays.
  */
-export async function retireWorktree(repo: Repo, wt: string): Promise<boolean> {
+async function retireWorktree(repo: Repo, wt: string): Promise<void> {
   const gone = await repo.removeWorktree(wt).then(() => true, () => false);
   if (gone) removeScratch(path.dirname(path.dirname(wt)), path.basename(path.dirname(wt)), path.basename(wt), 'tmp');
-  return gone;
 }
 
 /**
