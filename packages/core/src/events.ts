@@ -34,10 +34,23 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('task.gate'), ...at, ...task, ...GateReportSchema.shape }),
   z.object({ type: z.literal('task.merged'), ...at, ...task, commit: z.string(), taskCommit: z.string() }),
-  z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()) }),
+  // `stale`: the task came back from a conflict round and conflicts again only because other work
+  // landed while it resolved; it does not count against the conflict limit.
+  z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()), stale: z.boolean().optional() }),
   z.object({
     type: z.literal('task.verify-failed'), ...at, ...task, command: z.string(),
     exitCode: z.number().int().nullable(), output: z.string(),
+  }),
+  // The merge queue: finished tasks merged together on `base` and verified once (see @caid/integrator).
+  z.object({ type: z.literal('batch.started'), ...at, batch: z.number().int().positive(), tasks: z.array(z.string()), base: z.string() }),
+  // A verify of the batch or of one of its prefixes (`tasks`): `accepted` is the gate's verdict.
+  z.object({
+    type: z.literal('batch.verified'), ...at, batch: z.number().int().positive(), tasks: z.array(z.string()),
+    commit: z.string(), accepted: z.boolean(), probe: z.boolean(),
+  }),
+  // A red batch was searched: `landed` passed on their own prefix, `culprit` broke the gate.
+  z.object({
+    type: z.literal('batch.bisected'), ...at, batch: z.number().int().positive(), landed: z.array(z.string()), culprit: z.string(),
   }),
   z.object({ type: z.literal('task.failed'), ...at, ...task, reason: z.string() }),
   z.object({ type: z.literal('task.skipped'), ...at, ...task, blockedBy: z.string() }),

@@ -13,3 +13,5 @@ export * from './in-flight.js';
 export * from './plan-shape.js';
 export * from './config.js';
 export * from './budget.js';
+export * from './decide.js';
+export * from './merge-queue-rules.js';

@@ -11,6 +11,12 @@ export interface TaskState extends Task {
   /** Agent rounds run or queued for this task (first run, conflict rounds, send-backs). */
   attempts: number;
   conflicts: number;
+  /** Conflicts caused only by other work landing while this task resolved an earlier one. */
+  staleConflicts?: number;
+  /** Why its latest round was queued ('start', 'conflict', 'verify-failed'). */
+  round?: 'start' | 'conflict' | 'verify-failed';
+  /** Where a finished task is in the merge queue: waiting (undefined), verifying in a batch, or being bisected. */
+  queue?: 'verifying' | 'bisecting';
   verifyFailures: number;
   step: number;
   tool?: string;
@@ -57,6 +63,8 @@ export interface RunState {
   mergeOrder: string[];
   usage: Usage;
   gate?: { mode: GateMode; reason: string };
+  /** Merge-queue batches started so far. */
+  batches?: number;
   /** Test counts on the integration head: the base's, then after each accepted merge. */
   testHistory: TestCounts[];
   flaky: string[];
@@ -120,7 +128,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
     }
     case 'task.queued':
-      return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined });
+      return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined, round: e.round.kind });
     case 'task.started':
       return patch(s, e.taskId, { status: 'running', startedAt: s.tasks[e.taskId]?.startedAt ?? e.at });
     case 'task.step':
@@ -138,15 +146,23 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     }
     case 'task.merged':
       return {
-        ...patch(s, e.taskId, { status: 'merged', mergeCommit: e.commit, commit: e.taskCommit, mergedAt: e.at, finishedAt: e.at }),
+        ...patch(s, e.taskId, { status: 'merged', queue: undefined, mergeCommit: e.commit, commit: e.taskCommit, mergedAt: e.at, finishedAt: e.at }),
         head: e.commit, mergeOrder: [...s.mergeOrder, e.taskId],
       };
     case 'task.conflict':
-      return patch(s, e.taskId, { conflicts: (s.tasks[e.taskId]?.conflicts ?? 0) + 1 });
+      return e.stale
+        ? patch(s, e.taskId, { staleConflicts: (s.tasks[e.taskId]?.staleConflicts ?? 0) + 1, queue: undefined })
+        : patch(s, e.taskId, { conflicts: (s.tasks[e.taskId]?.conflicts ?? 0) + 1, queue: undefined });
     case 'task.verify-failed':
-      return patch(s, e.taskId, { verifyFailures: (s.tasks[e.taskId]?.verifyFailures ?? 0) + 1 });
+      return patch(s, e.taskId, { verifyFailures: (s.tasks[e.taskId]?.verifyFailures ?? 0) + 1, queue: undefined });
+    case 'batch.started':
+      return e.tasks.reduce<RunState>((acc, id) => patch(acc, id, { queue: 'verifying' }), { ...s, batches: e.batch });
+    case 'batch.verified':
+      return e.accepted || e.probe ? s : e.tasks.reduce<RunState>((acc, id) => patch(acc, id, { queue: 'bisecting' }), s);
+    case 'batch.bisected':
+      return s;
     case 'task.failed':
-      return patch(s, e.taskId, { status: 'failed', reason: e.reason, finishedAt: e.at });
+      return patch(s, e.taskId, { status: 'failed', queue: undefined, reason: e.reason, finishedAt: e.at });
     case 'task.skipped':
       return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
     case 'run.gate':

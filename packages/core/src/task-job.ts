@@ -82,5 +82,5 @@ export interface TaskProgress {
 /** What integrating one finished task came to. */
 export type IntegrationOutcome =
   | { kind: 'merged'; commit: string; taskCommit: string; gate?: GateReport }
-  | { kind: 'conflict'; paths: string[] }
+  | { kind: 'conflict'; paths: string[]; stale?: boolean }
   | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string; gate?: GateReport };

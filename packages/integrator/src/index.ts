@@ -3,3 +3,4 @@ export * from './test-gate.js';
 export * from './run-verify.js';
 export * from './junit-report.js';
 export * from './instrument-verify.js';
+export * from './merge-batch.js';

@@ -2,8 +2,18 @@ import type { GateMode, GateReport, TestCounts } from '@caid/core';
 import { tailOutput } from '@caid/agent';
 import { countTests, runVerify, type VerifyOptions, type VerifyRun } from './run-verify.js';
 
+/** What the gate knows about the tests on one verified integration head. */
+export interface GateBaseline {
+  readonly counts: TestCounts | null;
+  readonly passing: ReadonlySet<string>;
+}
+
 export interface GateVerdict {
   report: GateReport;
+  /** The baseline this run establishes if the branch moves to the head it verified. */
+  baseline: GateBaseline;
+  /** The run was interrupted: not a gate outcome. */
+  cancelled: boolean;
   /** For the agent: the tests that newly fail with their messages, then the end of the output. */
   output: string;
   exitCode: number | null;
@@ -15,7 +25,7 @@ export interface GateVerdict {
  * test is rerun once; one that passes then is flaky, not a regression.
  */
 export class TestGate {
-  private passing: Set<string>;
+  private passing: ReadonlySet<string>;
 
   private constructor(readonly command: string, readonly mode: GateMode, readonly reason: string, private readonly o: Omit<VerifyOptions, 'cwd'>, base: VerifyRun) {
     this.passing = passedIds(base);
@@ -35,22 +45,43 @@ export class TestGate {
     return new TestGate(command, 'no-regression', `verify fails on the base (${c.passed}/${c.total} tests pass), so a merge may not break a passing test`, o, base);
   }
 
-  async check(cwd: string): Promise<GateVerdict> {
+  /** The baseline of the current verified integration head. */
+  current(): GateBaseline {
+    return { counts: null, passing: this.passing };
+  }
+
+  /**
+   * Runs verify in `cwd` and judges it against `against` (default: the current head's). Does not
+   * move the baseline. A rejected result is rerun once before it counts unless `retry` is false.
+   */
+  async evaluate(cwd: string, o: { against?: GateBaseline; retry?: boolean } = {}): Promise<GateVerdict> {
+    const passing = o.against?.passing ?? this.passing;
     const first = await runVerify(this.command, { ...this.o, cwd });
     let final = first;
-    let failing = this.regressions(first);
+    let failing = regressions(passing, first);
     let flaky: string[] = [];
     // Only test failures are worth a second run; a timeout or a crash would just cost the time again.
-    if (!this.accepts(first, failing) && !first.timedOut && !first.cancelled && !first.crashed) {
+    if (o.retry !== false && !this.accepts(first, failing) && !first.timedOut && !first.cancelled && !first.crashed) {
       final = await runVerify(this.command, { ...this.o, cwd });
-      const still = this.regressions(final);
+      const still = regressions(passing, final);
       flaky = failing.filter((id) => !still.includes(id));
       failing = still;
     }
     const accepted = this.accepts(final, failing);
-    if (accepted) this.passing = new Set([...passedIds(final)]);
-    const report: GateReport = { mode: this.mode, accepted, tests: final.tests ? countTests(final.tests) : null, newlyFailing: failing, flaky };
-    return { report, output: explain(final, failing), exitCode: final.exitCode };
+    const tests = final.tests ? countTests(final.tests) : null;
+    const report: GateReport = { mode: this.mode, accepted, tests, newlyFailing: failing, flaky };
+    return { report, output: explain(final, failing), exitCode: final.exitCode, baseline: { counts: tests, passing: passedIds(final) }, cancelled: final.cancelled };
+  }
+
+  /** The integration branch moved to the head this verdict verified. */
+  advance(v: GateVerdict): void {
+    this.passing = new Set(v.baseline.passing);
+  }
+
+  async check(cwd: string): Promise<GateVerdict> {
+    const v = await this.evaluate(cwd);
+    if (v.report.accepted) this.advance(v);
+    return v;
   }
 
   private accepts(run: VerifyRun, regressions: string[]): boolean {
@@ -58,13 +89,13 @@ export class TestGate {
     if (this.mode === 'all') return run.exitCode === 0;
     return !run.crashed && run.tests !== null && regressions.length === 0;
   }
+}
 
-  /** Tests that passed on the integration head and now fail or are gone. */
-  private regressions(run: VerifyRun): string[] {
-    if (!run.tests) return [];
-    const status = new Map(run.tests.map((t) => [t.id, t.status]));
-    return [...this.passing].filter((id) => status.get(id) !== 'passed');
-  }
+/** Tests that passed on the integration head and now fail or are gone. */
+function regressions(passing: ReadonlySet<string>, run: VerifyRun): string[] {
+  if (!run.tests) return [];
+  const status = new Map(run.tests.map((t) => [t.id, t.status]));
+  return [...passing].filter((id) => status.get(id) !== 'passed');
 }
 
 const passedIds = (run: VerifyRun) => new Set((run.tests ?? []).filter((t) => t.status === 'passed').map((t) => t.id));

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
-import { integrator, TestGate } from '@caid/integrator';
+import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
 import type { RunLog } from './run-log.js';
 import { cleanupRun, worktreeRetirer } from './cleanup-run.js';
@@ -42,9 +42,9 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
     : undefined;
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
-  const integrate = integrator({
+  const integrateBatch = batchIntegrator({
     repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at) => integration.at(at),
-    onVerify: (taskId, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskId}.log`), output),
+    onVerify: (taskIds, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskIds.length === 1 ? taskIds[0] : `batch-${log.current.batches ?? 0}`}.log`), output),
   });
   const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
     kind, agent, repo, runId, worktree: (at) => integration.at(at), gate,
@@ -72,20 +72,27 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
-    integrate: async (result, state) => {
-      retirer?.expect(result.taskId);
-      let merged = false;
+    batchMax: o.batchMax,
+    integrate: async (results, state, hooks) => {
+      for (const r of results) retirer?.expect(r.taskId);
+      const merged = new Set<string>();
       try {
-        await sync?.fetchTask(result.taskId, result.commit);
-        const outcome = await integrate(result, state.tasks[result.taskId] ?? {});
-        if (outcome.kind === 'merged') {
-          await sync?.publishIntegration();
-          retirer?.retire(result.taskId);
-          merged = true;
-        }
-        return outcome;
+        for (const r of results) await sync?.fetchTask(r.taskId, r.commit);
+        const items = results.map((result) => ({ result, task: state.tasks[result.taskId] ?? {}, fromConflict: state.tasks[result.taskId]?.round === 'conflict' }));
+        await integrateBatch(items, {
+          event: hooks.event,
+          nextBatch: () => (log.current.batches ?? 0) + 1,
+          report: async (result, outcome) => {
+            if (outcome.kind === 'merged') {
+              await sync?.publishIntegration();
+              retirer?.retire(result.taskId);
+              merged.add(result.taskId);
+            }
+            await hooks.report(result, outcome);
+          },
+        });
       } finally {
-        if (!merged) retirer?.unexpect(result.taskId);
+        for (const r of results) if (!merged.has(r.taskId)) retirer?.unexpect(r.taskId);
       }
     },
     limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },

@@ -13,6 +13,8 @@ import type { Replanner } from './replan-hook.js';
 export interface DriveOptions {
   queue: TaskQueue;
   limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
+  /** Most finished tasks the merge queue merges and verifies together (default 8). */
+  batchMax?: number;
   /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
   gate?: GateMode;
   /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */

@@ -1,3 +1,4 @@
 export * from './task-queue.js';
 export * from './memory-queue.js';
 export * from './schedule.js';
+export * from './one-by-one.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
 import { memoryQueue } from './memory-queue.js';
 import { schedule, type ScheduleOptions } from './schedule.js';
+import { oneByOne } from './one-by-one.js';
 
 /** The real scheduler and queue; tasks named `bad*` fail, every other task merges. */
 async function run(tasks: [string, string[]][], hooks: Pick<ScheduleOptions, 'replan' | 'beforeFinish'>) {
@@ -25,7 +26,7 @@ async function run(tasks: [string, string[]][], hooks: Pick<ScheduleOptions, 're
   const final: RunState = await schedule({
     state, emit, queue, limits: { conflictRounds: 1, verifyAttempts: 1 }, ...hooks,
     makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: state.tasks[taskId]!, attempt, round }),
-    integrate: async (r) => ({ kind: 'merged', commit: `m${++n}`, taskCommit: r.commit! }),
+    integrate: oneByOne(async (r) => ({ kind: 'merged', commit: `m${++n}`, taskCommit: r.commit! })),
   });
   return { final, types: events.map((e) => ('taskId' in e ? `${e.type} ${e.taskId}` : e.type)) };
 }

@@ -3,6 +3,7 @@ import {
   initialState, reduce, type IntegrationOutcome, type NewRunEvent, type RunEvent, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import { memoryQueue } from './memory-queue.js';
+import { oneByOne } from './one-by-one.js';
 import { schedule } from './schedule.js';
 
 type Behaviour = (job: TaskJob) => { result?: Partial<TaskResult>; outcome?: IntegrationOutcome; ms?: number };
@@ -45,7 +46,7 @@ async function simulate(tasks: [string, string[], number?][], behaviour: Behavio
   const final: RunState = await schedule({
     state: log.state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 }, shouldStop,
     makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: log.state.tasks[taskId]!, attempt, round }),
-    integrate: async (r) => outcomes.get(`${r.taskId}#${r.attempt}`) ?? { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! },
+    integrate: oneByOne(async (r) => outcomes.get(`${r.taskId}#${r.attempt}`) ?? { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! }),
   });
   return { final, events, peak };
 }
@@ -161,10 +162,10 @@ describe('schedule', () => {
     const final = await schedule({
       state: log.state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 },
       makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: log.state.tasks[taskId]!, attempt, round }),
-      integrate: async (r) => {
+      integrate: oneByOne(async (r) => {
         if (r.taskId === 'slow-merge') await mergeHeld;
         return { kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit! };
-      },
+      }),
     });
     expect(final.status).toBe('succeeded');
     expect(stepsDuringMerge).toBe(3);

@@ -1,10 +1,17 @@
 import {
-  RunError, bottomLevels, buildGraph, dependentsOf, estimateWeight, jobId, readyTasks,
-  type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RunState, type TaskJob, type TaskResult,
+  RunError, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, jobId, pickBatch, readyTasks,
+  type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RoundLimits, type RoundOutcome, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import type { TaskQueue } from './task-queue.js';
 
 const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+export interface IntegrateHooks {
+  /** A task's outcome, as soon as it is known (a batch reports its tasks one by one). */
+  report: (result: TaskResult, outcome: IntegrationOutcome) => Promise<void>;
+  /** Records a merge-queue event (batch started, verified, bisected). */
+  event: (e: NewRunEvent) => Promise<void>;
+}
 
 export interface ScheduleOptions {
   /** The run as folded from its log so far. */
@@ -12,10 +19,15 @@ export interface ScheduleOptions {
   /** Appends one event to the run log and returns the new folded state. */
   emit: (e: NewRunEvent) => Promise<RunState>;
   queue: TaskQueue;
-  /** Merges a finished task into the integration branch and verifies it; called one at a time. */
-  integrate: (result: TaskResult, state: RunState) => Promise<IntegrationOutcome>;
+  /**
+   * Merges a batch of finished tasks into the integration branch and verifies it, reporting each
+   * task's outcome through `hooks`; one batch at a time. A task left unreported was interrupted.
+   */
+  integrate: (results: TaskResult[], state: RunState, hooks: IntegrateHooks) => Promise<void>;
+  /** Most finished tasks merged and verified together (default 8). */
+  batchMax?: number;
   makeJob: (taskId: string, attempt: number, round: Round) => TaskJob;
-  limits: { conflictRounds: number; verifyAttempts: number };
+  limits: RoundLimits;
   signal?: AbortSignal;
   /** A resumed run: rounds whose jobs are re-attached, and finished rounds integrated again. */
   resume?: InFlight;
@@ -28,10 +40,10 @@ export interface ScheduleOptions {
 }
 
 /**
- * Drives a plan to its end: every ready task is queued (highest bottom level first, weighed by
- * the tasks' size estimates), each result is integrated in completion order, and conflicts and
- * failed verifies go back to the task's own agent. Resolves with the final state once nothing
- * is in flight.
+ * Drives a plan to its end. Ready tasks are queued highest bottom level first; finished ones wait
+ * in the merge queue, which merges and verifies them in batches while agents keep working; every
+ * outcome goes through `decide` (core), which applies the conflict and verify limits. Resolves
+ * with the final state once nothing is in flight.
  */
 export function schedule(o: ScheduleOptions): Promise<RunState> {
   let state = o.state;
@@ -47,20 +59,34 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const next = await o.emit(e);
     if (seq > held) [state, held] = [next, seq];
   };
+  const aborted = () => Boolean(o.signal?.aborted);
+  // Rounds queued, running, or finished and not yet decided (waiting for or in the merge queue).
   let inFlight = 0;
   let finished = false;
   let chain = Promise.resolve();
-  // Which tasks the next pump checks for readiness: after a merge, only the merged task's dependents
-  // (the common case, kept cheap for large graphs); undefined means every task, which is needed at
-  // the start, after a plan revision, and once a resume has re-attached what was in flight.
+  // Which tasks the next pump checks for readiness: after a merge only the merged task's dependents;
+  // undefined means every task (at the start, after a plan revision, after a resume re-attached).
   let candidates: string[] | undefined;
   // Priorities of the jobs queued and not yet started, for holdSlot.
   const waiting = new Map<string, number>();
+  // The merge queue: finished tasks waiting for the next batch, and whether a batch is under way.
+  const mergeWaiting = new Map<string, TaskResult>();
+  let merging = false;
+  // Worker slots held by finished tasks until their merge is decided (see holdSlot).
+  const heldSlots = new Map<string, () => void>();
+  const releaseSlot = (taskId: string) => {
+    heldSlots.get(taskId)?.();
+    heldSlots.delete(taskId);
+  };
 
   return new Promise<RunState>((resolve, reject) => {
-    const serially = (step: () => Promise<void>) => { chain = chain.then(step).catch(reject); };
+    const inChain = <T>(step: () => Promise<T>): Promise<T> => {
+      const p = chain.then(step);
+      chain = p.then(() => undefined, reject);
+      return p;
+    };
     const dispatch = async (taskId: string, round: Round) => {
-      if (o.signal?.aborted) return;
+      if (aborted()) return;
       const stop = o.shouldStop?.(state);
       if (stop) return round.kind === 'start' ? skipWithDependents(taskId, stop.reason) : fail(taskId, `${stop.reason}: ${stop.message}`);
       const attempt = state.tasks[taskId]!.attempts + 1;
@@ -75,9 +101,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       await o.queue.enqueue(o.makeJob(taskId, attempt, round), { jobId: id, priority });
     };
     // A finished task whose merge will make ready a task that outranks every waiting one keeps its
-    // worker slot until that merge is done, so the more critical task gets the slot rather than a
-    // lower one that happens to be waiting. The slot idles only for the merge, which the critical
-    // task has to wait for anyway.
+    // worker slot until that merge is done, so the more critical task gets the slot.
     const holdSlot = (result: TaskResult): (() => void) | undefined => {
       if (!o.queue.reserve || result.status !== 'done' || waiting.size === 0) return undefined;
       let top = -Infinity;
@@ -94,7 +118,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     };
     const fail = async (taskId: string, reason: string) => {
       await emit({ type: 'task.failed', taskId, reason });
-      const revision = o.signal?.aborted || o.shouldStop?.(state) ? null : await o.replan?.(taskId, reason, state);
+      const revision = aborted() || o.shouldStop?.(state) ? null : await o.replan?.(taskId, reason, state);
       if (revision) {
         await emit(revision);
         graph = build();
@@ -110,54 +134,91 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const pump = async () => {
       const among = candidates;
       candidates = [];
-      if (!o.signal?.aborted) {
+      if (!aborted()) {
         for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels, among)) await dispatch(id, { kind: 'start' });
       }
-      if (inFlight === 0 && !finished) {
+      startBatch();
+      if (inFlight === 0 && !merging && !finished) {
         finished = true;
         resolve(finishRun());
       }
     };
     const finishRun = async () => {
-      const last = o.signal?.aborted ? null : await o.beforeFinish?.(state);
+      const last = aborted() ? null : await o.beforeFinish?.(state);
       if (last) await emit(last);
       const all = Object.values(state.tasks);
-      const status = o.signal?.aborted ? 'cancelled' : all.every((t) => t.status === 'merged' || t.superseded) ? 'succeeded' : 'failed';
+      const status = aborted() ? 'cancelled' : all.every((t) => t.status === 'merged' || t.superseded) ? 'succeeded' : 'failed';
       const stop = status === 'failed' ? o.shouldStop?.(state) : undefined;
       await emit({ type: 'run.finished', status, commit: state.head, ...stop });
       return state;
     };
+    /** Applies `decide` to one round's outcome, whose event is already in the log. */
+    const settle = async (outcome: RoundOutcome) => {
+      inFlight--;
+      const next = decide(state, outcome, o.limits);
+      if (next.kind === 'dispatch-dependents') candidates?.push(...graph.outNeighbors(next.taskId));
+      else if (next.kind === 'send-back') await dispatch(next.taskId, next.round);
+      else await fail(next.taskId, next.reason);
+    };
     const onResult = async (result: TaskResult) => {
       await emit({ type: 'task.finished', ...result });
-      await afterFinished(result);
-    };
-    const afterFinished = async (result: TaskResult) => {
-      const { taskId } = result;
-      inFlight--;
-      if (o.signal?.aborted) return pump();
-      if (result.status === 'failed') return fail(taskId, result.message ? `${result.reason}: ${result.message}` : result.reason ?? 'failed').then(pump);
-      const outcome = await o.integrate(result, state);
-      if (outcome.kind !== 'conflict' && outcome.gate) await emit({ type: 'task.gate', taskId, ...outcome.gate });
-      if (o.signal?.aborted && outcome.kind !== 'merged') return pump();
-      if (outcome.kind === 'merged') {
-        await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });
-        candidates?.push(...graph.outNeighbors(taskId));
-      } else if (outcome.kind === 'conflict') {
-        await emit({ type: 'task.conflict', taskId, paths: outcome.paths });
-        if (state.tasks[taskId]!.conflicts > o.limits.conflictRounds) await fail(taskId, `conflict-unresolved: still conflicting after ${o.limits.conflictRounds} conflict rounds (${outcome.paths.join(', ')})`);
-        else await dispatch(taskId, { kind: 'conflict' });
+      if (aborted()) {
+        inFlight--;
+      } else if (result.status === 'failed') {
+        await settle({ kind: 'round-failed', taskId: result.taskId, reason: result.message ? `${result.reason}: ${result.message}` : result.reason ?? 'failed' });
       } else {
-        await emit({ type: 'task.verify-failed', taskId, command: outcome.command, exitCode: outcome.exitCode, output: outcome.output });
-        if (state.tasks[taskId]!.verifyFailures >= o.limits.verifyAttempts) await fail(taskId, `verify-failed: \`${outcome.command}\` failed after ${o.limits.verifyAttempts} attempts`);
-        else await dispatch(taskId, { kind: 'verify-failed', command: outcome.command, output: outcome.output });
+        mergeWaiting.set(result.taskId, result);
       }
       await pump();
     };
+    const onOutcome = async (result: TaskResult, outcome: IntegrationOutcome) => {
+      mergeWaiting.delete(result.taskId);
+      const { taskId } = result;
+      // A verify cut short by an interrupt is no verdict on the task: only a landed merge is recorded.
+      if (aborted() && outcome.kind !== 'merged') {
+        inFlight--;
+        releaseSlot(taskId);
+        return;
+      }
+      if (outcome.kind !== 'conflict' && outcome.gate) await emit({ type: 'task.gate', taskId, ...outcome.gate });
+      if (outcome.kind === 'merged') {
+        await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });
+        await settle({ kind: 'merged', taskId });
+      } else if (outcome.kind === 'conflict') {
+        await emit({ type: 'task.conflict', taskId, paths: outcome.paths, ...(outcome.stale ? { stale: true } : {}) });
+        await settle({ kind: 'conflict', taskId, paths: outcome.paths });
+      } else {
+        await emit({ type: 'task.verify-failed', taskId, command: outcome.command, exitCode: outcome.exitCode, output: outcome.output });
+        await settle({ kind: 'verify-failed', taskId, command: outcome.command, output: outcome.output });
+      }
+      await pump();
+      releaseSlot(taskId);
+    };
+    // One batch at a time; it runs outside the chain, so results and starts are logged while it verifies.
+    const startBatch = () => {
+      if (merging || aborted() || mergeWaiting.size === 0) return;
+      const ids = pickBatch([...mergeWaiting.keys()], state, levels, o.batchMax ?? 8);
+      const batch = ids.map((id) => mergeWaiting.get(id)!);
+      merging = true;
+      const hooks: IntegrateHooks = {
+        report: (result, outcome) => inChain(() => onOutcome(result, outcome)),
+        event: (e) => inChain(() => emit(e)),
+      };
+      void o.integrate(batch, state, hooks).then(() => inChain(async () => {
+        merging = false;
+        // Interrupted: what the batch left unreported is not an outcome; it is resumed from the log.
+        if (aborted()) {
+          for (const r of batch) {
+            if (mergeWaiting.delete(r.taskId)) inFlight--;
+            releaseSlot(r.taskId);
+          }
+        }
+        await pump();
+      }), reject);
+    };
 
     // Starts and steps are logged when they happen, not behind the merge in progress: a merge that
-    // runs the project's tests can take minutes, and `caid status` and the dashboard would show every
-    // agent frozen meanwhile. The log stays ordered per task: a job starts after it is queued, and
-    // reports its steps before it completes.
+    // runs the project's tests can take minutes. The log stays ordered per task.
     const now = (e: NewRunEvent) => { void emit(e).catch(reject); };
     o.queue.on('active', ({ jobId: id, job }) => {
       waiting.delete(id);
@@ -166,13 +227,15 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     o.queue.on('progress', ({ job, progress }) => now({ type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...progress }));
     o.queue.on('completed', ({ result }) => {
       const release = holdSlot(result);
-      serially(() => onResult(result).finally(release));
+      if (release) heldSlots.set(result.taskId, release);
+      // The slot is kept until the merge is decided, unless the round failed (no merge to wait for).
+      void inChain(() => onResult(result)).finally(() => { if (result.status !== 'done' || aborted()) releaseSlot(result.taskId); });
     });
     o.queue.on('failed', ({ jobId: id, job, error, code }) => {
       waiting.delete(id);
       // The machine, not the task, failed: stop the run resumably instead of failing the task for good.
       if (code && STORAGE_ERRORS.has(code)) return reject(new RunError(`a worker could not write to disk (${error}); the run stopped. Free disk space or fix permissions, then \`caid resume ${state.runId}\``));
-      serially(() => onResult({
+      void inChain(() => onResult({
         taskId: job.task.id, attempt: job.attempt, status: 'failed', reason: error === 'cancelled' ? 'cancelled' : 'error',
         message: error, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
       }));
@@ -182,16 +245,15 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       for (const r of o.resume?.queued ?? []) await enqueue(r.taskId, r.attempt, r.round);
       for (const result of o.resume?.integrating ?? []) {
         inFlight++;
-        await afterFinished(result);
+        mergeWaiting.set(result.taskId, result);
       }
-      for (const f of o.resume?.followUps ?? []) {
-        const t = state.tasks[f.taskId]!;
-        if (f.round.kind === 'conflict' && t.conflicts > o.limits.conflictRounds) await fail(f.taskId, `conflict-unresolved: still conflicting after ${o.limits.conflictRounds} conflict rounds`);
-        else if (f.round.kind === 'verify-failed' && t.verifyFailures >= o.limits.verifyAttempts) await fail(f.taskId, `verify-failed: \`${f.round.command}\` failed after ${o.limits.verifyAttempts} attempts`);
-        else await dispatch(f.taskId, f.round);
+      // A conflict or failed verify was logged but its follow-up never queued: decide again.
+      for (const { taskId, round } of o.resume?.followUps ?? []) {
+        inFlight++;
+        await settle(round.kind === 'verify-failed' ? { ...round, taskId } : { kind: 'conflict', taskId, paths: [] });
       }
     };
-    serially(async () => {
+    void inChain(async () => {
       await reattach();
       candidates = undefined;
       await pump();

@@ -1,0 +1,36 @@
+import type { RunState } from './reduce.js';
+
+/**
+ * Which waiting tasks form the next batch, in merge order. Tasks back from a conflict round go
+ * first: their resolution was made against the current head, and merging another writer of the
+ * same file before them would make it stale. Then the most critical (highest bottom level), then
+ * the order they finished in. Waiting tasks never depend on each other (a task starts only once
+ * its dependencies are merged), so any order is consistent with the graph; a dependency that is
+ * somehow waiting too still goes first. Pure.
+ */
+export function pickBatch(waiting: readonly string[], s: RunState, levels: ReadonlyMap<string, number>, max: number): string[] {
+  const arrival = new Map(waiting.map((id, i) => [id, i]));
+  const resolved = (id: string) => ((s.tasks[id]?.conflicts ?? 0) + (s.tasks[id]?.staleConflicts ?? 0) > 0 ? 1 : 0);
+  const sorted = [...waiting].sort((a, b) => resolved(b) - resolved(a)
+    || (levels.get(b) ?? 0) - (levels.get(a) ?? 0)
+    || arrival.get(a)! - arrival.get(b)!);
+  const picked = sorted.slice(0, max);
+  const inBatch = new Set(picked);
+  const ordered: string[] = [];
+  const visit = (id: string) => {
+    if (!inBatch.delete(id)) return;
+    for (const d of s.tasks[id]?.dependsOn ?? []) visit(d);
+    ordered.push(id);
+  };
+  for (const id of picked) visit(id);
+  return ordered;
+}
+
+/**
+ * One step of finding the first bad prefix of a red batch by halving. `lo` prefixes are known
+ * green (0 = the verified head), `hi` known red. Returns the prefix length to verify next, or
+ * null when `hi` is the first red prefix (its last task is the culprit). Pure.
+ */
+export function nextProbe(lo: number, hi: number): number | null {
+  return hi - lo > 1 ? Math.floor((lo + hi) / 2) : null;
+}

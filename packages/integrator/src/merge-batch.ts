@@ -1,0 +1,162 @@
+import { integrationBranch, nextProbe, type IntegrationOutcome, type NewRunEvent, type Task, type TaskResult } from '@caid/core';
+import type { Repo, Worktree } from '@caid/git';
+import { tailOutput } from '@caid/agent';
+import { runVerify } from './run-verify.js';
+import type { GateBaseline, GateVerdict, TestGate } from './test-gate.js';
+
+export interface IntegratorOptions {
+  repo: Repo;
+  runId: string;
+  /** The detached integration worktree checked out at `head` (made on first use): only merges that run checks need it. */
+  worktree: (head: string) => Promise<Worktree>;
+  /** The run-level verify, as a gate; none means merges are accepted as they are. */
+  gate?: TestGate;
+  verifyTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Receives the verify output of every verify run, named by the tasks it covered. */
+  onVerify?: (taskIds: string[], output: string) => void;
+}
+
+export interface BatchItem {
+  result: TaskResult;
+  task: Pick<Task, 'title' | 'verify'>;
+  /** The round that produced `result` resolved a merge conflict. */
+  fromConflict?: boolean;
+}
+
+export type BatchEvent = Extract<NewRunEvent, { type: 'batch.started' | 'batch.verified' | 'batch.bisected' }>;
+
+export interface BatchHooks {
+  /** Each task's outcome, as soon as it is known: a landed prefix is reported before the rest is searched. */
+  report: (result: TaskResult, outcome: IntegrationOutcome) => Promise<void>;
+  event: (e: BatchEvent) => Promise<void>;
+  /** Number of the batch about to start (the run log's count + 1, so ids survive a resume). */
+  nextBatch: () => number;
+}
+
+interface Link { item: BatchItem; commit: string }
+type Check = { accepted: true; verdict?: GateVerdict } | { accepted: false; verdict?: GateVerdict; culprit?: Link; outcome: Extract<IntegrationOutcome, { kind: 'verify-failed' }> };
+
+/**
+ * The merge queue's integrator. Every waiting task is merged onto the verified head, one merge
+ * commit on the next (objects only: `merge-tree` + `commit-tree`), and verify runs once on the
+ * batch's tip. Green: the branch moves (compare-and-swap) to the tip. Red: the first red prefix is
+ * found by halving, the green prefix before it lands, its last task goes back to its agent with
+ * the failures it alone caused, and the rest is rebuilt without it and verified again. A task
+ * that conflicts with the batch is taken out and sent to its conflict round; the rest goes on.
+ * The branch only ever points at verified commits, and no task starts from anything else.
+ */
+export function batchIntegrator(o: IntegratorOptions) {
+  const branch = integrationBranch(o.runId);
+  const checks = (items: BatchItem[]) => Boolean(o.gate || items.some((i) => i.task.verify));
+  const stop = () => Boolean(o.signal?.aborted);
+
+  /** Verify at `commit`, which holds `links`: the gate, then each task's own verify. */
+  const verifyAt = async (commit: string, links: Link[], probe?: { against?: GateBaseline }): Promise<Check> => {
+    const wt = await o.worktree(commit);
+    const ids = links.map((l) => l.item.result.taskId);
+    // A probe inside a search is judged against the longest prefix known green, so a culprit is
+    // held only to the tests it alone broke; probes are not rerun (the batch's red already was).
+    const verdict = o.gate ? await o.gate.evaluate(wt.path, probe ? { against: probe.against, retry: false } : {}) : undefined;
+    if (verdict) o.onVerify?.(ids, verdict.output);
+    if (verdict && !verdict.report.accepted) {
+      return { accepted: false, verdict, outcome: { kind: 'verify-failed', command: o.gate!.command, exitCode: verdict.exitCode, output: verdict.output, gate: verdict.report } };
+    }
+    for (const l of links) {
+      if (!l.item.task.verify || stop()) continue;
+      const run = await runVerify(l.item.task.verify, { cwd: wt.path, timeoutMs: o.verifyTimeoutMs, signal: o.signal });
+      // A task's own check names its culprit: no search needed.
+      if (run.exitCode !== 0) return { accepted: false, verdict, culprit: l, outcome: { kind: 'verify-failed', command: l.item.task.verify, exitCode: run.exitCode, output: tailOutput(run.output), gate: verdict?.report } };
+    }
+    return { accepted: true, verdict };
+  };
+
+  /** Moves the branch to the last of `links` and reports each as merged; the gate's report goes with the last. */
+  const land = async (links: Link[], from: string, verdict: GateVerdict | undefined, h: BatchHooks) => {
+    const tip = links.at(-1)!.commit;
+    await o.repo.updateBranch(branch, tip, from);
+    if (verdict) o.gate?.advance(verdict);
+    for (const [i, l] of links.entries()) {
+      const last = i === links.length - 1;
+      await h.report(l.item.result, { kind: 'merged', commit: l.commit, taskCommit: l.item.result.commit!, ...(last && verdict ? { gate: verdict.report } : {}) });
+    }
+    return tip;
+  };
+
+  /** Merges `items` one on the next from `head`; conflicting ones are reported and left out. */
+  const chain = async (items: BatchItem[], head: string, h: BatchHooks): Promise<Link[]> => {
+    const links: Link[] = [];
+    let tip = head;
+    for (const item of items) {
+      const { result } = item;
+      const tree = await o.repo.mergeTree(tip, result.commit!);
+      if (!tree.ok) {
+        // A resolution that no longer contains the verified head was overtaken by other work, not botched.
+        const stale = Boolean(item.fromConflict) && !(await o.repo.isAncestor(head, result.commit!));
+        await h.report(result, { kind: 'conflict', paths: tree.conflicts, ...(stale ? { stale } : {}) });
+        continue;
+      }
+      const message = `caid: merge task ${result.taskId}${item.task.title ? ` (${item.task.title})` : ''}`;
+      tip = await o.repo.commitTree(tree.tree, [tip, result.commit!], message);
+      links.push({ item, commit: tip });
+    }
+    return links;
+  };
+
+  return async function integrateBatch(items: BatchItem[], h: BatchHooks): Promise<void> {
+    let head = await o.repo.branchHead(branch);
+    if (!head) throw new Error(`cannot integrate: ${branch} is missing`);
+    let rest: BatchItem[] = [];
+    for (const item of items) {
+      if (!item.result.commit) throw new Error(`cannot integrate ${item.result.taskId}: missing task commit`);
+      // Resumed after a crash between moving the branch and logging it: the merge is already there.
+      if (await o.repo.isAncestor(item.result.commit, head)) await h.report(item.result, { kind: 'merged', commit: head, taskCommit: item.result.commit });
+      else rest.push(item);
+    }
+    const verifying = checks(rest);
+    while (rest.length && !stop()) {
+      const links = await chain(rest, head, h);
+      rest = [];
+      if (!links.length) break;
+      if (!verifying) {
+        head = await land(links, head, undefined, h);
+        break;
+      }
+      const batch = h.nextBatch();
+      const ids = (ls: Link[]) => ls.map((l) => l.item.result.taskId);
+      await h.event({ type: 'batch.started', batch, tasks: ids(links), base: head });
+      const whole = await verifyAt(links.at(-1)!.commit, links);
+      if (stop()) return;
+      await h.event({ type: 'batch.verified', batch, tasks: ids(links), commit: links.at(-1)!.commit, accepted: whole.accepted, probe: false });
+      if (whole.accepted) {
+        head = await land(links, head, whole.verdict, h);
+        break;
+      }
+      // Red: find the first red prefix. `lo` tasks are known green (0: the verified head).
+      let lo = 0;
+      let hi = links.length;
+      let red: Extract<Check, { accepted: false }> = whole;
+      let green: GateVerdict | undefined;
+      if (whole.culprit) {
+        hi = links.indexOf(whole.culprit) + 1;
+        lo = hi - 1;
+      }
+      for (let mid = nextProbe(lo, hi); mid !== null && !stop(); mid = nextProbe(lo, hi)) {
+        const probe = await verifyAt(links[mid - 1]!.commit, links.slice(0, mid), { against: green?.baseline });
+        if (stop()) return;
+        await h.event({ type: 'batch.verified', batch, tasks: ids(links.slice(0, mid)), commit: links[mid - 1]!.commit, accepted: probe.accepted, probe: true });
+        if (probe.accepted) [lo, green] = [mid, probe.verdict];
+        else [hi, red] = [mid, probe];
+      }
+      if (stop()) return;
+      const culprit = links[hi - 1]!;
+      // A prefix green on its own lands; but when the culprit came from a task's own check, the
+      // prefix before it was never verified alone, so it is rebuilt and verified with the rest.
+      const landed = whole.culprit || lo === 0 ? [] : links.slice(0, lo);
+      await h.event({ type: 'batch.bisected', batch, landed: ids(landed), culprit: culprit.item.result.taskId });
+      if (landed.length) head = await land(landed, head, green, h);
+      await h.report(culprit.item.result, red.outcome);
+      rest = [...links.slice(landed.length, hi - 1), ...links.slice(hi)].map((l) => l.item);
+    }
+  };
+}
