@@ -15,6 +15,8 @@ export interface DriveOptions {
   limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
   /** Most finished tasks the merge queue merges and verifies together (default 8). */
   batchMax?: number;
+  /** Batches verified at once, each on top of the one below it (default: from the cores). */
+  verifyConcurrency?: number;
   /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
   gate?: GateMode;
   /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */
