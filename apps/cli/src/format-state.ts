@@ -1,4 +1,4 @@
-import { testProgress, type RunState } from '@caid/core';
+import { taskPhase, testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
 export function formatState(s: RunState): string {
@@ -6,7 +6,7 @@ export function formatState(s: RunState): string {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
+    return [id, taskPhase(t), String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -20,6 +20,7 @@ export function formatState(s: RunState): string {
     ...rows.map(line),
     '',
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
+    ...(s.batches ? [`merge queue: ${s.batches} batch${s.batches === 1 ? '' : 'es'}, ${s.culprits ?? 0} culprit${s.culprits === 1 ? '' : 's'} found`] : []),
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),

@@ -1,5 +1,5 @@
 import { Graph, layout } from '@dagrejs/dagre';
-import type { RunState } from '@caid/core';
+import { taskPhase, type RunState } from '@caid/core';
 import { displayStatus } from './fold-page.js';
 import { s } from './element.js';
 
@@ -35,7 +35,7 @@ export function graphView(run: RunState, selected: string | undefined, onSelect:
     s('title', {}, `${id}: ${t.status}`),
     s('rect', { width: n.width, height: n.height, rx: 8 }),
     s('text', { class: 'node-id', x: n.width / 2, y: 19 }, id),
-    s('text', { class: 'node-status', x: n.width / 2, y: 34 }, t.status === 'integrating' ? 'merging' : t.status === 'pending' ? 'waiting' : t.status));
+    s('text', { class: 'node-status', x: n.width / 2, y: 34 }, t.status === 'integrating' ? taskPhase(t) : t.status === 'pending' ? 'waiting' : t.status));
   });
   return s('svg', { class: 'graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'task graph' },
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },

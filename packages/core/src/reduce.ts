@@ -65,6 +65,8 @@ export interface RunState {
   gate?: { mode: GateMode; reason: string };
   /** Merge-queue batches started so far. */
   batches?: number;
+  /** Tasks a red batch's search named as the one that broke it. */
+  culprits?: number;
   /** Test counts on the integration head: the base's, then after each accepted merge. */
   testHistory: TestCounts[];
   flaky: string[];
@@ -160,7 +162,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'batch.verified':
       return e.accepted || e.probe ? s : e.tasks.reduce<RunState>((acc, id) => patch(acc, id, { queue: 'bisecting' }), s);
     case 'batch.bisected':
-      return s;
+      return { ...s, culprits: (s.culprits ?? 0) + 1 };
     case 'task.failed':
       return patch(s, e.taskId, { status: 'failed', queue: undefined, reason: e.reason, finishedAt: e.at });
     case 'task.skipped':

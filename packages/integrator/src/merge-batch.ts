@@ -83,13 +83,22 @@ export function batchIntegrator(o: IntegratorOptions) {
     return tip;
   };
 
-  /** Merges `items` one on the next from `head`; conflicting ones are reported and left out. */
-  const chain = async (items: BatchItem[], head: string, h: BatchHooks): Promise<Link[]> => {
+  /**
+   * Merges `items` one on the next from `head`. One that conflicts with the verified head is
+   * reported and left out; one that conflicts only with work earlier in this batch is deferred to
+   * the next round, since that work may not land and resolving against it would be wasted.
+   */
+  const chain = async (items: BatchItem[], head: string, h: BatchHooks): Promise<{ links: Link[]; deferred: BatchItem[] }> => {
     const links: Link[] = [];
+    const deferred: BatchItem[] = [];
     let tip = head;
     for (const item of items) {
       const { result } = item;
       const tree = await o.repo.mergeTree(tip, result.commit!);
+      if (!tree.ok && tip !== head && (await o.repo.mergeTree(head, result.commit!)).ok) {
+        deferred.push(item);
+        continue;
+      }
       if (!tree.ok) {
         // A resolution that no longer contains the verified head was overtaken by other work, not botched.
         const stale = Boolean(item.fromConflict) && !(await o.repo.isAncestor(head, result.commit!));
@@ -100,7 +109,7 @@ export function batchIntegrator(o: IntegratorOptions) {
       tip = await o.repo.commitTree(tree.tree, [tip, result.commit!], message);
       links.push({ item, commit: tip });
     }
-    return links;
+    return { links, deferred };
   };
 
   return async function integrateBatch(items: BatchItem[], h: BatchHooks): Promise<void> {
@@ -115,12 +124,12 @@ export function batchIntegrator(o: IntegratorOptions) {
     }
     const verifying = checks(rest);
     while (rest.length && !stop()) {
-      const links = await chain(rest, head, h);
-      rest = [];
+      const { links, deferred } = await chain(rest, head, h);
+      rest = deferred;
       if (!links.length) break;
       if (!verifying) {
         head = await land(links, head, undefined, h);
-        break;
+        continue;
       }
       const batch = h.nextBatch();
       const ids = (ls: Link[]) => ls.map((l) => l.item.result.taskId);
@@ -130,7 +139,7 @@ export function batchIntegrator(o: IntegratorOptions) {
       await h.event({ type: 'batch.verified', batch, tasks: ids(links), commit: links.at(-1)!.commit, accepted: whole.accepted, probe: false });
       if (whole.accepted) {
         head = await land(links, head, whole.verdict, h);
-        break;
+        continue;
       }
       // Red: find the first red prefix. `lo` tasks are known green (0: the verified head).
       let lo = 0;
@@ -156,7 +165,7 @@ export function batchIntegrator(o: IntegratorOptions) {
       await h.event({ type: 'batch.bisected', batch, landed: ids(landed), culprit: culprit.item.result.taskId });
       if (landed.length) head = await land(landed, head, green, h);
       await h.report(culprit.item.result, red.outcome);
-      rest = [...links.slice(landed.length, hi - 1), ...links.slice(hi)].map((l) => l.item);
+      rest = [...[...links.slice(landed.length, hi - 1), ...links.slice(hi)].map((l) => l.item), ...deferred];
     }
   };
 }
