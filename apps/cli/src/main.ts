@@ -48,6 +48,7 @@ program
   .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
   .option('--queue <url>', 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)')
   .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
+  .option('--land', 'after a green run, bring the result into the branch the run started from (as `caid land`)')
   .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
 
 addRuntimeOptions(program.commands.find((c) => c.name() === 'run')!);
@@ -123,6 +124,21 @@ program
   .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
   // Loaded on use, so runs with in-process workers never load the Redis client.
   .action(async (flags) => { process.exitCode = await (await import('./worker-command.js')).workerCommand(flags); });
+
+program
+  .command('land')
+  .description('bring a finished run home: into your branch (fast-forward or merge), pushed, or as a pull request')
+  .argument('<runId>')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--into <branch>', 'the branch to land in (default: the branch the run started from)')
+  .option('--ff-only', 'only fast-forward; refuse if the branch has moved on')
+  .option('--merge', 'always make a merge commit')
+  .option('--squash', 'one commit with the whole result')
+  .option('--push <remote>', 'push the integration branch to this remote')
+  .option('--pr', 'open a pull request with the GitHub CLI (gh); pushes to --push or origin')
+  .option('--partial', 'land a run that did not succeed (its verified merges)')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
 
 program
   .command('resume')
