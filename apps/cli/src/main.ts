@@ -25,6 +25,7 @@ program
   .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
   .option('--ui', 'serve the web dashboard while the run goes and print its address')
   .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
+  .option('--land', 'after a green run, bring the result into the branch the run started from (as `caid land`)')
   .option('--no-preflight', 'skip the check that each model endpoint answers before the run is created');
 addOptionGroups(program.commands.at(-1)!, RUN_GROUPS)
   .action(async (goal, flags, cmd: Command) => { process.exitCode = await runCommand(goal, { ...flags, given: settingsFromFlags(cmd) }); });
@@ -91,6 +92,21 @@ program
 // Loaded on use, so runs with in-process workers never load the Redis client.
 addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS)
   .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./worker-command.js')).workerCommand({ ...flags, given: settingsFromFlags(cmd) }); });
+
+program
+  .command('land')
+  .description('bring a finished run home: into your branch (fast-forward or merge), pushed, or as a pull request')
+  .argument('<runId>')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--into <branch>', 'the branch to land in (default: the branch the run started from)')
+  .option('--ff-only', 'only fast-forward; refuse if the branch has moved on')
+  .option('--merge', 'always make a merge commit')
+  .option('--squash', 'one commit with the whole result')
+  .option('--push <remote>', 'push the integration branch to this remote')
+  .option('--pr', 'open a pull request with the GitHub CLI (gh); pushes to --push or origin')
+  .option('--partial', 'land a run that did not succeed (its verified merges)')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
 
 program
   .command('resume')

@@ -13,6 +13,19 @@ import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { onInterrupt } from './interrupt.js';
 import { distributedQueue } from './distributed-queue.js';
+import { landAfterRun, report } from './land-command.js';
+
+/** `--land`: a refusal (uncommitted changes in the way, a diverged branch) is reported, not thrown: the run itself is done. */
+async function landAtEnd(repoDir: string, runId: string): Promise<boolean> {
+  try {
+    report(await landAfterRun(repoDir, runId));
+    return true;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    process.stderr.write(`caid: the run succeeded but was not landed: ${e.message}\n`);
+    return false;
+  }
+}
 
 export interface RunFlags extends RecordingFlags {
   /** The settings given on the command line (see option-groups.ts); the rest comes from config and defaults. */
@@ -31,6 +44,8 @@ export interface RunFlags extends RecordingFlags {
   remote?: string;
   /** `--no-preflight` sets false. */
   preflight?: boolean;
+  /** After a green run, `caid land` it into the branch it started from. */
+  land?: boolean;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
@@ -89,6 +104,8 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
   if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
+  const landed = f.land && final.status === 'succeeded' ? await landAtEnd(f.repo, final.runId) : true;
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
+  if (!landed) return 1;
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
 }

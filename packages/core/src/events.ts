@@ -12,6 +12,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run.started'), ...at,
     runId: z.string(), goal: z.string(), repo: z.string(), base: z.string(), baseCommit: z.string(),
+    /** The user's branch the run started from (`base` resolved when it named one), where `caid land` lands by default. */
+    baseBranch: z.string().optional(),
     branch: z.string(), worktreeRoot: z.string(), workers: z.number().int().positive(),
     verify: z.string().optional(), setup: z.string().optional(), tasks: z.array(TaskSchema),
     /** Distributed runs: the workers' git remote and the queue address (never with a password). */

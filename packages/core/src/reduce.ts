@@ -48,6 +48,8 @@ export interface RunState {
   repo: string;
   base: string;
   baseCommit: string;
+  /** The user's branch the run started from, when it started from one. */
+  baseBranch?: string;
   branch: string;
   worktreeRoot: string;
   workers: number;

@@ -34,6 +34,21 @@ describe('runVerify reads per-test results from real runners', () => {
     const cwd = project({ 'tests/test_m.py': 'import no_such_module\n\ndef test_ok():\n    assert 1\n' });
     const r = await runVerify('pytest', opts(cwd));
     expect(r.crashed).toBe(true);
+    expect(r.tests).toEqual([]);
+    expect(r.collectionErrors![0]!.detail).toContain("No module named 'no_such_module'");
+  });
+
+  it('a pytest fixture that cannot be built fails its tests, not the suite; a conftest that cannot import is a crash', async () => {
+    const cwd = project({
+      'lib/__init__.py': 'import abc\n\nclass Base(abc.ABC):\n    @abc.abstractmethod\n    def run(self):\n        pass\n',
+      'tests/test_m.py': 'import pytest\nfrom lib import Base\n\n@pytest.fixture\ndef thing():\n    class T(Base):\n        pass\n    return T()\n\ndef test_uses(thing):\n    assert thing\n\ndef test_ok():\n    assert 1\n',
+    });
+    const r = await runVerify('python3 -m pytest -q', opts(cwd));
+    expect(r.crashed).toBe(false);
+    expect(byId(r.tests)).toEqual({ 'tests.test_m::test_uses': 'failed', 'tests.test_m::test_ok': 'passed' });
+    writeFileSync(path.join(cwd, 'tests/conftest.py'), 'import no_such_module\n');
+    const broken = await runVerify('python3 -m pytest -q', opts(cwd));
+    expect(broken).toMatchObject({ crashed: true, tests: null, exitCode: 4 });
   });
 
   it("node's test runner, directly and behind npm test", async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { integrationBranch, newRunId, runDir, type GateMode, type RunSettings, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
+import { currentBranch, type Repo } from '@caid/git';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { RunLock } from './run-lock.js';
@@ -78,8 +79,9 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     const gate = o.gate ?? o.plan.gate;
     const verifyReport = o.verifyReport ?? o.plan.verifyReport;
     const settings = o.settings && { ...o.settings, worktreeRoot, ...(gate ? { gate } : {}), ...(verifyReport ? { verifyReport } : {}) };
+    const baseBranch = await startBranch(repo, base);
     const { event, state } = log.append({
-      type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
+      type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, ...(baseBranch ? { baseBranch } : {}), branch, worktreeRoot,
       workers: o.workers, verify: o.verify ?? o.plan.verify, setup, tasks: o.plan.tasks,
       ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
       ...(settings ? { settings } : {}),
@@ -95,4 +97,11 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
 function realRoot(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return realpathSync(dir);
+}
+
+/** The branch `base` names (HEAD: the branch checked out), where `caid land` brings the result by default. */
+async function startBranch(repo: Repo, base: string): Promise<string | undefined> {
+  if (base === 'HEAD') return (await currentBranch(repo)) ?? undefined;
+  const name = base.replace(/^refs\/heads\//, '');
+  return (await repo.branchExists(name)) ? name : undefined;
 }
