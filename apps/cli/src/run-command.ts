@@ -77,6 +77,10 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: settings.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
   }
+  // A plan without any verify merges whatever the agents commit: say so before anything runs.
+  if (!(settings.verify ?? plan.verify) && !plan.tasks.some((t) => t.verify)) {
+    process.stderr.write('caid: warning: no gate: the plan has no verify command and no task checks, so merges are not tested (pass --verify CMD or add verify: to the plan)\n');
+  }
   const queue = distributed?.queue ?? localQueue(runtime, budget, settings.workers);
 
   const interrupt = onInterrupt();

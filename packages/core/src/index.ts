@@ -16,3 +16,4 @@ export * from './budget.js';
 export * from './decide.js';
 export * from './merge-queue-rules.js';
 export * from './run-settings.js';
+export * from './unknown-keys.js';
