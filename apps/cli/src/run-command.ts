@@ -69,7 +69,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   // run without those needs no model of its own (an external agent or a replay may do all the work).
   const planning = !f.plan || f.scaffold || f.review || f.replan === true;
   const model = planning ? modelFromSettings(f, process.env, runtime.config, 'planner') : undefined;
-  const transcript = new PlannerTranscript();
+  const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan;
   if (f.plan) plan = await loadPlan(f.plan);
   else {

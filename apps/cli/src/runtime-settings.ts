@@ -51,7 +51,7 @@ export function runtimeSettings(f: RuntimeFlags, repoDir: string, env: NodeJS.Pr
   const external = externalAgent(f, config);
   if (external && config.agent?.timeoutMin) limits.roundTimeoutMs = config.agent.timeoutMin * 60_000;
   const models = external || o.workerModels === false ? {} : roleModels(f, config, env);
-  return { config, budget, secrets: secretValues(env), worker: { ...models, external, sandbox, limits } };
+  return { config, budget, secrets: secretValues(env, baseUrls(f, config)), worker: { ...models, external, sandbox, limits } };
 }
 
 function externalAgent(f: RuntimeFlags, config: Config): RoundAgentOptions['external'] {
@@ -74,12 +74,15 @@ function roleModels(f: RuntimeFlags, config: Config, env: NodeJS.ProcessEnv): { 
       throw new InputError(`--replay: ${(e as Error).message}`);
     }
   }
-  const secrets = secretValues(env);
+  const secrets = secretValues(env, baseUrls(f, config));
   const rec = (m: Model) => (f.record ? recordingModel(m, f.record, (t) => scrubText(t, secrets)) : m);
   const model = rec(modelFromSettings(f, env, config, 'worker'));
   const resolverModel = config.models?.resolver ? rec(modelFromSettings({ ...f, model: undefined, baseUrl: undefined, provider: undefined }, env, config, 'resolver')) : undefined;
   return resolverModel ? { model, resolverModel } : { model };
 }
+
+/** Base URLs given as flags or config: their credentials are secrets the environment may not hold. */
+const baseUrls = (f: RuntimeFlags, config: Config) => [f.baseUrl, ...Object.values(config.models ?? {}).map((m) => m?.baseURL)];
 
 function positiveNumber(value: string, flag: string): number {
   const n = Number(value);

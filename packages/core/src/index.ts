@@ -15,3 +15,4 @@ export * from './config.js';
 export * from './budget.js';
 export * from './decide.js';
 export * from './merge-queue-rules.js';
+export * from './secrets.js';
