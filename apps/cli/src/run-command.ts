@@ -74,7 +74,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   // (After the plan and the repository are checked, so their errors come first.)
   const agentsHere = !distributed && !settings.agent?.command && !settings.agent?.preset && !f.replay;
   const roles = [...(agentsHere ? ['worker' as const] : []), ...(agentsHere && settings.models.resolver ? ['resolver' as const] : []), ...(model ? ['planner' as const] : [])];
-  const transcript = new PlannerTranscript();
+  const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
   const { repo } = await openTarget(f.repo, f.base);
   if (f.preflight !== false) await preflight(settings, roles);

@@ -5,3 +5,4 @@ export * from './junit-report.js';
 export * from './instrument-verify.js';
 export * from './merge-batch.js';
 export * from './judge-run.js';
+export * from './spawn-verify.js';

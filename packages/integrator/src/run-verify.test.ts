@@ -51,6 +51,18 @@ describe('runVerify reads per-test results from real runners', () => {
     expect(broken).toMatchObject({ crashed: true, tests: null, exitCode: 4 });
   });
 
+  it('a test that loops forever fails alone under the per-test timeout (pytest-timeout, node --test)', async () => {
+    const py = project({ 'tests/test_m.py': 'def test_ok():\n    assert 1\n\ndef test_loop():\n    while True:\n        pass\n' });
+    const r = await runVerify('python3 -m pytest -q', { ...opts(py), testTimeoutMs: 3000 });
+    expect(r.timedOut).toBe(false);
+    expect(byId(r.tests)).toEqual({ 'tests.test_m::test_ok': 'passed', 'tests.test_m::test_loop': 'failed' });
+    expect(r.tests!.find((t) => t.status === 'failed')!.message).toMatch(/Timeout/);
+    const js = project({ 'a.test.mjs': "import test from 'node:test';\ntest('ok', () => {});\ntest('hangs', () => new Promise(() => { setInterval(() => {}, 1000); }));\n" });
+    const n = await runVerify('node --test', { ...opts(js), testTimeoutMs: 3000 });
+    expect(n.timedOut).toBe(false);
+    expect(Object.values(byId(n.tests)).sort()).toEqual(['failed', 'passed']);
+  });
+
   it("node's test runner, directly and behind npm test", async () => {
     const files = { 'package.json': '{"scripts":{"test":"node --test"}}', 'a.test.mjs': "import test from 'node:test';\ntest('adds', () => {});\ntest('breaks', () => { throw new Error('nope'); });\n" };
     for (const command of ['node --test', 'npm test']) {
@@ -89,6 +101,8 @@ describe('instrumentVerify', () => {
     expect(instrumentVerify('npm run check', cwd, '/r.xml')!.env).toEqual({ JEST_JUNIT_OUTPUT_FILE: '/r.xml' });
     expect(instrumentVerify('pytest -x', cwd, '/r.xml')).toEqual({ command: 'pytest -x', env: { PYTEST_ADDOPTS: '--junitxml=/r.xml -p no:cacheprovider' }, reportPath: '/r.xml' });
     expect(instrumentVerify('make check', cwd, '/r.xml')).toBeNull();
+    expect(instrumentVerify('node --test', cwd, '/r.xml', 2000)!.command).toMatch(/--test-timeout=2000$/);
+    expect(instrumentVerify('node --test --test-timeout=9', cwd, '/r.xml', 2000)!.command).not.toContain('--test-timeout=2000');
     expect(instrumentVerify('npm run missing', cwd, '/r.xml')).toBeNull();
   });
 

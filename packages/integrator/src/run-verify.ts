@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runShell } from '@caid/agent';
 import { instrumentVerify } from './instrument-verify.js';
+import { spawnVerify } from './spawn-verify.js';
 import { readJUnit, type JUnitReport, type TestOutcome } from './junit-report.js';
 
 export interface VerifyRun {
@@ -28,17 +28,24 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** A JUnit report the command writes itself (relative to cwd), for runners caid does not recognise. */
   reportPath?: string;
+  /** Each test's limit where the runner has none of its own; default: a sixth of `timeoutMs`, 5 s to 5 min. */
+  testTimeoutMs?: number;
 }
 
-/** Runs a verify command, with a JUnit reporter added when caid knows the runner. */
+export const defaultTestTimeoutMs = (timeoutMs: number) => Math.round(Math.min(300_000, Math.max(5_000, timeoutMs / 6)));
+
+/**
+ * Runs a verify command, with a JUnit reporter (and a per-test timeout) added when caid knows the
+ * runner; every process it starts is killed when it ends.
+ */
 export async function runVerify(command: string, o: VerifyOptions): Promise<VerifyRun> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'caid-verify-'));
   try {
     const given = o.reportPath ? path.resolve(o.cwd, o.reportPath) : undefined;
-    const instrumented = given ? null : instrumentVerify(command, o.cwd, path.join(scratch, 'report.xml'));
+    const instrumented = given ? null : instrumentVerify(command, o.cwd, path.join(scratch, 'report.xml'), o.testTimeoutMs ?? defaultTestTimeoutMs(o.timeoutMs));
     const report = given ?? instrumented?.reportPath;
     if (given) rmSync(given, { force: true });
-    const r = await runShell(instrumented?.command ?? command, { cwd: o.cwd, timeoutMs: o.timeoutMs, signal: o.signal, env: instrumented?.env });
+    const r = await spawnVerify(instrumented?.command ?? command, { cwd: o.cwd, timeoutMs: o.timeoutMs, signal: o.signal, env: instrumented?.env });
     const xml = report && existsSync(report) ? readFileSync(report, 'utf8') : null;
     let parsed: JUnitReport | null = null;
     let output = r.output;
