@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { CancelledError, InputError, RunError } from '@caid/core';
+import { CancelledError, InputError, RunError, secretRedactor } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
@@ -115,22 +115,24 @@ program
 addOptionGroups(program.commands.at(-1)!, RESUME_GROUPS, { recorded: true })
   .action(async (runId, flags, cmd: Command) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, { ...flags, given: settingsFromFlags(cmd) }); });
 
+// Every error message passes the one secret rule (flags such as --base-url may carry a password).
+const redact = secretRedactor(process.env, process.argv);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof InputError) {
-    process.stderr.write(`caid: ${e.message}\n`);
+    process.stderr.write(`caid: ${redact(e.message)}\n`);
     process.exitCode = 2;
   } else if (e instanceof RunError) {
-    process.stderr.write(`caid: ${e.message}\n`);
+    process.stderr.write(`caid: ${redact(e.message)}\n`);
     // Agents may still be running; with the log unwritable nothing they do could be recorded.
     process.exit(1);
   } else if (e instanceof CancelledError) {
     process.exitCode = 130;
   } else {
-    process.stderr.write(`caid: internal error: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`caid: internal error: ${redact(String((e as Error).stack ?? e))}\n`);
     process.exitCode = 1;
   }
 }

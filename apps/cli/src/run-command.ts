@@ -69,7 +69,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const { scaffold, review, replan, maxReplans, maxTasks, maxRepairs } = settings.planner;
   const planning = !f.plan || scaffold || review || replan === true;
   const model = planning ? modelFromSettings(settings, 'planner') : undefined;
-  const transcript = new PlannerTranscript();
+  const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan;
   if (f.plan) plan = await loadPlan(f.plan);
   else {

@@ -34,7 +34,7 @@ export function runtimeSettings(settings: RunSettings, rec: RecordingFlags = {},
   const external = externalAgent(settings);
   if (external && settings.agent?.timeoutMin) limits.roundTimeoutMs = settings.agent.timeoutMin * 60_000;
   const models = external || o.workerModels === false ? {} : roleModels(settings, rec, env);
-  return { budget: settings.budget, secrets: secretValues(env), worker: { ...models, external, sandbox: settings.sandbox, limits } };
+  return { budget: settings.budget, secrets: secretValues(env, baseUrls(settings)), worker: { ...models, external, sandbox: settings.sandbox, limits } };
 }
 
 function externalAgent(settings: RunSettings): RoundAgentOptions['external'] {
@@ -55,12 +55,15 @@ function roleModels(settings: RunSettings, f: RecordingFlags, env: NodeJS.Proces
       throw new InputError(`--replay: ${(e as Error).message}`);
     }
   }
-  const secrets = secretValues(env);
+  const secrets = secretValues(env, baseUrls(settings));
   const rec = (m: Model) => (f.record ? recordingModel(m, f.record, (t) => scrubText(t, secrets)) : m);
   const model = rec(modelFromSettings(settings, 'worker', env));
   const resolverModel = settings.models.resolver ? rec(modelFromSettings(settings, 'resolver', env)) : undefined;
   return resolverModel ? { model, resolverModel } : { model };
 }
+
+/** Base URLs given as flags or config: their credentials are secrets the environment may not hold. */
+const baseUrls = (settings: RunSettings) => Object.values(settings.models).map((m) => m?.baseURL);
 
 /**
  * Counts the run's spending against its budget. Workers report each step here directly, because

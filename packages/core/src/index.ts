@@ -17,3 +17,4 @@ export * from './decide.js';
 export * from './merge-queue-rules.js';
 export * from './run-settings.js';
 export * from './unknown-keys.js';
+export * from './secrets.js';
