@@ -77,5 +77,7 @@ describe('run ids', () => {
     expect(RUN_ID.test(a) && !a.includes(':') && !/^\d+$/.test(a)).toBe(true);
     expect([b, a].sort()).toEqual([a, b]);
     expect(RUN_ID.test('12345')).toBe(false);
+    for (const bad of ['a..b', 'x.lock', 'x.', '.x']) expect(RUN_ID.test(bad), bad).toBe(false);
+    for (const good of ['a.b', 'lock', 'x.locks']) expect(RUN_ID.test(good), good).toBe(true);
   });
 });
