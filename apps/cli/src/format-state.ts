@@ -6,7 +6,9 @@ export function formatState(s: RunState): string {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-    return [id, t.status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
+    // A run that stopped with rounds in flight: those tasks are interrupted (resumable), not running.
+    const status = s.status !== 'running' && (t.status === 'queued' || t.status === 'running' || t.status === 'integrating') ? 'interrupted' : t.status;
+    return [id, status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -22,6 +24,7 @@ export function formatState(s: RunState): string {
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
+    ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
     ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
     ...Object.entries(s.byRole ?? {}).map(([role, r]) =>

@@ -15,3 +15,6 @@ export * from './config.js';
 export * from './budget.js';
 export * from './decide.js';
 export * from './merge-queue-rules.js';
+export * from './run-settings.js';
+export * from './unknown-keys.js';
+export * from './secrets.js';

@@ -3,6 +3,7 @@ import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
 import type { GateMode, TestCounts } from './gate.js';
 import { applyRevision } from './apply-revision.js';
+import type { RunSettings } from './run-settings.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -56,6 +57,8 @@ export interface RunState {
   setup?: string;
   /** Distributed runs: the workers' git remote and the queue address. */
   remote?: string;
+  /** What shapes the run, as recorded at its start (and changed by a resume); absent in old logs. */
+  settings?: RunSettings;
   queue?: string;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** Head of the integration branch: the base commit until something merges. */
@@ -129,6 +132,8 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       const { type: _t, at, tasks: _ts, ...run } = e;
       return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
     }
+    case 'run.resumed':
+      return { ...s, status: 'running', settings: e.settings ?? s.settings, finishedAt: undefined, reason: undefined, reasonMessage: undefined };
     case 'task.queued':
       return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined, round: e.round.kind });
     case 'task.started':
