@@ -60,4 +60,24 @@ describe('strict plan and config keys', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--verify-concurrency takes a whole number/);
   });
+
+  it('preflight: a wrong --base-url is exit 2 naming the URL before anything is written', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    const plan = path.join(dir, 'plan.yaml');
+    writeFileSync(plan, 'goal: g\ntasks:\n  - { id: a, prompt: p }\n');
+    const args = ['run', '--plan', plan, '--repo', repo, '--model', 'm', '--worktree-root', path.join(dir, 'wt')];
+    const refused = await runCli([...args, '--base-url', 'http://127.0.0.1:9/v1']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/preflight: the worker model endpoint http:\/\/127\.0\.0\.1:9\/v1 \(model m\) did not answer/);
+    const wrongPath = await runCli([...args, '--base-url', `${model.url}/wrong`]);
+    expect(wrongPath.code, wrongPath.stderr).toBe(2);
+    expect(wrongPath.stderr).toMatch(/answered 404/);
+    expect(existsSync(path.join(repo, '.caid', 'runs'))).toBe(false);
+    // The probe is not part of the run: the scripted model's record holds only the run's requests.
+    const before = model.requests.length;
+    const ok = await runCli([...args, '--base-url', model.url]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(model.requests.slice(before).every((q) => !q.conversation.lastUser.startsWith('caid preflight'))).toBe(true);
+  });
 });

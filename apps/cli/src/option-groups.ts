@@ -30,8 +30,8 @@ export const positive = (flag: string) => (v: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number, not "${v}"`);
   return n;
 };
-export const oneOf = (flag: string, values: readonly string[]) => (v: string) => {
-  if (!values.includes(v)) throw new InvalidArgumentError(`${flag} takes ${values.join(' | ')}, not "${v}"`);
+export const oneOf = (flag: string, values: readonly string[], what?: string) => (v: string) => {
+  if (!values.includes(v)) throw new InvalidArgumentError(what ? `unknown ${what} "${v}"; use one of ${values.join(', ')}` : `${flag} takes ${values.join(' | ')}, not "${v}"`);
   return v;
 };
 
@@ -55,7 +55,7 @@ export const OPTION_GROUPS = {
   model: [
     { flags: '--model <name>', description: 'model name', setting: 'models.worker.model', defaultText: '$CAID_MODEL' },
     { flags: '--base-url <url>', description: 'OpenAI-compatible endpoint', setting: 'models.worker.baseURL', defaultText: "the provider's, else $OPENAI_BASE_URL, else OpenAI" },
-    { flags: '--provider <name>', description: `${PROVIDERS.join(' | ')}: default base URL and capabilities`, setting: 'models.worker.provider', parse: oneOf('--provider', PROVIDERS) },
+    { flags: '--provider <name>', description: `${PROVIDERS.join(' | ')}: default base URL and capabilities`, setting: 'models.worker.provider', parse: oneOf('--provider', PROVIDERS, 'provider') },
     { flags: '--api-key-env <NAME>', description: 'NAME of the environment variable holding the API key', setting: 'models.worker.apiKeyEnv', defaultText: "OPENAI_API_KEY, or the provider's" },
     num('--max-concurrent-requests <n>', 'requests in flight to the model endpoint, shared by all workers', 'models.worker.maxConcurrentRequests'),
     { flags: '--stream', description: 'stream model replies', setting: 'models.worker.stream' },
@@ -84,7 +84,7 @@ export const OPTION_GROUPS = {
   ],
   sandbox: [
     { flags: '--sandbox <kind>', description: 'none | bwrap: run agent commands under bubblewrap (no network, read-only outside the worktree)', setting: 'sandbox', parse: oneOf('--sandbox', ['none', 'bwrap']) },
-    { flags: '--agent <preset>', description: `external agent preset: ${AGENT_PRESETS.join(' | ')}`, setting: 'agent.preset', parse: oneOf('--agent', AGENT_PRESETS) },
+    { flags: '--agent <preset>', description: `external agent preset: ${AGENT_PRESETS.join(' | ')}`, setting: 'agent.preset', parse: oneOf('--agent', AGENT_PRESETS, 'agent preset') },
     { flags: '--agent-command <cmd>', description: 'run this external coding agent instead of the built-in one; {promptFile} is replaced by the prompt file', setting: 'agent.command' },
   ],
   planning: [

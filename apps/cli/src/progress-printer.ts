@@ -36,7 +36,8 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
       return `${clock(e.at)} gate: ${e.mode} (${e.reason})`;
     case 'task.gate': {
       const counts = e.tests ? `${e.tests.passed}/${e.tests.total} tests pass` : 'no per-test report';
-      const flaky = e.flaky.length ? `; flaky: ${e.flaky.join(', ')}` : '';
+      const waits = e.waiting?.length ? `; waiting: ${e.waiting.map((w) => `${w.test} on ${w.task ?? `a stub at ${w.at}`}`).join(', ')}` : '';
+      const flaky = `${e.flaky.length ? `; flaky: ${e.flaky.join(', ')}` : ''}${waits}`;
       return e.accepted
         ? `${clock(e.at)}   gate ok for ${e.taskId}: ${counts}${flaky}`
         : `${clock(e.at)}   gate refused ${e.taskId}: ${counts}${e.newlyFailing.length ? `; newly failing: ${e.newlyFailing.join(', ')}` : ''}${flaky}`;

@@ -48,7 +48,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
   const interrupt = onInterrupt();
   const progress = progressReporter({ quiet: f.quiet });
   if (!f.quiet) progress.note(`resuming run ${runId}${before.remote ? ` on ${before.queue}` : ''}${changed.length ? ` (changed: ${changed.join(', ')})` : ''}`);
-  const transcript = new PlannerTranscript();
+  const transcript = new PlannerTranscript(runtime.secrets);
   transcript.open(repo.root, runId);
   const { scaffold, review, replan, maxReplans, maxTasks } = settings.planner;
   const model = scaffold || review || replan ? modelFromSettings(settings, 'planner') : undefined;

@@ -13,6 +13,7 @@ import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { onInterrupt } from './interrupt.js';
 import { distributedQueue } from './distributed-queue.js';
+import { preflight } from './preflight.js';
 import { landAfterRun, report } from './land-command.js';
 
 /** `--land`: a refusal (uncommitted changes in the way, a diverged branch) is reported, not thrown: the run itself is done. */
@@ -69,11 +70,15 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const { scaffold, review, replan, maxReplans, maxTasks, maxRepairs } = settings.planner;
   const planning = !f.plan || scaffold || review || replan === true;
   const model = planning ? modelFromSettings(settings, 'planner') : undefined;
+  // One request per model endpoint before anything is written: a wrong --base-url is exit 2, not a run of failing tasks.
+  // (After the plan and the repository are checked, so their errors come first.)
+  const agentsHere = !distributed && !settings.agent?.command && !settings.agent?.preset && !f.replay;
+  const roles = [...(agentsHere ? ['worker' as const] : []), ...(agentsHere && settings.models.resolver ? ['resolver' as const] : []), ...(model ? ['planner' as const] : [])];
   const transcript = new PlannerTranscript(runtime.secrets);
-  let plan: Plan;
-  if (f.plan) plan = await loadPlan(f.plan);
-  else {
-    const { repo } = await openTarget(f.repo, f.base);
+  let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
+  const { repo } = await openTarget(f.repo, f.base);
+  if (f.preflight !== false) await preflight(settings, roles);
+  if (!plan) {
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: settings.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
   }

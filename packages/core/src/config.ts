@@ -37,7 +37,7 @@ export const AGENT_PRESETS = ['aider', 'opencode', 'codex', 'claude', 'goose'] a
 export const AgentConfigSchema = z.object({
   preset: z.enum(AGENT_PRESETS).optional(),
   /** A shell command containing `{promptFile}`. */
-  command: z.string().includes('{promptFile}', { message: 'agent.command must contain {promptFile}' }).optional(),
+  command: z.string().includes('{promptFile}', { message: '--agent-command must contain {promptFile}, where caid puts the path of the prompt file (e.g. "my-agent --file {promptFile}")' }).optional(),
   /** Environment variables the external agent may see (its own API key, for instance). */
   passEnv: z.array(z.string().regex(ENV_NAME)).optional(),
   timeoutMin: positive.optional(),

@@ -1,7 +1,7 @@
 import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
-import type { GateMode, TestCounts } from './gate.js';
+import type { GateMode, GateReport, TestCounts } from './gate.js';
 import { applyRevision } from './apply-revision.js';
 import type { RunSettings } from './run-settings.js';
 
@@ -75,6 +75,8 @@ export interface RunState {
   /** Test counts on the integration head: the base's, then after each accepted merge. */
   testHistory: TestCounts[];
   flaky: string[];
+  /** On the integration head: tests failing only because the code they reach is not written yet (the last accepted gate's). */
+  waiting?: NonNullable<GateReport['waiting']>;
   startedAt?: string;
   finishedAt?: string;
   /** Plan revisions after permanent failures. */
@@ -181,7 +183,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'task.gate': {
       const flaky = [...s.flaky, ...e.flaky.filter((f) => !s.flaky.includes(f))];
       if (!e.accepted || !e.tests) return { ...s, flaky };
-      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests] };
+      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests], ...(e.waiting?.length || s.waiting ? { waiting: e.waiting ?? [] } : {}) };
     }
     case 'plan.revised':
       return applyRevision(s, e);

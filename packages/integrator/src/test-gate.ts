@@ -1,7 +1,8 @@
 import type { GateMode, GateReport, TestCounts } from '@caid/core';
 import { tailOutput } from '@caid/agent';
 import { countTests, runVerify, type VerifyOptions, type VerifyRun } from './run-verify.js';
-import { baselineOf, judgeRun, type GateBaseline } from './judge-run.js';
+import { baselineOf, judgeRun, type Attribute, type GateBaseline } from './judge-run.js';
+import { attributeFailure, type PendingTask } from './attribute-failure.js';
 
 export type { GateBaseline } from './judge-run.js';
 
@@ -21,7 +22,11 @@ export interface EvaluateOptions {
   against?: GateBaseline;
   /** False: a rejected result is final (not rerun to tell flaky tests apart). */
   retry?: boolean;
+  /** What the plan says is still to come: tasks not merged (excluding those in the evaluated tree) and their files. */
+  context?: GateContext;
 }
+
+export interface GateContext { pending?: readonly PendingTask[] }
 
 /**
  * The run-level verify as a gate. `all`: verify must exit 0. `no-regression`: every test that
@@ -61,20 +66,21 @@ export class TestGate {
    */
   async evaluate(cwd: string, o: EvaluateOptions = {}): Promise<GateVerdict> {
     const against = o.against ?? this.base;
+    const attribute: Attribute = (test, detail) => attributeFailure(test, detail, cwd, o.context?.pending ?? []);
     const first = await runVerify(this.command, { ...this.o, cwd });
     let final = first;
-    let j = judgeRun(this.mode, against, first);
+    let j = judgeRun(this.mode, against, first, attribute);
     let flaky: string[] = [];
     // Only test failures are worth a second run; a timeout or a crash would just cost the time again.
     if (o.retry !== false && !j.accepted && !first.timedOut && !first.cancelled && !first.crashed) {
       final = await runVerify(this.command, { ...this.o, cwd });
-      const again = judgeRun(this.mode, against, final);
+      const again = judgeRun(this.mode, against, final, attribute);
       flaky = j.failing.filter((id) => !again.failing.includes(id));
       j = again;
     }
     const tests = final.tests ? countTests(final.tests) : null;
-    const report: GateReport = { mode: this.mode, accepted: j.accepted, tests, newlyFailing: j.failing, flaky };
-    return { report, output: explain(final, j.failing, j.broke), exitCode: final.exitCode, baseline: baselineOf(final, tests), cancelled: final.cancelled };
+    const report: GateReport = { mode: this.mode, accepted: j.accepted, tests, newlyFailing: j.failing, flaky, ...(j.waiting.length ? { waiting: j.waiting } : {}) };
+    return { report, output: explain(final, j.failing, j.broke), exitCode: final.exitCode, baseline: baselineOf(final, tests, j.waiting), cancelled: final.cancelled };
   }
 
   /** The integration branch moved to the head this verdict verified. */
