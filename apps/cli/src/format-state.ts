@@ -29,6 +29,7 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
     ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
+    ...(s.waiting?.length ? [`tests waiting on unfinished code: ${s.waiting.map((w) => `${w.test} (on ${w.task ?? `a stub at ${w.at}`})`).join(', ')}`] : []),
     ...Object.entries(s.byRole ?? {}).map(([role, r]) =>
       `  ${role}: ${r.inputTokens} in / ${r.outputTokens} out, $${r.costUsd.toFixed(4)}, ${(r.modelMs / 1000).toFixed(1)} s waiting for the model`),
   ].join('\n');
