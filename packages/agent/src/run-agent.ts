@@ -33,6 +33,8 @@ export interface AgentOptions {
   shouldStop?: () => string | undefined;
   /** Refuses a `finish` (e.g. conflict markers remain): the reason goes back to the model. */
   validateFinish?: () => Promise<string | null>;
+  /** Asked before every model call after the first: a text is added as a user message (e.g. a coming merge conflict). */
+  interject?: (step: number) => Promise<string | undefined>;
 }
 
 const NO_TOOL_CALL = 'Your reply contained no tool call. Work only through the tools, and call `finish` with a summary when the task is done.';
@@ -66,6 +68,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
     if (o.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= o.maxTokens) {
       return end('token-limit', { message: `${usage.inputTokens + usage.outputTokens} tokens used; the limit is ${o.maxTokens}` });
     }
+    const note = steps > 0 ? await o.interject?.(steps) : undefined;
+    if (note) push({ role: 'user', content: note });
     // Condense before the server truncates silently (Ollama cuts the prompt's start, system prompt included).
     if (o.model.contextWindow && JSON.stringify(history).length / 4 > o.model.contextWindow * 0.8) condense();
     steps++;

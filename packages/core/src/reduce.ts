@@ -29,6 +29,8 @@ export interface TaskState extends Task {
   usage: Usage;
   /** Red runs of the task's own check in its worktree. */
   checkFailures: number;
+  /** Coming conflicts a trial merge found while the task's agent worked (each one told to the agent). */
+  conflictWarnings?: number;
   /** Test counts on the integration branch right after this task merged. */
   tests?: TestCounts;
   /** Usage of the round in flight, not yet in `usage`. */
@@ -140,6 +142,8 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined, round: e.round.kind });
     case 'task.started':
       return patch(s, e.taskId, { status: 'running', startedAt: s.tasks[e.taskId]?.startedAt ?? e.at });
+    case 'task.conflict-warning':
+      return patch(s, e.taskId, { conflictWarnings: (s.tasks[e.taskId]?.conflictWarnings ?? 0) + 1 });
     case 'task.step':
       return patch(s, e.taskId, { step: e.step, tool: e.tool, liveUsage: e.usage });
     case 'task.finished': {
