@@ -10,7 +10,7 @@ export const LAYERS = {
   '@caid/integrator': 3,
   '@caid/queue-bullmq': 4,
   '@caid/orchestrator': 4,
-  '@caid/cli': 5,
+  'caid': 5,
   '@caid/dashboard': 5,
 };
 // Only these may import the queue's backing libraries (ARCHITECTURE.md, issue 5).
