@@ -11,11 +11,12 @@ export function autoVerifyConcurrency(cores = os.availableParallelism()): number
 }
 
 /** The parts of `DriveOptions` that come from the run's settings (the same for run and resume). */
-export function driveSettings(s: RunSettings): Pick<DriveOptions, 'limits' | 'batchMax' | 'verifyConcurrency' | 'gate' | 'verifyReport' | 'prepare'> {
+export function driveSettings(s: RunSettings): Pick<DriveOptions, 'limits' | 'batchMax' | 'verifyConcurrency' | 'conflictWarnings' | 'gate' | 'verifyReport' | 'prepare'> {
   return {
     limits: { conflictRounds: s.limits.conflictRounds, verifyAttempts: s.limits.verifyAttempts, verifyTimeoutMs: s.limits.verifyTimeoutMin * 60_000 },
     batchMax: s.mergeQueue.batchMax,
     verifyConcurrency: s.mergeQueue.verifyConcurrency === 'auto' ? autoVerifyConcurrency() : s.mergeQueue.verifyConcurrency,
+    conflictWarnings: s.mergeQueue.conflictWarnings,
     gate: s.gate,
     verifyReport: s.verifyReport,
     prepare: { include: s.include, share: s.share, ...(s.setupTimeoutMin ? { setupTimeoutMs: s.setupTimeoutMin * 60_000 } : {}) },

@@ -121,6 +121,21 @@ program
 addOptionGroups(program.commands.at(-1)!, RESUME_GROUPS, { recorded: true })
   .action(async (runId, flags, cmd: Command) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, { ...flags, given: settingsFromFlags(cmd) }); });
 
+program
+  .command('eval')
+  .description('check caid on your machine: benchmarks with an oracle agent')
+  .command('commit0')
+  .description('build a Commit0 library from its stubs with an oracle agent that writes the reference; score it by its own tests')
+  .requiredOption('--lib <dir>', 'local clone of a Commit0 library')
+  .option('--stub-ref <ref>', 'the stubbed code (default: commit0_combined, then commit0, then HEAD)')
+  .option('--reference <ref>', 'the reference implementation (default: the stub commit\'s parent)')
+  .option('--variant <name>', 'clean | wrong-first | shared-file', 'clean')
+  .option('--workers <n>', 'agents at once (the run is also timed at 1 worker)', '4')
+  .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
+  .option('--json', 'print one JSON report on stdout')
+  .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
+
+
 // Every error message passes the one secret rule (flags such as --base-url may carry a password).
 const redact = secretRedactor(process.env, process.argv);
 try {

@@ -104,6 +104,7 @@ export const OPTION_GROUPS = {
       flags: '--verify-concurrency <n>', description: 'batches verified at once, each on top of the one below it (auto: from the cores)', setting: 'mergeQueue.verifyConcurrency',
       parse: (v: string) => (v === 'auto' ? v : wholeNumber('--verify-concurrency')(v)),
     },
+    num('--conflict-warnings <n>', 'agent steps between trial merges that warn an agent of a coming conflict (0: off)', 'mergeQueue.conflictWarnings', 0),
   ],
   queue: [
     { flags: '--queue <url>', description: 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)', setting: 'queue' },

@@ -24,6 +24,8 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
       return `${clock(e.at)} ✔ ${e.taskId} merged as ${short(e.commit)} ${counts()}`;
     case 'task.conflict':
       return `${clock(e.at)} ⚠ ${e.taskId} conflicts on ${e.paths.join(', ')}; back to its agent (conflict round ${t?.conflicts ?? 1})`;
+    case 'task.conflict-warning':
+      return `${clock(e.at)} ⚑ ${e.taskId} would conflict on ${e.paths.join(', ')}${e.tasks.length ? ` (merged: ${e.tasks.join(', ')})` : ''}; its agent was told at step ${e.step}`;
     case 'task.verify-failed':
       return `${clock(e.at)} ⚠ ${e.taskId} failed verify (exit ${e.exitCode}); merge taken back, sent back to its agent`;
     case 'task.failed':

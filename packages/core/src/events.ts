@@ -28,6 +28,11 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('task.queued'), ...at, ...task, attempt: z.number().int(), round: RoundSchema }),
   z.object({ type: z.literal('task.started'), ...at, ...task, attempt: z.number().int() }),
+  // A trial merge of the task's work in progress found a coming conflict; the agent was told.
+  z.object({
+    type: z.literal('task.conflict-warning'), ...at, ...task, attempt: z.number().int(),
+    step: z.number().int(), paths: z.array(z.string()), tasks: z.array(z.string()),
+  }),
   z.object({
     type: z.literal('task.step'), ...at, ...task, attempt: z.number().int(),
     step: z.number().int(), tool: z.string().optional(), usage: UsageSchema,

@@ -1,7 +1,7 @@
 import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
-import type { GateMode, TestCounts } from './gate.js';
+import type { GateMode, GateReport, TestCounts } from './gate.js';
 import { applyRevision } from './apply-revision.js';
 import type { RunSettings } from './run-settings.js';
 
@@ -29,6 +29,8 @@ export interface TaskState extends Task {
   usage: Usage;
   /** Red runs of the task's own check in its worktree. */
   checkFailures: number;
+  /** Coming conflicts a trial merge found while the task's agent worked (each one told to the agent). */
+  conflictWarnings?: number;
   /** Test counts on the integration branch right after this task merged. */
   tests?: TestCounts;
   /** Usage of the round in flight, not yet in `usage`. */
@@ -73,6 +75,8 @@ export interface RunState {
   /** Test counts on the integration head: the base's, then after each accepted merge. */
   testHistory: TestCounts[];
   flaky: string[];
+  /** On the integration head: tests failing only because the code they reach is not written yet (the last accepted gate's). */
+  waiting?: NonNullable<GateReport['waiting']>;
   startedAt?: string;
   finishedAt?: string;
   /** Plan revisions after permanent failures. */
@@ -138,6 +142,8 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined, round: e.round.kind });
     case 'task.started':
       return patch(s, e.taskId, { status: 'running', startedAt: s.tasks[e.taskId]?.startedAt ?? e.at });
+    case 'task.conflict-warning':
+      return patch(s, e.taskId, { conflictWarnings: (s.tasks[e.taskId]?.conflictWarnings ?? 0) + 1 });
     case 'task.step':
       return patch(s, e.taskId, { step: e.step, tool: e.tool, liveUsage: e.usage });
     case 'task.finished': {
@@ -177,7 +183,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'task.gate': {
       const flaky = [...s.flaky, ...e.flaky.filter((f) => !s.flaky.includes(f))];
       if (!e.accepted || !e.tests) return { ...s, flaky };
-      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests] };
+      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests], ...(e.waiting?.length || s.waiting ? { waiting: e.waiting ?? [] } : {}) };
     }
     case 'plan.revised':
       return applyRevision(s, e);

@@ -9,3 +9,4 @@ export { openClone, fetchRefs, pushRefs, listRemoteRefs, deleteRemoteRefs, place
 export { takeSpareWorktree } from './take-spare-worktree.js';
 export { expectSpare } from './spare-waits.js';
 export { landInto, currentBranch, userIdentity, type LandMode, type LandOutcome } from './land-branch.js';
+export { trialMerge, type TrialMergeOutcome } from './trial-merge.js';

@@ -66,6 +66,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     const job: TaskJob = {
       runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify, prepare: o.prepare,
       usedTokens: task.usage.inputTokens + task.usage.outputTokens,
+      ...(o.conflictWarnings ? { conflictWarnings: o.conflictWarnings } : {}),
     };
     // A remote job carries only what a worker needs: the task itself, the remote and where to start.
     if (!remote) return job;

@@ -18,6 +18,8 @@ export interface DriveOptions {
   batchMax?: number;
   /** Batches verified at once, each on top of the one below it (default: from the cores). */
   verifyConcurrency?: number;
+  /** Agent steps between trial merges that warn a running task of a coming conflict; 0 or absent = off. */
+  conflictWarnings?: number;
   /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
   gate?: GateMode;
   /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */
