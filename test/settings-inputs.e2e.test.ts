@@ -50,6 +50,18 @@ describe('strict plan and config keys', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: no gate/);
     expect(r.stderr).toMatch(/gate: no gate/);
+    expect(r.stderr).not.toMatch(/uncommitted/);
+  });
+
+  it('warns that uncommitted changes are not in the base', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    writeFileSync(path.join(repo, 'README.md'), '# changed, not committed\n');
+    const plan = path.join(dir, 'plan.yaml');
+    writeFileSync(plan, 'goal: g\ntasks:\n  - { id: a, prompt: p }\n');
+    const r = await runCli(['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: your checkout has uncommitted or untracked files; the run starts from the last commit/);
   });
 
   it('help shows the schema defaults, and bad values are usage errors (exit 2) naming the flag', async () => {

@@ -1,13 +1,15 @@
 import { testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
-export function formatState(s: RunState): string {
+export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
+  // A log that says running with no live process behind it: a killed run, resumable.
+  const stopped = s.status !== 'running' || Boolean(o.dead);
   const rows = s.order.map((id) => {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
     // A run that stopped with rounds in flight: those tasks are interrupted (resumable), not running.
-    const status = s.status !== 'running' && (t.status === 'queued' || t.status === 'running' || t.status === 'integrating') ? 'interrupted' : t.status;
+    const status = stopped && (t.status === 'queued' || t.status === 'running' || t.status === 'integrating') ? 'interrupted' : t.status;
     return [id, status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
@@ -15,7 +17,7 @@ export function formatState(s: RunState): string {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const u = s.usage;
   return [
-    `run ${s.runId}  status ${s.status}`,
+    `run ${s.runId}  status ${o.dead && s.status === 'running' ? 'interrupted (resume it: caid resume ' + s.runId + ')' : s.status}`,
     `branch ${s.branch} at ${s.head.slice(0, 10)} (base ${s.base} ${s.baseCommit.slice(0, 10)})`,
     '',
     line(head),

@@ -78,6 +78,9 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
   const { repo } = await openTarget(f.repo, f.base);
   if (f.preflight !== false) await preflight(settings, roles);
+  if (f.base === 'HEAD' && !(await repo.worktree(repo.root).status().then((st) => st.clean, () => true))) {
+    process.stderr.write('caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them\n');
+  }
   if (!plan) {
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: settings.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
