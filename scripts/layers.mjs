@@ -11,7 +11,7 @@ export const LAYERS = {
   '@caid/queue-bullmq': 4,
   '@caid/orchestrator': 4,
   '@caid/eval': 5,
-  '@caid/cli': 6,
+  'caid': 6,
   '@caid/dashboard': 6,
 };
 // Only these may import the queue's backing libraries (ARCHITECTURE.md, issue 5).

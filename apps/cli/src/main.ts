@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CancelledError, InputError, RunError, secretRedactor } from '@caid/core';
 import { runCommand } from './run-command.js';
@@ -9,9 +10,14 @@ import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
 import { PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
+/** dist/main.js and bundle/main.js both sit one folder below package.json, in a checkout and when installed. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
-  .version('0.1.0')
+  .version(packageVersion())
   .exitOverride()
   .showHelpAfterError();
 

@@ -42,6 +42,8 @@ describe('runAgent against recorded llama-server replies', () => {
     expect(r).toMatchObject({ status: 'finished' });
     // One refused request and one answered: no retries of the 500.
     expect(server!.requests).toHaveLength(2);
+    // The refused request's prompt is estimated and counted on top of the 1,394 the finish reply reported.
+    expect(r.usage.inputTokens).toBeGreaterThan(1_394);
     expect(server!.requests[1]).toContain('could not parse your last reply');
   }, 60_000);
 });

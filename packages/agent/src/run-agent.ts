@@ -80,6 +80,9 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
       modelMs += Date.now() - asked;
     } catch (e) {
       modelMs += Date.now() - asked;
+      // A failed or aborted request still cost its prompt (the server read it): estimate it (~4 chars
+      // a token) so token budgets hold when a runaway generation is cut off with no usage reported.
+      usage.inputTokens += Math.ceil(JSON.stringify(history).length / 4);
       if (signal.aborted) return stopped();
       // Too long for the context window: condense and try again, while there is something to condense.
       // A small context (llama-server -c 1280) overflows within two turns: then keep fewer recent messages.
