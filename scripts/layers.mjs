@@ -10,8 +10,9 @@ export const LAYERS = {
   '@caid/integrator': 3,
   '@caid/queue-bullmq': 4,
   '@caid/orchestrator': 4,
-  '@caid/cli': 5,
-  '@caid/dashboard': 5,
+  '@caid/eval': 5,
+  'caid': 6,
+  '@caid/dashboard': 6,
 };
 // Only these may import the queue's backing libraries (ARCHITECTURE.md, issue 5).
 export const EXCLUSIVE = { bullmq: ['@caid/queue-bullmq'], ioredis: ['@caid/queue-bullmq'] };

@@ -92,6 +92,21 @@ describe('the dashboard of a finished run (real caid serve, real Chromium)', () 
     expect(await page.locator('.merge-log li').count()).toBe(ids.length);
   });
 
+  it('has a favicon (no 404 in the console) and the graph and the table use the same status words', async () => {
+    const missing: string[] = [];
+    const onResponse = (r: { status(): number; url(): string }) => { if (r.status() >= 400) missing.push(r.url()); };
+    page.on('response', onResponse);
+    await page.goto(`${url}/runs/${demoRun}`);
+    await page.waitForSelector('body[data-run-status="succeeded"]');
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml/);
+    page.off('response', onResponse);
+    expect(missing).toEqual([]);
+    for (const id of ids) {
+      const word = await page.locator(`svg.graph g.node[data-task="${id}"] text.node-status`).textContent();
+      expect(await page.locator(`tr[data-task="${id}"] .badge`).textContent()).toBe(word);
+    }
+  });
+
   it('shows per-task details: prompt, rounds, conflicts, failed verify output, transcript, tokens', async () => {
     await page.click('svg.graph g.node[data-task="truncate"]');
     const details = page.locator('#details[data-task="truncate"]');

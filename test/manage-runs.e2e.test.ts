@@ -122,6 +122,9 @@ describe('one owner per run, abort', () => {
     process.kill(pid, 'SIGKILL');
     await pending;
     expect(JSON.parse((await runCli(['runs', '--repo', repo, '--json'])).stdout)[0]).toMatchObject({ status: 'interrupted', live: false });
+    // `caid status` says the same as `caid runs` (issue 16)
+    expect(JSON.parse((await runCli(['status', 'killed', '--repo', repo, '--json'])).stdout).status).toBe('interrupted');
+    expect((await runCli(['status', 'killed', '--repo', repo])).stdout).toMatch(/status interrupted \(resume it: caid resume killed\)/);
     expect((await runCli(['abort', 'killed', '--repo', repo])).stderr).toMatch(/marked it cancelled/);
     expect(JSON.parse((await runCli(['runs', '--repo', repo, '--json'])).stdout)[0].status).toBe('cancelled');
   }, 60_000);

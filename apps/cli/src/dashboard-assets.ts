@@ -10,7 +10,7 @@ export interface Asset { body: Buffer; gzip: Buffer; type: string }
  * apps/dashboard/dist/public during `npm run build` (the CLI does not import that package: both
  * sit on the top layer). Only these names are ever served, so no request path reaches the disk.
  */
-export function loadDashboardAssets(dir = fileURLToPath(new URL('../../dashboard/dist/public/', import.meta.url))): Map<string, Asset> {
+export function loadDashboardAssets(dir = defaultDir()): Map<string, Asset> {
   const files: [string, string, string][] = [
     ['/', 'index.html', 'text/html; charset=utf-8'],
     ['/assets/app.js', 'assets/app.js', 'text/javascript; charset=utf-8'],
@@ -24,4 +24,10 @@ export function loadDashboardAssets(dir = fileURLToPath(new URL('../../dashboard
     assets.set(route, { body, gzip: gzipSync(body), type });
   }
   return assets;
+}
+
+/** The installed package's copy beside the bundle (made by `npm pack`), else the checkout's built page. */
+function defaultDir(): string {
+  const packed = fileURLToPath(new URL('./dashboard/', import.meta.url));
+  return existsSync(`${packed}/index.html`) ? packed : fileURLToPath(new URL('../../dashboard/dist/public/', import.meta.url));
 }

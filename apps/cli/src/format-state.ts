@@ -1,19 +1,23 @@
 import { taskPhase, testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
-export function formatState(s: RunState): string {
+export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
+  // A log that says running with no live process behind it: a killed run, resumable.
+  const stopped = s.status !== 'running' || Boolean(o.dead);
   const rows = s.order.map((id) => {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-    return [id, taskPhase(t), String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
+    // A run that stopped with rounds in flight: those tasks are interrupted (resumable), not running.
+    const status = stopped && (t.status === 'queued' || t.status === 'running' || t.status === 'integrating') ? 'interrupted' : taskPhase(t);
+    return [id, status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const u = s.usage;
   return [
-    `run ${s.runId}  status ${s.status}`,
+    `run ${s.runId}  status ${o.dead && s.status === 'running' ? 'interrupted (resume it: caid resume ' + s.runId + ')' : s.status}`,
     `branch ${s.branch} at ${s.head.slice(0, 10)} (base ${s.base} ${s.baseCommit.slice(0, 10)})`,
     '',
     line(head),
@@ -23,8 +27,10 @@ export function formatState(s: RunState): string {
     ...(s.batches ? [`merge queue: ${s.batches} batch${s.batches === 1 ? '' : 'es'}, ${s.culprits ?? 0} culprit${s.culprits === 1 ? '' : 's'} found`] : []),
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
+    ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
     ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
+    ...(s.waiting?.length ? [`tests waiting on unfinished code: ${s.waiting.map((w) => `${w.test} (on ${w.task ?? `a stub at ${w.at}`})`).join(', ')}`] : []),
     ...Object.entries(s.byRole ?? {}).map(([role, r]) =>
       `  ${role}: ${r.inputTokens} in / ${r.outputTokens} out, $${r.costUsd.toFixed(4)}, ${(r.modelMs / 1000).toFixed(1)} s waiting for the model`),
   ].join('\n');

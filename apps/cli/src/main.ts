@@ -1,16 +1,23 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CancelledError, InputError, RunError } from '@caid/core';
+import { CancelledError, InputError, RunError, secretRedactor } from '@caid/core';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
 import { planCommand } from './plan-command.js';
 import { serveCommand } from './serve-command.js';
-import { addRuntimeOptions } from './runtime-options.js';
+import { addOptionGroups, settingsFromFlags } from './option-groups.js';
+import { PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
+
+/** dist/main.js and bundle/main.js both sit one folder below package.json, in a checkout and when installed. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
-  .version('0.1.0')
+  .version(packageVersion())
   .exitOverride()
   .showHelpAfterError();
 
@@ -19,55 +26,27 @@ program
   .description('run a plan: agents in parallel worktrees, merged into caid/<runId>/integration')
   .argument('[goal]', 'what to build: the planner turns it into a plan first (or pass --plan)')
   .option('--plan <file>', 'plan file (YAML or JSON)')
-  .option('--repo <dir>', 'the git repository', '.')
   .option('--base <ref>', 'commit the integration branch starts from', 'HEAD')
-  .option('--workers <n>', 'agents running at once', '3')
-  .option('--model <name>', 'model name (default: $CAID_MODEL)')
-  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
-  .option('--verify <cmd>', 'command that must pass after every merge (overrides the plan)')
-  .option('--json', 'print exactly one JSON summary on stdout')
-  .option('--quiet', 'print only the summary')
-  .option('--stream', 'stream model replies')
-  .option('--worktree-root <dir>', 'where task worktrees live (default: ~/.caid/worktrees/<repo>)')
-  .option('--max-steps <n>', 'model calls per agent round (default 50)')
-  .option('--task-timeout <minutes>', 'wall time per agent round (default 30)')
-  .option('--conflict-rounds <n>', 'conflict rounds per task before it fails', '2')
-  .option('--verify-attempts <n>', 'failed verifies per task before it fails', '2')
-  .option('--gate <mode>', 'all: verify must pass after each merge; no-regression: no passing test may break (default: from the base)')
   .option('--run-id <id>', 'name the run (default: a timestamp); refused if its branches exist')
-  .option('--verify-timeout <minutes>', 'wall time of one verify run', '30')
-  .option('--verify-report <path>', 'JUnit XML report your verify writes, for runners caid does not recognise')
-  .option('--max-tasks <n>', 'most tasks the planner may use (goal runs and replans)')
-  .option('--max-repairs <n>', 'rejected plans the planner may repair before caid gives up')
-  .option('--scaffold', 'before the tasks, the planner commits a skeleton (interfaces, stubs, shared files)')
-  .option('--review', 'after the last merge, a reviewer agent fixes cross-task mismatches (kept only if verify passes)')
-  .option('--replan', 'let the planner revise the rest of the graph when a task fails for good (default for goal runs)')
-  .option('--no-replan', 'never replan')
-  .option('--max-replans <n>', 'plan revisions per run', '2')
+  .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
   .option('--ui', 'serve the web dashboard while the run goes and print its address')
   .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
-  .option('--queue <url>', 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)')
-  .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
-  .action(async (goal, flags) => { process.exitCode = await runCommand(goal, { ...flags, worktreeRoot: flags.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT }); });
-
-addRuntimeOptions(program.commands.find((c) => c.name() === 'run')!);
+  .option('--land', 'after a green run, bring the result into the branch the run started from (as `caid land`)')
+  .option('--no-preflight', 'skip the check that each model endpoint answers before the run is created');
+addOptionGroups(program.commands.at(-1)!, RUN_GROUPS)
+  .action(async (goal, flags, cmd: Command) => { process.exitCode = await runCommand(goal, { ...flags, given: settingsFromFlags(cmd) }); });
 
 program
   .command('plan')
   .description('turn a goal into a validated task graph and write it as a plan file; or draw one with --show')
   .argument('[goal]', 'what to build')
-  .option('--repo <dir>', 'the git repository', '.')
   .option('--out <file>', 'where to write the plan (.yaml or .json)', 'plan.yaml')
   .option('--force', 'overwrite --out if it exists')
-  .option('--max-tasks <n>', 'most tasks the plan may have')
-  .option('--max-repairs <n>', 'rejected plans the planner may repair before caid gives up')
   .option('--verify <cmd>', 'the test command the plan must keep green (default: detected)')
   .option('--show <file>', 'draw an existing plan file instead of planning')
-  .option('--format <format>', 'text, mermaid or dot', 'text')
-  .option('--model <name>', 'model name (default: $CAID_MODEL)')
-  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
-  .option('--stream', 'stream model replies')
-  .action(async (goal, flags) => { process.exitCode = await planCommand(goal, flags); });
+  .option('--format <format>', 'text, mermaid or dot', 'text');
+addOptionGroups(program.commands.at(-1)!, PLAN_GROUPS)
+  .action(async (goal, flags, cmd: Command) => { process.exitCode = await planCommand(goal, { ...flags, given: settingsFromFlags(cmd) }); });
 
 program
   .command('status')
@@ -115,48 +94,66 @@ program
   .option('--queue <url>', 'redis://host:port[/db] (default: $REDIS_URL)')
   .option('--concurrency <n>', 'jobs at once', '1')
   .option('--workdir <dir>', 'holds one clone per remote and the task worktrees (default: ~/.caid/worker)')
-  .option('--model <name>', 'model name (default: $CAID_MODEL)')
-  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
-  .option('--stream', 'stream model replies')
-  .option('--max-steps <n>', 'model calls per agent round', '50')
-  .option('--task-timeout <minutes>', 'wall time per agent round', '30')
-  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
-  // Loaded on use, so runs with in-process workers never load the Redis client.
-  .action(async (flags) => { process.exitCode = await (await import('./worker-command.js')).workerCommand(flags); });
+  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30');
+// Loaded on use, so runs with in-process workers never load the Redis client.
+addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS)
+  .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./worker-command.js')).workerCommand({ ...flags, given: settingsFromFlags(cmd) }); });
+
+program
+  .command('land')
+  .description('bring a finished run home: into your branch (fast-forward or merge), pushed, or as a pull request')
+  .argument('<runId>')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--into <branch>', 'the branch to land in (default: the branch the run started from)')
+  .option('--ff-only', 'only fast-forward; refuse if the branch has moved on')
+  .option('--merge', 'always make a merge commit')
+  .option('--squash', 'one commit with the whole result')
+  .option('--push <remote>', 'push the integration branch to this remote')
+  .option('--pr', 'open a pull request with the GitHub CLI (gh); pushes to --push or origin')
+  .option('--partial', 'land a run that did not succeed (its verified merges)')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
 
 program
   .command('resume')
-  .description('continue a run whose process stopped (killed, crashed, disk full); finished work is not redone')
-  .argument('<runId>')
-  .option('--repo <dir>', 'the git repository', '.')
-  .option('--queue <url>', 'distributed runs: redis://… (default: the address the run recorded, then $REDIS_URL)')
-  .option('--workers <n>', 'in-process runs: agents at once (default: as the run started)')
-  .option('--model <name>', 'model name (default: $CAID_MODEL)')
-  .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or OpenAI)')
-  .option('--stream', 'stream model replies')
-  .option('--max-steps <n>', 'model calls per agent round (default 50)')
-  .option('--task-timeout <minutes>', 'wall time per agent round (default 30)')
-  .option('--json', 'print exactly one JSON summary on stdout')
-  .option('--quiet', 'print only the summary')
-  .action(async (runId, flags) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, flags); });
-addRuntimeOptions(program.commands.find((c) => c.name() === 'resume')!);
+  .description('continue a run that stopped (Ctrl-C, caid abort, killed, crashed, disk full) with the settings it started with; finished work is not redone')
+  .argument('<runId>');
+addOptionGroups(program.commands.at(-1)!, RESUME_GROUPS, { recorded: true })
+  .action(async (runId, flags, cmd: Command) => { process.exitCode = await (await import('./resume-command.js')).resumeCommand(runId, { ...flags, given: settingsFromFlags(cmd) }); });
 
+program
+  .command('eval')
+  .description('check caid on your machine: benchmarks with an oracle agent')
+  .command('commit0')
+  .description('build a Commit0 library from its stubs with an oracle agent that writes the reference; score it by its own tests')
+  .requiredOption('--lib <dir>', 'local clone of a Commit0 library')
+  .option('--stub-ref <ref>', 'the stubbed code (default: commit0_combined, then commit0, then HEAD)')
+  .option('--reference <ref>', 'the reference implementation (default: the stub commit\'s parent)')
+  .option('--variant <name>', 'clean | wrong-first | shared-file', 'clean')
+  .option('--workers <n>', 'agents at once (the run is also timed at 1 worker)', '4')
+  .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
+  .option('--json', 'print one JSON report on stdout')
+  .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
+
+
+// Every error message passes the one secret rule (flags such as --base-url may carry a password).
+const redact = secretRedactor(process.env, process.argv);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof InputError) {
-    process.stderr.write(`caid: ${e.message}\n`);
+    process.stderr.write(`caid: ${redact(e.message)}\n`);
     process.exitCode = 2;
   } else if (e instanceof RunError) {
-    process.stderr.write(`caid: ${e.message}\n`);
+    process.stderr.write(`caid: ${redact(e.message)}\n`);
     // Agents may still be running; with the log unwritable nothing they do could be recorded.
     process.exit(1);
   } else if (e instanceof CancelledError) {
     process.exitCode = 130;
   } else {
-    process.stderr.write(`caid: internal error: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`caid: internal error: ${redact(String((e as Error).stack ?? e))}\n`);
     process.exitCode = 1;
   }
 }

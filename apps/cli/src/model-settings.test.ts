@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, type Config } from '@caid/core';
+import { InputError, type Config, type RunSettingsInput } from '@caid/core';
 import { startScriptedModel, when, type ScriptedModelServer } from '@caid/llm/testing';
 import { modelFromSettings } from './model-settings.js';
+import { resolveSettings } from './resolve-settings.js';
 
 let server: ScriptedModelServer;
 beforeAll(async () => { server = await startScriptedModel({ rules: [{ when: when.always(), reply: { content: 'ok' } }] }); });
@@ -9,14 +10,16 @@ afterAll(() => server.close());
 
 const ask = (m: ReturnType<typeof modelFromSettings>) =>
   m.complete({ messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'finish', description: 'd', parameters: { type: 'object' } }] });
+const model = (flags: RunSettingsInput['models'] extends infer M ? NonNullable<M>['worker'] : never, env: NodeJS.ProcessEnv, config: Config = {}, role: 'worker' | 'planner' | 'resolver' = 'worker') =>
+  modelFromSettings(resolveSettings({ models: { worker: flags } }, config, env), role, env);
 
 describe('modelFromSettings', () => {
   it('takes the role from config, flags over config, the key from the named variable', async () => {
     const config: Config = { models: { worker: { baseURL: server.url, model: 'cfg-worker', apiKeyEnv: 'MY_KEY' }, resolver: { model: 'cfg-resolver', capabilities: { nativeTools: false } } } };
     const env = { MY_KEY: 'sk-from-my-key-123456', OPENAI_API_KEY: 'sk-not-this-one-123456' };
-    await ask(modelFromSettings({}, env, config, 'worker'));
-    await ask(modelFromSettings({ model: 'flag-model' }, env, config, 'worker'));
-    await ask(modelFromSettings({}, env, config, 'resolver'));
+    await ask(model({}, env, config, 'worker'));
+    await ask(model({ model: 'flag-model' }, env, config, 'worker'));
+    await ask(model({}, env, config, 'resolver'));
     const [w, f, r] = server.requests.slice(-3);
     expect([w!.conversation.model, f!.conversation.model, r!.conversation.model]).toEqual(['cfg-worker', 'flag-model', 'cfg-resolver']);
     expect(server.requests.slice(-3).every((q) => q.authorization === 'Bearer sk-from-my-key-123456')).toBe(true);
@@ -26,11 +29,11 @@ describe('modelFromSettings', () => {
   });
 
   it('uses the provider preset: its base URL, and its key variable when one is needed', async () => {
-    const local = modelFromSettings({ provider: 'ollama', model: 'qwen' }, {}, { models: { worker: { maxRetries: 0 } } });
+    const local = model({ provider: 'ollama', model: 'qwen' }, {}, { models: { worker: { maxRetries: 0 } } });
     await expect(ask(local)).rejects.toThrow(/http:\/\/127\.0\.0\.1:11434\/v1/);
-    expect(() => modelFromSettings({ provider: 'openrouter', model: 'x' }, {})).toThrow(/set OPENROUTER_API_KEY/);
-    expect(() => modelFromSettings({ model: 'x' }, {}, { models: { worker: { provider: 'openai', apiKeyEnv: 'WORK_KEY' } } })).toThrow(/set WORK_KEY/);
-    expect(() => modelFromSettings({ provider: 'openrouter', model: 'x' }, { OPENAI_API_KEY: 'sk-legacy-123456789' })).not.toThrow();
-    expect(() => modelFromSettings({ baseUrl: server.url }, {})).toThrow(InputError);
+    expect(() => model({ provider: 'openrouter', model: 'x' }, {})).toThrow(/set OPENROUTER_API_KEY/);
+    expect(() => model({ model: 'x' }, {}, { models: { worker: { provider: 'openai', apiKeyEnv: 'WORK_KEY' } } })).toThrow(/set WORK_KEY/);
+    expect(() => model({ provider: 'openrouter', model: 'x' }, { OPENAI_API_KEY: 'sk-legacy-123456789' })).not.toThrow();
+    expect(() => model({ baseURL: server.url }, {})).toThrow(InputError);
   });
 });

@@ -1,26 +1,22 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { InputError } from '@caid/core';
-import { loadPlan, openTarget } from '@caid/orchestrator';
-import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
+import { InputError, type RunSettingsInput } from '@caid/core';
+import { loadConfig, loadPlan, openTarget } from '@caid/orchestrator';
 import { modelFromSettings } from './model-settings.js';
 import { planFromGoal } from './plan-from-goal.js';
 import { planStats, renderPlan, type PlanFormat } from './render-plan.js';
-import { positiveInt } from './parse-flags.js';
+import { resolveSettings } from './resolve-settings.js';
 
 export interface PlanFlags {
+  given: RunSettingsInput;
   repo: string;
+  config?: string;
   out?: string;
   force?: boolean;
-  maxTasks?: string;
-  maxRepairs?: string;
   show?: string;
   format: string;
   verify?: string;
-  model?: string;
-  baseUrl?: string;
-  stream?: boolean;
 }
 
 const FORMATS = ['text', 'mermaid', 'dot'];
@@ -42,10 +38,11 @@ export async function planCommand(goal: string | undefined, f: PlanFlags): Promi
   if (!goal?.trim()) throw new InputError('pass a goal (caid plan "add a --json flag to the CLI") or --show FILE');
   const out = path.resolve(f.out ?? 'plan.yaml');
   if (existsSync(out) && !f.force) throw new InputError(`${out} already exists: pass --out FILE, or --force to overwrite it`);
-  const maxTasks = positiveInt(f.maxTasks ?? String(DEFAULT_MAX_TASKS), '--max-tasks');
-  const maxRepairs = positiveInt(f.maxRepairs ?? String(DEFAULT_MAX_REPAIRS), '--max-repairs', true);
   const { repo } = await openTarget(f.repo, 'HEAD');
-  const model = modelFromSettings(f);
+  // The same settings as `caid run` (config file included), so the planner here is the run's planner.
+  const settings = resolveSettings(f.given, loadConfig(repo.root, f.config).config, process.env, { repoDir: repo.root });
+  const { maxTasks, maxRepairs } = settings.planner;
+  const model = modelFromSettings(settings, 'planner');
   const plan = await planFromGoal(goal, {
     model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say: (l) => process.stderr.write(`${l}\n`),
   });

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { runDir, type Plan } from '@caid/core';
+import { redactText, runDir, secretValues, type Plan } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
 import type { RunOptions, StepAgentResult } from '@caid/orchestrator';
 import { reviewAgent, revisePlan, scaffoldAgent } from '@caid/planner';
@@ -14,6 +14,9 @@ export class PlannerTranscript {
   private pending: string[] = [];
   private file?: string;
 
+  /** `secrets`: values redacted from every line, with URL credentials and token shapes (the core rule). */
+  constructor(private readonly secrets: readonly string[] = secretValues(process.env)) {}
+
   for(role: string): (m: ChatMessage) => void {
     return (message) => this.write(JSON.stringify({ t: 'message', role, at: new Date().toISOString(), message }));
   }
@@ -23,7 +26,8 @@ export class PlannerTranscript {
     for (const line of this.pending.splice(0)) appendFileSync(this.file, `${line}\n`);
   }
 
-  private write(line: string): void {
+  private write(raw: string): void {
+    const line = redactText(raw, this.secrets);
     if (this.file) appendFileSync(this.file, `${line}\n`);
     else this.pending.push(line);
   }

@@ -24,6 +24,8 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
       return `${clock(e.at)} ✔ ${e.taskId} merged as ${short(e.commit)} ${counts()}`;
     case 'task.conflict':
       return `${clock(e.at)} ⚠ ${e.taskId} conflicts on ${e.paths.join(', ')}; back to its agent (conflict round ${t?.conflicts ?? 1})`;
+    case 'task.conflict-warning':
+      return `${clock(e.at)} ⚑ ${e.taskId} would conflict on ${e.paths.join(', ')}${e.tasks.length ? ` (merged: ${e.tasks.join(', ')})` : ''}; its agent was told at step ${e.step}`;
     case 'task.verify-failed':
       return `${clock(e.at)} ⚠ ${e.taskId} failed verify (exit ${e.exitCode}); merge taken back, sent back to its agent`;
     case 'task.failed':
@@ -34,7 +36,8 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
       return `${clock(e.at)} gate: ${e.mode} (${e.reason})`;
     case 'task.gate': {
       const counts = e.tests ? `${e.tests.passed}/${e.tests.total} tests pass` : 'no per-test report';
-      const flaky = e.flaky.length ? `; flaky: ${e.flaky.join(', ')}` : '';
+      const waits = e.waiting?.length ? `; waiting: ${e.waiting.map((w) => `${w.test} on ${w.task ?? `a stub at ${w.at}`}`).join(', ')}` : '';
+      const flaky = `${e.flaky.length ? `; flaky: ${e.flaky.join(', ')}` : ''}${waits}`;
       return e.accepted
         ? `${clock(e.at)}   gate ok for ${e.taskId}: ${counts}${flaky}`
         : `${clock(e.at)}   gate refused ${e.taskId}: ${counts}${e.newlyFailing.length ? `; newly failing: ${e.newlyFailing.join(', ')}` : ''}${flaky}`;

@@ -1,54 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, summarize } from '@caid/core';
+import { InputError, PlanSchema, runDir, summarize, type Plan, type RunSettings, type RunSettingsInput, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
-import { loadRunState, resumeRun } from '@caid/orchestrator';
+import { loadConfig, loadRunState, resumeRun } from '@caid/orchestrator';
 import type { TaskQueue } from '@caid/scheduler';
 import { formatState } from './format-state.js';
 import { progressReporter } from './progress-reporter.js';
-import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-settings.js';
+import { budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
+import { changedSettings, resolveSettings } from './resolve-settings.js';
+import { driveSettings } from './drive-settings.js';
 import { localQueue } from './local-queue.js';
 import { onInterrupt } from './interrupt.js';
-import { positiveInt } from './parse-flags.js';
+import { modelFromSettings } from './model-settings.js';
+import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
 
-export interface ResumeFlags extends RuntimeFlags { repo: string; queue?: string; workers?: string; json?: boolean; quiet?: boolean }
+export interface ResumeFlags extends RecordingFlags { given: RunSettingsInput; repo: string; json?: boolean; quiet?: boolean }
 
 /**
- * `caid resume <runId>`: continues a run whose process stopped (killed, crashed, out of disk),
- * from its log. In-process runs get fresh agents for the rounds that were in flight; distributed
- * runs re-attach to their jobs. Finished work is never redone. Exit codes as `caid run`.
+ * `caid resume <runId>`: continues a run that stopped (Ctrl-C, `caid abort`, killed, crashed, out
+ * of disk) from its log, with the settings it recorded; a flag given here overrides a setting and
+ * the change is logged. In-process runs get fresh agents for the rounds that were in flight;
+ * distributed runs re-attach to their jobs. Finished work is never redone. Exit codes as `caid run`.
  */
 export async function resumeCommand(runId: string, f: ResumeFlags): Promise<number> {
   const repo = await Repo.open(path.resolve(f.repo)).catch(() => { throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
   const before = loadRunState(repo.root, runId);
-  if (before.status !== 'running') {
+  if (before.status === 'succeeded' || before.status === 'failed') {
     process.stderr.write(`run ${runId} already ended (${before.status}); nothing to resume\n${formatState(before)}\n`);
     if (f.json) process.stdout.write(`${JSON.stringify(summarize(before))}\n`);
-    return before.status === 'succeeded' ? 0 : before.status === 'cancelled' ? 130 : 1;
+    return before.status === 'succeeded' ? 0 : 1;
   }
-  const runtime = runtimeSettings(f, repo.root, process.env, { workerModels: !before.remote });
+  const settings = resumeSettings(before, f.given, repo.root);
+  const changed = before.settings ? changedSettings(before.settings, settings) : [];
+  const runtime = runtimeSettings(settings, f, process.env, { workerModels: !before.remote });
   const budget = budgetWatch(runtime.budget);
   let queue: TaskQueue & { close(): Promise<void> };
   if (before.remote) {
     // The log records the address without its password; a password-protected Redis needs --queue.
-    const url = f.queue ?? (before.queue?.includes('***') ? undefined : before.queue) ?? process.env.REDIS_URL;
+    const url = f.given.queue ?? (before.queue?.includes('***') ? undefined : before.queue) ?? process.env.REDIS_URL;
     if (!url) throw new InputError(`pass --queue redis://… for run ${runId} (its recorded address needs a password)`);
     const { bullmqQueue, checkRedis } = await import('@caid/queue-bullmq');
     await checkRedis(url);
     queue = bullmqQueue({ url });
   } else {
-    queue = localQueue(runtime, budget, f.workers ? positiveInt(f.workers, '--workers') : before.workers);
+    queue = localQueue(runtime, budget, settings.workers);
   }
   const interrupt = onInterrupt();
   const progress = progressReporter({ quiet: f.quiet });
-  if (!f.quiet) progress.note(`resuming run ${runId}${before.remote ? ` on ${before.queue}` : ''}`);
+  if (!f.quiet) progress.note(`resuming run ${runId}${before.remote ? ` on ${before.queue}` : ''}${changed.length ? ` (changed: ${changed.join(', ')})` : ''}`);
+  const transcript = new PlannerTranscript(runtime.secrets);
+  transcript.open(repo.root, runId);
+  const { scaffold, review, replan, maxReplans, maxTasks } = settings.planner;
+  const model = scaffold || review || replan ? modelFromSettings(settings, 'planner') : undefined;
   const final = await resumeRun({
-    repoDir: repo.root, runId, queue, signal: interrupt.signal, gate: before.gate?.mode,
+    repoDir: repo.root, runId, queue, signal: interrupt.signal, settings, changed,
+    ...driveSettings(settings),
+    // The gate keeps the mode the run chose when it started.
+    gate: before.gate?.mode ?? settings.gate,
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
-    prepare: { include: runtime.config.include ?? [], share: runtime.config.share ?? [] },
+    ...(model && plannerHooks({
+      model, plan: recordedPlan(repo.root, before), scaffold, review, replan: replan ?? false, maxReplans, maxTasks,
+      signal: interrupt.signal, transcript, say: (l) => { if (!f.quiet) progress.note(l); },
+    })),
     onEvent: (e, s) => progress.onEvent(e, s),
   }).finally(async () => { progress.stop(); await queue.close(); });
   interrupt.dispose();
   process.stderr.write(`\n${formatState(final)}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
+}
+
+/** The run's recorded settings with resume's flags over them; a run logged before settings were recorded resolves them as `caid run` would. */
+function resumeSettings(before: RunState, given: RunSettingsInput, repoRoot: string): RunSettings {
+  if (before.settings) return resolveSettings(given, {}, process.env, { recorded: before.settings, repoDir: repoRoot });
+  const legacy = resolveSettings({ workers: before.workers, ...given }, loadConfig(repoRoot).config, process.env, { repoDir: repoRoot });
+  return { ...legacy, worktreeRoot: before.worktreeRoot };
+}
+
+/** The plan the run started from (`plan.json`), for a scaffold the resumed run has still to do; else its goal and tasks. */
+function recordedPlan(repoRoot: string, s: RunState): Plan {
+  const file = path.join(repoRoot, runDir(s.runId), 'plan.json');
+  const parsed = existsSync(file) ? PlanSchema.safeParse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+  return parsed?.success ? parsed.data : PlanSchema.parse({ goal: s.goal, verify: s.verify, setup: s.setup, tasks: s.order.map((id) => s.tasks[id]) });
 }

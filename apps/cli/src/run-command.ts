@@ -1,100 +1,107 @@
-import { GATE_MODES, InputError, summarize, type GateMode, type Plan } from '@caid/core';
-import { loadPlan, openTarget, runPlan } from '@caid/orchestrator';
-import { DEFAULT_MAX_REPAIRS, DEFAULT_MAX_TASKS } from '@caid/planner';
+import { InputError, summarize, type Plan, type RunSettings, type RunSettingsInput } from '@caid/core';
+import { loadConfig, loadPlan, openTarget, runPlan } from '@caid/orchestrator';
 import { planFromGoal } from './plan-from-goal.js';
 import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
 import { renderText } from './render-plan.js';
 import { localQueue } from './local-queue.js';
 import { modelFromSettings } from './model-settings.js';
-import { budgetWatch, runtimeSettings, type RuntimeFlags } from './runtime-settings.js';
+import { budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
+import { resolveSettings } from './resolve-settings.js';
+import { driveSettings } from './drive-settings.js';
 import { progressReporter } from './progress-reporter.js';
 import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
 import { onInterrupt } from './interrupt.js';
-import { positiveInt, positiveNumber } from './parse-flags.js';
-import { worktreeRootFromConfig } from './worktree-root.js';
 import { distributedQueue } from './distributed-queue.js';
+import { preflight } from './preflight.js';
+import { landAfterRun, report } from './land-command.js';
 
-export interface RunFlags extends RuntimeFlags {
+/** `--land`: a refusal (uncommitted changes in the way, a diverged branch) is reported, not thrown: the run itself is done. */
+async function landAtEnd(repoDir: string, runId: string): Promise<boolean> {
+  try {
+    report(await landAfterRun(repoDir, runId));
+    return true;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    process.stderr.write(`caid: the run succeeded but was not landed: ${e.message}\n`);
+    return false;
+  }
+}
+
+export interface RunFlags extends RecordingFlags {
+  /** The settings given on the command line (see option-groups.ts); the rest comes from config and defaults. */
+  given: RunSettingsInput;
   plan?: string;
   repo: string;
   base: string;
-  workers: string;
-  verify?: string;
+  config?: string;
   json?: boolean;
   quiet?: boolean;
-  worktreeRoot?: string;
-  conflictRounds: string;
-  verifyAttempts: string;
-  gate?: string;
-  verifyReport?: string;
   runId?: string;
-  verifyTimeout: string;
-  maxTasks?: string;
-  maxRepairs?: string;
-  scaffold?: boolean;
-  review?: boolean;
-  /** Undefined: on for goal runs, off for plan files. */
-  replan?: boolean;
-  maxReplans: string;
   /** Serve the dashboard while the run goes (`--ui`, on `--ui-port`). */
   ui?: boolean;
   uiPort?: string;
-  /** memory (default) or redis://host:port[/db] */
-  queue?: string;
   /** Distributed runs: the git remote workers use (default: the repository itself). */
   remote?: string;
+  /** `--no-preflight` sets false. */
+  preflight?: boolean;
+  /** After a green run, `caid land` it into the branch it started from. */
+  land?: boolean;
 }
 
 /** `caid run`: returns the exit code (0 all merged, 1 failed or skipped tasks, 130 interrupted). */
 export async function runCommand(goal: string | undefined, f: RunFlags): Promise<number> {
   if (!f.plan && !goal?.trim()) throw new InputError('pass a goal (caid run "add a --json flag") or --plan FILE (YAML or JSON; see README "Plan files")');
   if (f.plan && goal) throw new InputError('pass either a goal or --plan FILE, not both');
-  const workers = positiveInt(f.workers, '--workers');
-  if (f.gate && !(GATE_MODES as readonly string[]).includes(f.gate)) throw new InputError(`--gate takes ${GATE_MODES.join(' or ')}, not "${f.gate}"`);
-  const maxTasks = positiveInt(f.maxTasks ?? String(DEFAULT_MAX_TASKS), '--max-tasks');
-  const maxRepairs = positiveInt(f.maxRepairs ?? String(DEFAULT_MAX_REPAIRS), '--max-repairs', true);
-  const maxReplans = positiveInt(f.maxReplans, '--max-replans', true);
-  const conflictRounds = positiveInt(f.conflictRounds, '--conflict-rounds', true);
-  const verifyAttempts = positiveInt(f.verifyAttempts, '--verify-attempts');
-  const verifyTimeoutMs = positiveNumber(f.verifyTimeout, '--verify-timeout') * 60_000;
+  const { config } = loadConfig(f.repo, f.config);
+  const resolved = resolveSettings(f.given, config, process.env, { repoDir: f.repo });
+  // Replanning is on for goal runs unless asked otherwise; the log records the decision.
+  const settings: RunSettings = { ...resolved, planner: { ...resolved.planner, replan: resolved.planner.replan ?? !f.plan } };
   const progress = progressReporter({ quiet: f.quiet });
   const say = (line: string) => { if (!f.quiet) progress.note(line); };
   // Distributed: `caid worker`s hold the model and its key. A coordinator running a plan file needs
   // neither, unless it was asked for planner work (scaffold, review, replanning) itself.
-  const distributed = await distributedQueue(f);
-  const runtime = runtimeSettings(f, f.repo, process.env, { workerModels: !distributed });
+  const distributed = await distributedQueue({ queue: settings.queue, remote: f.remote, repo: f.repo });
+  if (distributed) settings.queue = distributed.queue.address.display;
+  const runtime = runtimeSettings(settings, f, process.env, { workerModels: !distributed });
   const budget = budgetWatch(runtime.budget);
   // The planner (goal runs, replans, scaffold, review) uses the `planner` role's model; a plan-file
   // run without those needs no model of its own (an external agent or a replay may do all the work).
-  const planning = !f.plan || f.scaffold || f.review || f.replan === true;
-  const model = planning ? modelFromSettings(f, process.env, runtime.config, 'planner') : undefined;
-  const transcript = new PlannerTranscript();
-  let plan: Plan;
-  if (f.plan) plan = await loadPlan(f.plan);
-  else {
-    const { repo } = await openTarget(f.repo, f.base);
-    plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say, onMessage: transcript.for('plan') });
+  const { scaffold, review, replan, maxReplans, maxTasks, maxRepairs } = settings.planner;
+  const planning = !f.plan || scaffold || review || replan === true;
+  const model = planning ? modelFromSettings(settings, 'planner') : undefined;
+  // One request per model endpoint before anything is written: a wrong --base-url is exit 2, not a run of failing tasks.
+  // (After the plan and the repository are checked, so their errors come first.)
+  const agentsHere = !distributed && !settings.agent?.command && !settings.agent?.preset && !f.replay;
+  const roles = [...(agentsHere ? ['worker' as const] : []), ...(agentsHere && settings.models.resolver ? ['resolver' as const] : []), ...(model ? ['planner' as const] : [])];
+  const transcript = new PlannerTranscript(runtime.secrets);
+  let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
+  const { repo } = await openTarget(f.repo, f.base);
+  if (f.preflight !== false) await preflight(settings, roles);
+  if (f.base === 'HEAD' && !(await repo.worktree(repo.root).status().then((st) => st.clean, () => true))) {
+    process.stderr.write('caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them\n');
+  }
+  if (!plan) {
+    plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: settings.verify, say, onMessage: transcript.for('plan') });
     say(renderText(plan));
   }
-  const queue = distributed?.queue ?? localQueue(runtime, budget, workers);
+  // A plan without any verify merges whatever the agents commit: say so before anything runs.
+  if (!(settings.verify ?? plan.verify) && !plan.tasks.some((t) => t.verify)) {
+    process.stderr.write('caid: warning: no gate: the plan has no verify command and no task checks, so merges are not tested (pass --verify CMD or add verify: to the plan)\n');
+  }
+  const queue = distributed?.queue ?? localQueue(runtime, budget, settings.workers);
 
   const interrupt = onInterrupt();
 
   const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
-    plan, repoDir: f.repo, base: f.base, workers, verify: f.verify, queue, signal: interrupt.signal,
-    worktreeRoot: f.worktreeRoot ?? worktreeRootFromConfig(runtime.config, f.repo), setup: runtime.config.setup,
-    prepare: {
-      include: runtime.config.include ?? [], share: runtime.config.share ?? [],
-      ...(runtime.config.setupTimeoutMin ? { setupTimeoutMs: runtime.config.setupTimeoutMin * 60_000 } : {}),
-    },
-    gate: f.gate as GateMode | undefined, verifyReport: f.verifyReport, runId: f.runId,
-    limits: { conflictRounds, verifyAttempts, verifyTimeoutMs },
+    plan, repoDir: f.repo, base: f.base, workers: settings.workers, verify: settings.verify, queue, signal: interrupt.signal,
+    worktreeRoot: settings.worktreeRoot, setup: settings.setup, runId: f.runId, settings,
+    ...driveSettings(settings),
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
     ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
     ...(model && plannerHooks({
-      model, plan: { ...plan, verify: f.verify ?? plan.verify }, scaffold: f.scaffold, review: f.review, replan: f.replan ?? !f.plan, maxReplans, maxTasks,
+      model, plan: { ...plan, verify: settings.verify ?? plan.verify }, scaffold, review, replan: replan ?? false, maxReplans, maxTasks,
       signal: interrupt.signal, transcript, say,
     })),
     onEvent: (e, s) => {
@@ -109,6 +116,8 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
   if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
+  const landed = f.land && final.status === 'succeeded' ? await landAtEnd(f.repo, final.runId) : true;
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
+  if (!landed) return 1;
   return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
 }

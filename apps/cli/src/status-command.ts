@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { summarize } from '@caid/core';
 import { Repo } from '@caid/git';
-import { diskUsage, loadRunState } from '@caid/orchestrator';
+import { diskUsage, listRuns, loadRunState } from '@caid/orchestrator';
 import { formatState } from './format-state.js';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -10,6 +10,8 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export async function statusCommand(runId: string | undefined, f: { repo: string; json?: boolean }): Promise<number> {
   const repo = await Repo.open(path.resolve(f.repo)).catch(() => null);
   const state = loadRunState(repo?.root ?? path.resolve(f.repo), runId);
+  // As `caid runs` says it: a running log that no live process drives is interrupted.
+  const dead = state.status === 'running' && listRuns(repo?.root ?? path.resolve(f.repo)).find((r) => r.runId === state.runId)?.status === 'interrupted';
   const worktreeBytes = state.worktreeRoot ? diskUsage(path.join(state.worktreeRoot, state.runId)) : 0;
   if (f.json) {
     const summary = summarize(state);
@@ -17,9 +19,9 @@ export async function statusCommand(runId: string | undefined, f: { repo: string
       const t = state.tasks[id]!;
       return { id, status: summary.tasks.find((x) => x.id === id)!.status, attempts: t.attempts, conflicts: t.conflicts, reason: t.reason, step: t.step, usage: t.usage, tests: t.tests };
     });
-    process.stdout.write(`${JSON.stringify({ ...summary, mergeOrder: state.mergeOrder, tasks, worktreeBytes })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes })}\n`);
   } else {
-    process.stdout.write(`${formatState(state)}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
+    process.stdout.write(`${formatState(state, { dead })}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
   }
   return 0;
 }

@@ -1,17 +1,19 @@
 import os from 'node:os';
 import path from 'node:path';
-import { InputError } from '@caid/core';
+import { InputError, type RunSettingsInput } from '@caid/core';
 import { bullmqQueue, checkRedis } from '@caid/queue-bullmq';
 import { claimWorkdir, executeRemoteTask } from '@caid/worker';
-import { modelFromSettings, type ModelFlags } from './model-settings.js';
+import { loadConfig } from '@caid/orchestrator';
+import { resolveSettings } from './resolve-settings.js';
+import { runtimeSettings } from './runtime-settings.js';
 import { positiveInt } from './parse-flags.js';
 
-export interface WorkerFlags extends ModelFlags {
+export interface WorkerFlags {
+  given: RunSettingsInput;
+  config?: string;
   queue?: string;
   concurrency: string;
   workdir?: string;
-  maxSteps: string;
-  taskTimeout: string;
   stallTimeout: string;
 }
 
@@ -25,10 +27,11 @@ export async function workerCommand(f: WorkerFlags): Promise<number> {
   if (!url) throw new InputError('pass --queue redis://host:port[/db] (or set REDIS_URL): the queue the coordinator (`caid run --queue …`) feeds');
   if (!/^rediss?:\/\//.test(url)) throw new InputError(`--queue takes redis://host:port[/db], not "${url}"`);
   const concurrency = positiveInt(f.concurrency, '--concurrency');
-  const limits = { maxSteps: positiveInt(f.maxSteps, '--max-steps'), roundTimeoutMs: positiveInt(f.taskTimeout, '--task-timeout') * 60_000, runTimeoutSec: 600 };
   const lockMs = positiveInt(f.stallTimeout, '--stall-timeout') * 1000;
   const workdir = path.resolve(f.workdir ?? path.join(os.homedir(), '.caid', 'worker'));
-  const model = modelFromSettings(f);
+  // The same resolution as `caid run`: this machine's model, limits, sandbox and agent (jobs carry none of them).
+  const config = f.config ? loadConfig('.', f.config).config : {};
+  const runtime = runtimeSettings(resolveSettings(f.given, config, process.env), {}, process.env);
   await checkRedis(url);
   const release = claimWorkdir(workdir);
 
@@ -38,7 +41,7 @@ export async function workerCommand(f: WorkerFlags): Promise<number> {
     const name = `${job.runId}/${job.task.id} (attempt ${job.attempt}, ${job.round.kind} round)`;
     say(`▶ ${name}`);
     try {
-      const r = await executeRemoteTask(job, ctx, { model, limits, workdir });
+      const r = await executeRemoteTask(job, ctx, { ...runtime.worker, workdir });
       say(`${r.status === 'done' ? '✔' : '✖'} ${name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, ${r.steps} steps`);
       return r;
     } catch (e) {

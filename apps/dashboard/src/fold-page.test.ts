@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@caid/core';
-import { displayStatus, foldPage, initialPage, statusCounts } from './fold-page.js';
+import { displayStatus, foldPage, initialPage, statusCounts, statusWord } from './fold-page.js';
 
 const u = (i: number, o: number) => ({ inputTokens: i, outputTokens: o, costUsd: 0.001 * i });
 const t = (s: number) => `2026-11-22T10:00:${String(s).padStart(2, '0')}.000Z`;
@@ -74,5 +74,12 @@ describe('foldPage', () => {
     expect(s.history.zz).toBeUndefined();
     expect(fold(events)).toEqual(fold(events));
     expect(events).toEqual(copy);
+  });
+});
+
+describe('statusWord', () => {
+  it('names every task status with the one word both the graph and the table show', () => {
+    expect(['pending', 'queued', 'running', 'integrating', 'merged', 'failed', 'skipped'].map((x) => statusWord(x as never)))
+      .toEqual(['waiting', 'queued', 'running', 'merging', 'merged', 'failed', 'skipped']);
   });
 });

@@ -42,6 +42,13 @@ export type DisplayStatus = 'waiting' | 'running' | 'merged' | 'failed' | 'skipp
 export const displayStatus = (s: TaskStatus): DisplayStatus =>
   s === 'pending' || s === 'queued' ? 'waiting' : s === 'running' || s === 'integrating' ? 'running' : s;
 
+/**
+ * The one word the graph and the table both show for a task's status (they used to differ:
+ * the graph said "merging" and "waiting" where the table said "integrating" and "pending").
+ */
+export const statusWord = (s: TaskStatus): string =>
+  s === 'pending' ? 'waiting' : s === 'integrating' ? 'merging' : s;
+
 export const initialPage = (): PageState => ({ run: initialState(), history: {}, events: 0 });
 
 const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], verifyFailures: [] });

@@ -1,5 +1,5 @@
-import { taskPhase, testProgress, type RunEvent } from '@caid/core';
-import { displayStatus, foldPage, initialPage, statusCounts, type PageState } from './fold-page.js';
+import { testProgress, type RunEvent } from '@caid/core';
+import { displayStatus, statusWord, foldPage, initialPage, statusCounts, type PageState } from './fold-page.js';
 import { clock, cost, duration, tokens, usageText } from './format.js';
 import { graphView } from './graph-view.js';
 import { timelineView } from './timeline-view.js';
@@ -90,9 +90,9 @@ function taskTable(p: PageState, now: string, selected: string | undefined, sele
     ...p.run.order.map((id) => {
       const t = p.run.tasks[id]!;
       const tok = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-      const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? taskPhase(t) : t.reason ?? '';
+      const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? 'merging + verify' : t.reason ?? '';
       return h('tr', { 'data-task': id, 'data-status': displayStatus(t.status), class: id === selected ? 'selected' : '', onclick: () => select(id) },
-        h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, t.status)),
+        h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t.status))),
         h('td', {}, String(t.attempts)), h('td', {}, doing), h('td', {}, String(t.conflicts)), h('td', {}, String(t.verifyFailures)),
         h('td', {}, tokens(tok)), h('td', {}, cost(t.usage.costUsd + t.liveUsage.costUsd)), h('td', {}, duration(t.startedAt, t.finishedAt ?? now)));
     }));

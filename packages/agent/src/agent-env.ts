@@ -1,9 +1,6 @@
-const SECRET_NAME = /(API_?KEY|(^|_)KEY($|_)|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY|SESSION_KEY|^AWS_|^AZURE_|^ARM_CLIENT|^GOOGLE_APPLICATION_CREDENTIALS$|^GOOGLE_CLOUD_|^GCLOUD_|^CLOUDSDK_|^DIGITALOCEAN_|^HCLOUD_|^OCI_|^ALIBABA_CLOUD_|^OPENAI_|^ANTHROPIC_|^OPENROUTER_|^CAID_MODEL|^DOCKER_AUTH_CONFIG$|^KUBECONFIG$|^NETRC$|^SSH_AUTH_SOCK$)/i;
-/** A URL carrying a user name and password: `redis://:pw@host`, `postgres://u:pw@host/db`. */
-const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/\s@]*:[^/\s@]+@/i;
+import { isSecretVariable, redactText, secretValues as coreSecretValues } from '@caid/core';
 
-/** Whether a variable may not reach commands run for an agent. */
-export const isSecretVariable = (name: string, value: string): boolean => SECRET_NAME.test(name) || URL_WITH_CREDENTIALS.test(value);
+export { isSecretVariable };
 
 /**
  * The environment for commands run on an agent's behalf (its `run` tool, setup, verify):
@@ -20,20 +17,7 @@ export function agentEnv(extra: Record<string, string> = {}, base: NodeJS.Proces
 }
 
 /** Values of secret variables (long enough to be keys), for scrubbing text before it is stored. */
-export function secretValues(base: NodeJS.ProcessEnv = process.env): string[] {
-  const out = new Set<string>();
-  for (const [k, v] of Object.entries(base)) {
-    if (!v || !isSecretVariable(k, v)) continue;
-    const m = /:\/\/[^/\s@]*:([^/\s@]+)@/.exec(v);
-    const secret = m?.[1] ?? v;
-    if (secret.length >= 8) out.add(secret);
-  }
-  return [...out].sort((a, b) => b.length - a.length);
-}
+export const secretValues = (base: NodeJS.ProcessEnv = process.env, extra: readonly (string | undefined)[] = []): string[] => coreSecretValues(base, extra);
 
-/** Replaces every secret value in `text`. */
-export function scrubText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
-  return out;
-}
+/** Replaces every secret value, URL credentials and known token shapes in `text` (the rule lives in @caid/core). */
+export const scrubText = (text: string, secrets: readonly string[]): string => redactText(text, secrets);

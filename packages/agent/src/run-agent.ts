@@ -1,4 +1,4 @@
-import { isContextOverflow, type ChatMessage, type Model, type TokenUsage } from '@caid/llm';
+import { isContextOverflow, isMalformedReplyError, type ChatMessage, type Model, type TokenUsage } from '@caid/llm';
 import { condenseHistory } from './condense-history.js';
 import type { Tool } from './define-tool.js';
 import { executeToolCall } from './execute-tool-call.js';
@@ -33,9 +33,12 @@ export interface AgentOptions {
   shouldStop?: () => string | undefined;
   /** Refuses a `finish` (e.g. conflict markers remain): the reason goes back to the model. */
   validateFinish?: () => Promise<string | null>;
+  /** Asked before every model call after the first: a text is added as a user message (e.g. a coming merge conflict). */
+  interject?: (step: number) => Promise<string | undefined>;
 }
 
 const NO_TOOL_CALL = 'Your reply contained no tool call. Work only through the tools, and call `finish` with a summary when the task is done.';
+const MALFORMED = 'The server could not parse your last reply as a tool call. Reply with exactly one well-formed tool call (valid JSON arguments).';
 const CUT_OFF = 'Your reply was cut off (finish_reason "length") before it contained a complete tool call. Reply with one short tool call.';
 
 /** One model-plus-tools conversation, run to an exit status under limits. */
@@ -51,8 +54,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
   let steps = 0;
   let modelMs = 0;
   const end = (status: AgentStatus, extra: Partial<AgentResult> = {}): AgentResult => ({ status, steps, usage: { ...usage }, modelMs, ...extra });
-  const condense = (): boolean => {
-    const shorter = condenseHistory(history);
+  const condense = (keepRecent?: number): boolean => {
+    const shorter = condenseHistory(history, keepRecent);
     if (shorter) history.splice(0, history.length, ...shorter);
     return shorter !== null;
   };
@@ -65,6 +68,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
     if (o.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= o.maxTokens) {
       return end('token-limit', { message: `${usage.inputTokens + usage.outputTokens} tokens used; the limit is ${o.maxTokens}` });
     }
+    const note = steps > 0 ? await o.interject?.(steps) : undefined;
+    if (note) push({ role: 'user', content: note });
     // Condense before the server truncates silently (Ollama cuts the prompt's start, system prompt included).
     if (o.model.contextWindow && JSON.stringify(history).length / 4 > o.model.contextWindow * 0.8) condense();
     steps++;
@@ -75,9 +80,19 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
       modelMs += Date.now() - asked;
     } catch (e) {
       modelMs += Date.now() - asked;
+      // A failed or aborted request still cost its prompt (the server read it): estimate it (~4 chars
+      // a token) so token budgets hold when a runaway generation is cut off with no usage reported.
+      usage.inputTokens += Math.ceil(JSON.stringify(history).length / 4);
       if (signal.aborted) return stopped();
       // Too long for the context window: condense and try again, while there is something to condense.
-      if (isContextOverflow(e) && condense()) continue;
+      // A small context (llama-server -c 1280) overflows within two turns: then keep fewer recent messages.
+      if (isContextOverflow(e) && (condense() || condense(2))) continue;
+      // The server could not parse the model's tool call (llama-server's peg-native 500): say so, like any malformed reply.
+      if (isMalformedReplyError(e)) {
+        push({ role: 'user', content: MALFORMED });
+        if (++formatErrors >= (o.maxFormatErrors ?? 3)) return end('format-errors', { message: `${formatErrors} replies in a row the server could not parse: ${(e as Error).message}` });
+        continue;
+      }
       return end('model-error', { message: (e as Error).message });
     }
     usage.inputTokens += reply.usage.inputTokens;

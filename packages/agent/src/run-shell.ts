@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { agentEnv } from './agent-env.js';
 import { bwrapPrefix } from './sandbox.js';
+import { COMMAND_TAG, killTagged, newCommandTag } from './kill-tagged.js';
 
 export interface ShellResult {
   exitCode: number | null;
@@ -13,7 +14,8 @@ export interface ShellResult {
 
 /**
  * Runs a shell command in its own process group and kills the whole group on timeout or abort,
- * so a test runner's children or a forgotten dev server never outlive the call.
+ * and when it ends every process tagged as started by it (setsid and double forks included), so a
+ * test runner's children or a forgotten dev server never outlive the call.
  */
 export async function runShell(
   command: string,
@@ -24,8 +26,10 @@ export async function runShell(
   },
 ): Promise<ShellResult> {
   const started = Date.now();
+  // Every process of this command inherits the tag, so one that left the process group is found too.
+  const tag = newCommandTag();
   const options = {
-    cwd: o.cwd, env: agentEnv(o.env), extendEnv: false, detached: true,
+    cwd: o.cwd, env: { ...agentEnv(o.env), [COMMAND_TAG]: tag }, extendEnv: false, detached: true,
     all: true, reject: false, stdin: 'ignore', stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
   } as const;
   const prefix = o.sandbox ? bwrapPrefix(o.sandbox.writable) : undefined;
@@ -40,6 +44,7 @@ export async function runShell(
     } catch {
       // the group is already gone
     }
+    killTagged(tag);
   };
   const timer = setTimeout(() => { timedOut = true; killGroup(); }, o.timeoutMs);
   const onAbort = () => { cancelled = true; killGroup(); };
@@ -55,7 +60,7 @@ export async function runShell(
   } finally {
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
-    // The shell may have exited while children it started linger in the group.
+    // The shell may have exited while children it started linger in the group, or in a session of their own.
     killGroup();
   }
 }

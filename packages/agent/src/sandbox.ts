@@ -1,17 +1,30 @@
 import { spawnSync } from 'node:child_process';
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
 
 export type SandboxKind = 'none' | 'bwrap';
 
 /**
  * The bubblewrap prefix for a command: the whole file system read-only, the worktree and the
- * task's scratch folder writable, fresh /dev, /proc and /tmp, and no network (own net namespace).
+ * task's scratch folder writable, fresh /dev and /tmp, no network (own net namespace), and its own
+ * PID namespace with a fresh /proc: the agent sees none of caid's processes (nor their environment,
+ * which holds the API key), and every process it starts dies with the command. A worktree's `.git`
+ * pointer file stays read-only, so the agent cannot point caid's git at a repository it made.
  */
 export function bwrapPrefix(writable: readonly string[]): string[] {
   return [
-    'bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
-    ...writable.flatMap((d) => ['--bind', d, d]),
-    '--unshare-net', '--unshare-ipc', '--die-with-parent', '--',
+    'bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/tmp',
+    ...writable.flatMap((d) => ['--bind', d, d, ...(isFile(path.join(d, '.git')) ? ['--ro-bind', path.join(d, '.git'), path.join(d, '.git')] : [])]),
+    '--unshare-net', '--unshare-ipc', '--unshare-pid', '--proc', '/proc', '--die-with-parent', '--',
   ];
+}
+
+function isFile(p: string): boolean {
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -37,12 +37,18 @@ export const AGENT_PRESETS = ['aider', 'opencode', 'codex', 'claude', 'goose'] a
 export const AgentConfigSchema = z.object({
   preset: z.enum(AGENT_PRESETS).optional(),
   /** A shell command containing `{promptFile}`. */
-  command: z.string().includes('{promptFile}', { message: 'agent.command must contain {promptFile}' }).optional(),
+  command: z.string().includes('{promptFile}', { message: '--agent-command must contain {promptFile}, where caid puts the path of the prompt file (e.g. "my-agent --file {promptFile}")' }).optional(),
   /** Environment variables the external agent may see (its own API key, for instance). */
   passEnv: z.array(z.string().regex(ENV_NAME)).optional(),
   timeoutMin: positive.optional(),
 }).strict();
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/** A folder shared into each worktree: a path (symlinked) or `{ path, mode }`. */
+export const ShareEntrySchema = z.union([
+  z.string().min(1).transform((p) => ({ path: p, mode: 'symlink' as const })),
+  z.object({ path: z.string().min(1), mode: z.enum(['symlink', 'hardlink']).default('symlink') }).strict(),
+]);
 
 /**
  * `caid.config.yaml|json` at the repository root. Every section is optional; command-line flags
@@ -68,10 +74,7 @@ export const ConfigSchema = z.object({
   /** Ignored files of the main checkout copied into each worktree (gitignore syntax), with `.worktreeinclude`. */
   include: z.array(z.string().min(1)).optional(),
   /** Heavy folders made available in each worktree without reinstalling. */
-  share: z.array(z.union([
-    z.string().min(1).transform((p) => ({ path: p, mode: 'symlink' as const })),
-    z.object({ path: z.string().min(1), mode: z.enum(['symlink', 'hardlink']).default('symlink') }).strict(),
-  ])).optional(),
+  share: z.array(ShareEntrySchema).optional(),
 }).strict();
 export type Config = z.infer<typeof ConfigSchema>;
 export type ModelRole = 'planner' | 'worker' | 'resolver';

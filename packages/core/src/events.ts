@@ -3,6 +3,7 @@ import { TaskSchema } from './plan.js';
 import { RoundSchema, FAILURE_REASONS } from './task-job.js';
 import { UsageSchema } from './usage.js';
 import { GATE_MODES, GateReportSchema, TestCountsSchema } from './gate.js';
+import { RunSettingsSchema } from './run-settings.js';
 
 const at = { at: z.string() };
 const task = { taskId: z.string() };
@@ -11,13 +12,27 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run.started'), ...at,
     runId: z.string(), goal: z.string(), repo: z.string(), base: z.string(), baseCommit: z.string(),
+    /** The user's branch the run started from (`base` resolved when it named one), where `caid land` lands by default. */
+    baseBranch: z.string().optional(),
     branch: z.string(), worktreeRoot: z.string(), workers: z.number().int().positive(),
     verify: z.string().optional(), setup: z.string().optional(), tasks: z.array(TaskSchema),
     /** Distributed runs: the workers' git remote and the queue address (never with a password). */
     remote: z.string().optional(), queue: z.string().optional(),
+    /** Everything that shapes the run, resolved (absent in logs written before settings were recorded). */
+    settings: RunSettingsSchema.optional(),
+  }),
+  // `caid resume` continues the run (also after an interrupt): `settings` is what it now runs with,
+  // `changed` names the settings a flag given to resume overrode.
+  z.object({
+    type: z.literal('run.resumed'), ...at, settings: RunSettingsSchema.optional(), changed: z.array(z.string()),
   }),
   z.object({ type: z.literal('task.queued'), ...at, ...task, attempt: z.number().int(), round: RoundSchema }),
   z.object({ type: z.literal('task.started'), ...at, ...task, attempt: z.number().int() }),
+  // A trial merge of the task's work in progress found a coming conflict; the agent was told.
+  z.object({
+    type: z.literal('task.conflict-warning'), ...at, ...task, attempt: z.number().int(),
+    step: z.number().int(), paths: z.array(z.string()), tasks: z.array(z.string()),
+  }),
   z.object({
     type: z.literal('task.step'), ...at, ...task, attempt: z.number().int(),
     step: z.number().int(), tool: z.string().optional(), usage: UsageSchema,

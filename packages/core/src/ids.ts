@@ -19,7 +19,8 @@ export const INTEGRATION_DIR = '_integration';
  */
 export const spareWorktrees = (worktreeRoot: string, runId: string) => `${worktreeRoot}/${runId}/.spare`;
 
-export const RUN_ID = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Also git's ref rules for a name inside `caid/<runId>/…`: no `..`, not ending in `.lock` or `.`. */
+export const RUN_ID = /^(?!\d+$)(?!.*\.\.)(?!.*\.lock$)(?!.*\.$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** A sortable, readable run id that is never all digits and never contains ':'. */
 export function newRunId(now = new Date(), random = Math.random): string {

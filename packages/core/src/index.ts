@@ -16,3 +16,6 @@ export * from './budget.js';
 export * from './decide.js';
 export * from './merge-queue-rules.js';
 export * from './queue-phase.js';
+export * from './run-settings.js';
+export * from './unknown-keys.js';
+export * from './secrets.js';

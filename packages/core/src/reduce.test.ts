@@ -77,5 +77,22 @@ describe('run ids', () => {
     expect(RUN_ID.test(a) && !a.includes(':') && !/^\d+$/.test(a)).toBe(true);
     expect([b, a].sort()).toEqual([a, b]);
     expect(RUN_ID.test('12345')).toBe(false);
+    for (const bad of ['a..b', 'x.lock', 'x.', '.x']) expect(RUN_ID.test(bad), bad).toBe(false);
+    for (const good of ['a.b', 'lock', 'x.locks']) expect(RUN_ID.test(good), good).toBe(true);
+  });
+});
+
+describe('reduce: tests waiting on unfinished code', () => {
+  it('keeps the last accepted gate report\'s waiting tests; a log without them folds as before', () => {
+    const gate = (accepted: boolean, waiting?: { test: string; task?: string; at: string }[]): RunEvent => ({
+      type: 'task.gate', at, taskId: 'a', mode: 'no-regression', accepted, tests: { passed: 1, failed: 1, total: 2 }, newlyFailing: [], flaky: [], ...(waiting ? { waiting } : {}),
+    });
+    const start = events.slice(0, 1).reduce(reduce, initialState());
+    expect(reduce(start, gate(true)).waiting).toBeUndefined();
+    const w = [{ test: 't::x', task: 'b', at: 'lib/b.py:2' }];
+    const s = reduce(start, gate(true, w));
+    expect(s.waiting).toEqual(w);
+    expect(reduce(s, gate(false)).waiting).toEqual(w);
+    expect(reduce(s, gate(true)).waiting).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import type { RunEvent } from './events.js';
 import type { Task } from './plan.js';
 import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
-import type { GateMode, TestCounts } from './gate.js';
+import type { GateMode, GateReport, TestCounts } from './gate.js';
 import { applyRevision } from './apply-revision.js';
+import type { RunSettings } from './run-settings.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -28,6 +29,8 @@ export interface TaskState extends Task {
   usage: Usage;
   /** Red runs of the task's own check in its worktree. */
   checkFailures: number;
+  /** Coming conflicts a trial merge found while the task's agent worked (each one told to the agent). */
+  conflictWarnings?: number;
   /** Test counts on the integration branch right after this task merged. */
   tests?: TestCounts;
   /** Usage of the round in flight, not yet in `usage`. */
@@ -47,6 +50,8 @@ export interface RunState {
   repo: string;
   base: string;
   baseCommit: string;
+  /** The user's branch the run started from, when it started from one. */
+  baseBranch?: string;
   branch: string;
   worktreeRoot: string;
   workers: number;
@@ -54,6 +59,8 @@ export interface RunState {
   setup?: string;
   /** Distributed runs: the workers' git remote and the queue address. */
   remote?: string;
+  /** What shapes the run, as recorded at its start (and changed by a resume); absent in old logs. */
+  settings?: RunSettings;
   queue?: string;
   status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** Head of the integration branch: the base commit until something merges. */
@@ -70,6 +77,8 @@ export interface RunState {
   /** Test counts on the integration head: the base's, then after each accepted merge. */
   testHistory: TestCounts[];
   flaky: string[];
+  /** On the integration head: tests failing only because the code they reach is not written yet (the last accepted gate's). */
+  waiting?: NonNullable<GateReport['waiting']>;
   startedAt?: string;
   finishedAt?: string;
   /** Plan revisions after permanent failures. */
@@ -129,10 +138,14 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       const { type: _t, at, tasks: _ts, ...run } = e;
       return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
     }
+    case 'run.resumed':
+      return { ...s, status: 'running', settings: e.settings ?? s.settings, finishedAt: undefined, reason: undefined, reasonMessage: undefined };
     case 'task.queued':
       return patch(s, e.taskId, { status: 'queued', attempts: e.attempt, step: 0, tool: undefined, round: e.round.kind });
     case 'task.started':
       return patch(s, e.taskId, { status: 'running', startedAt: s.tasks[e.taskId]?.startedAt ?? e.at });
+    case 'task.conflict-warning':
+      return patch(s, e.taskId, { conflictWarnings: (s.tasks[e.taskId]?.conflictWarnings ?? 0) + 1 });
     case 'task.step':
       return patch(s, e.taskId, { step: e.step, tool: e.tool, liveUsage: e.usage });
     case 'task.finished': {
@@ -172,7 +185,7 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'task.gate': {
       const flaky = [...s.flaky, ...e.flaky.filter((f) => !s.flaky.includes(f))];
       if (!e.accepted || !e.tests) return { ...s, flaky };
-      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests] };
+      return { ...patch(s, e.taskId, { tests: e.tests }), flaky, testHistory: [...s.testHistory, e.tests], ...(e.waiting?.length || s.waiting ? { waiting: e.waiting ?? [] } : {}) };
     }
     case 'plan.revised':
       return applyRevision(s, e);

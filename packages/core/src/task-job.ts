@@ -42,6 +42,8 @@ export const TaskJobSchema = z.object({
   head: z.string().optional(),
   /** Distributed runs: the conversation so far, for a follow-up round that may land on any worker. */
   history: z.array(z.unknown()).optional(),
+  /** Agent steps between trial merges of the worktree against the integration head; 0 or absent = off. */
+  conflictWarnings: z.number().int().nonnegative().optional(),
 });
 export type TaskJob = z.infer<typeof TaskJobSchema>;
 
@@ -77,6 +79,8 @@ export interface TaskProgress {
   step: number;
   tool?: string;
   usage: z.infer<typeof UsageSchema>;
+  /** Set on the report of a coming conflict (and not on a step): the paths and the merged tasks that touched them. */
+  warning?: { paths: string[]; tasks: string[] };
 }
 
 /** What integrating one finished task came to. */

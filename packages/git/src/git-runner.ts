@@ -18,6 +18,8 @@ export function gitEnv(): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
   if (process.env.HOME) env.HOME = process.env.HOME;
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  // No system-wide config: caid's commands never run programs configured outside the repository.
+  env.GIT_CONFIG_NOSYSTEM = '1';
   return env;
 }
 
@@ -60,7 +62,7 @@ export class GitRunner {
     // Checked here, as a spawn in a missing directory reports only "spawn git ENOENT".
     if (!existsSync(this.dir)) return Promise.reject(new GitError(`cannot run git in ${this.dir}: the directory does not exist`));
     const { identity } = this.o;
-    const config = ['-c', 'gc.auto=0', '-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`];
+    const config = ['-c', 'gc.auto=0', '-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`, ...NO_PLANTED_PROGRAMS];
     return new Promise((resolve, reject) => {
       const child = spawn('git', [...config, ...args], { cwd: this.dir, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
@@ -87,6 +89,16 @@ export class GitRunner {
     }
   }
 }
+
+/**
+ * Config that would make caid's own git commands run a program an agent could plant in the
+ * repository's config or hooks folder: hooks, the fsmonitor daemon, external diff and text
+ * conversion drivers, ssh and askpass helpers. Each is switched off for every command caid runs.
+ */
+export const NO_PLANTED_PROGRAMS: readonly string[] = [
+  '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'core.sshCommand=false',
+  '-c', 'core.askPass=', '-c', 'diff.external=', '-c', 'protocol.ext.allow=never',
+];
 
 function describe(args: string[]): string {
   const s = args.join(' ');

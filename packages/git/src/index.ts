@@ -8,3 +8,5 @@ export type { LogEntry } from './parse-log.js';
 export { openClone, fetchRefs, pushRefs, listRemoteRefs, deleteRemoteRefs, placeWorktree } from './remote.js';
 export { takeSpareWorktree } from './take-spare-worktree.js';
 export { expectSpare } from './spare-waits.js';
+export { landInto, currentBranch, userIdentity, type LandMode, type LandOutcome } from './land-branch.js';
+export { trialMerge, type TrialMergeOutcome } from './trial-merge.js';

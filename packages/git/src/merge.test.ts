@@ -101,17 +101,19 @@ describe('merge', () => {
     expect(await integ.mergeInProgress()).toBe(false);
   });
 
-  it('a rejecting merge hook throws GitError and leaves no merge in progress', async () => {
+  it('never runs a hook or fsmonitor planted in the repository: caid commits and merges anyway', async () => {
     const { dir, integ, task } = await setup();
-    write(dir, '.git/hooks/commit-msg', '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
+    const marker = join(dir, '..', `planted-${Date.now()}`);
+    write(dir, '.git/hooks/commit-msg', `#!/bin/sh\ntouch ${marker}\nexit 1\n`);
     chmodSync(join(dir, '.git/hooks/commit-msg'), 0o755);
+    write(dir, 'fsmon.sh', `#!/bin/sh\ntouch ${marker}\n`);
+    chmodSync(join(dir, 'fsmon.sh'), 0o755);
+    git(dir, 'config', 'core.fsmonitor', join(dir, 'fsmon.sh'));
     write(task.path, 'task.txt', 'task\n');
-    await expect(task.commitAll('task work')).rejects.toThrow(/hook says no/);
-    git(task.path, 'commit', '-q', '--no-verify', '-m', 'task work');
-    const before = await integ.head();
-    await expect(integ.merge('caid/r/tasks/t', 'Merge')).rejects.toThrow(/hook says no/);
-    expect(await integ.mergeInProgress()).toBe(false);
-    expect(await integ.head()).toBe(before);
+    expect(await task.commitAll('task work')).toMatch(/^[0-9a-f]{40}$/);
+    const merged = await integ.merge('caid/r/tasks/t', 'Merge');
+    expect(merged.ok).toBe(true);
+    expect(existsSync(marker)).toBe(false);
   });
 });
 

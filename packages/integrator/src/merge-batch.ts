@@ -3,6 +3,7 @@ import type { Repo, Worktree } from '@caid/git';
 import { tailOutput } from '@caid/agent';
 import { runVerify } from './run-verify.js';
 import type { GateBaseline, GateVerdict, TestGate } from './test-gate.js';
+import type { PendingTask } from './attribute-failure.js';
 
 export interface IntegratorOptions {
   repo: Repo;
@@ -13,6 +14,8 @@ export interface IntegratorOptions {
   gate?: TestGate;
   verifyTimeoutMs: number;
   signal?: AbortSignal;
+  /** Tasks not merged yet and their files, for the gate to tell a failure waiting on them from a regression. */
+  pending?: () => readonly PendingTask[];
   /** Receives the verify output of every verify run, named by the tasks it covered. */
   onVerify?: (taskIds: string[], output: string) => void;
 }
@@ -57,7 +60,8 @@ export function batchIntegrator(o: IntegratorOptions) {
     const ids = links.map((l) => l.item.result.taskId);
     // A probe inside a search is judged against the longest prefix known green, so a culprit is
     // held only to the tests it alone broke; probes are not rerun (the batch's red already was).
-    const verdict = o.gate ? await o.gate.evaluate(wt.path, probe ? { against: probe.against, retry: false } : {}) : undefined;
+    const context = { pending: (o.pending?.() ?? []).filter((p) => !ids.includes(p.taskId)) };
+    const verdict = o.gate ? await o.gate.evaluate(wt.path, probe ? { against: probe.against, retry: false, context } : { context }) : undefined;
     if (verdict) o.onVerify?.(ids, verdict.output);
     if (verdict && !verdict.report.accepted) {
       return { accepted: false, verdict, outcome: { kind: 'verify-failed', command: o.gate!.command, exitCode: verdict.exitCode, output: verdict.output, gate: verdict.report } };

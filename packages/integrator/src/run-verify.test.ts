@@ -34,6 +34,33 @@ describe('runVerify reads per-test results from real runners', () => {
     const cwd = project({ 'tests/test_m.py': 'import no_such_module\n\ndef test_ok():\n    assert 1\n' });
     const r = await runVerify('pytest', opts(cwd));
     expect(r.crashed).toBe(true);
+    expect(r.tests).toEqual([]);
+    expect(r.collectionErrors![0]!.detail).toContain("No module named 'no_such_module'");
+  });
+
+  it('a pytest fixture that cannot be built fails its tests, not the suite; a conftest that cannot import is a crash', async () => {
+    const cwd = project({
+      'lib/__init__.py': 'import abc\n\nclass Base(abc.ABC):\n    @abc.abstractmethod\n    def run(self):\n        pass\n',
+      'tests/test_m.py': 'import pytest\nfrom lib import Base\n\n@pytest.fixture\ndef thing():\n    class T(Base):\n        pass\n    return T()\n\ndef test_uses(thing):\n    assert thing\n\ndef test_ok():\n    assert 1\n',
+    });
+    const r = await runVerify('python3 -m pytest -q', opts(cwd));
+    expect(r.crashed).toBe(false);
+    expect(byId(r.tests)).toEqual({ 'tests.test_m::test_uses': 'failed', 'tests.test_m::test_ok': 'passed' });
+    writeFileSync(path.join(cwd, 'tests/conftest.py'), 'import no_such_module\n');
+    const broken = await runVerify('python3 -m pytest -q', opts(cwd));
+    expect(broken).toMatchObject({ crashed: true, tests: null, exitCode: 4 });
+  });
+
+  it('a test that loops forever fails alone under the per-test timeout (pytest-timeout, node --test)', async () => {
+    const py = project({ 'tests/test_m.py': 'def test_ok():\n    assert 1\n\ndef test_loop():\n    while True:\n        pass\n' });
+    const r = await runVerify('python3 -m pytest -q', { ...opts(py), testTimeoutMs: 3000 });
+    expect(r.timedOut).toBe(false);
+    expect(byId(r.tests)).toEqual({ 'tests.test_m::test_ok': 'passed', 'tests.test_m::test_loop': 'failed' });
+    expect(r.tests!.find((t) => t.status === 'failed')!.message).toMatch(/Timeout/);
+    const js = project({ 'a.test.mjs': "import test from 'node:test';\ntest('ok', () => {});\ntest('hangs', () => new Promise(() => { setInterval(() => {}, 1000); }));\n" });
+    const n = await runVerify('node --test', { ...opts(js), testTimeoutMs: 3000 });
+    expect(n.timedOut).toBe(false);
+    expect(Object.values(byId(n.tests)).sort()).toEqual(['failed', 'passed']);
   });
 
   it("node's test runner, directly and behind npm test", async () => {
@@ -74,6 +101,8 @@ describe('instrumentVerify', () => {
     expect(instrumentVerify('npm run check', cwd, '/r.xml')!.env).toEqual({ JEST_JUNIT_OUTPUT_FILE: '/r.xml' });
     expect(instrumentVerify('pytest -x', cwd, '/r.xml')).toEqual({ command: 'pytest -x', env: { PYTEST_ADDOPTS: '--junitxml=/r.xml -p no:cacheprovider' }, reportPath: '/r.xml' });
     expect(instrumentVerify('make check', cwd, '/r.xml')).toBeNull();
+    expect(instrumentVerify('node --test', cwd, '/r.xml', 2000)!.command).toMatch(/--test-timeout=2000$/);
+    expect(instrumentVerify('node --test --test-timeout=9', cwd, '/r.xml', 2000)!.command).not.toContain('--test-timeout=2000');
     expect(instrumentVerify('npm run missing', cwd, '/r.xml')).toBeNull();
   });
 

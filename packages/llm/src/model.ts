@@ -63,4 +63,14 @@ export class ModelError extends Error {
 /** The server refused the prompt as too long for the model's context window. */
 export const isContextOverflow = (e: unknown): boolean =>
   e instanceof ModelError && e.status === 400 &&
-  /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|exceeds? the (model'?s? )?context|n_ctx/i.test(e.message);
+  /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|exceeds? the (model'?s? |available )?context|n_ctx|exceed_context_size_error/i.test(e.message);
+
+/**
+ * The server could not parse the model's own output as a tool call and answered 5xx (llama-server:
+ * 500 "The model produced output that does not match the expected peg-native format"). The request
+ * was fine: retrying it as a server error wastes time; the agent treats it like a malformed reply.
+ */
+export const isMalformedReplyError = (e: unknown): boolean =>
+  e instanceof ModelError && e.status !== undefined && e.status >= 500 && MALFORMED_OUTPUT.test(e.message);
+
+export const MALFORMED_OUTPUT = /model produced output that does not match|does not match the expected [\w-]+ format|failed to parse tool call/i;

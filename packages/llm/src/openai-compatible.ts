@@ -33,6 +33,8 @@ export interface OpenAICompatibleOptions {
   capabilities?: Partial<Capabilities>;
   pricing?: Pricing;
   onRetry?: (e: ModelError, waitMs: number) => void;
+  /** Cap on each reply's tokens when the request sets none. Default a quarter of the context window, at most 8,192. */
+  maxReplyTokens?: number;
 }
 
 const NO_KEY = 'sk-no-key';
@@ -61,7 +63,12 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
   // Unique per model instance, so generated ids never repeat within a conversation.
   const newId = () => `call_${++callCount}`;
 
-  async function once(request: ModelRequest): Promise<ModelReply> {
+  // Every request carries max_tokens: without it a local server generates until its context is full
+  // (llama-server: one reply ran 7,282 tokens for 578 s).
+  const replyCap = o.maxReplyTokens ?? Math.min(8_192, Math.max(256, Math.floor(caps.contextWindow / 4)));
+
+  async function once(asked: ModelRequest): Promise<ModelReply> {
+    const request = asked.maxTokens === undefined ? { ...asked, maxTokens: replyCap } : asked;
     const wire = caps.nativeTools ? request : toTextToolRequest(request);
     const body = chatRequestBody(o.model, wire);
     // Servers that cannot stream tool-call deltas (older Ollama) get a plain request when tools are offered.

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ModelError } from './model.js';
+import { MALFORMED_OUTPUT, ModelError } from './model.js';
 import { parseRetryAfter } from './retry.js';
 
 export interface ErrorContext {
@@ -25,7 +25,8 @@ export function toModelError(err: unknown, ctx: ErrorContext): ModelError {
     return new ModelError(scrub(`cannot reach model server at ${endpoint(ctx.baseURL)}: ${causeText(err)}`), undefined, true);
   }
   if (err instanceof APIError) {
-    const retryable = err.status !== undefined && isRetryableStatus(err.status);
+    // An unparseable reply is the model's fault, not the server's: not worth retrying as a 5xx.
+    const retryable = err.status !== undefined && isRetryableStatus(err.status) && !MALFORMED_OUTPUT.test(err.message);
     return new ModelError(scrub(err.message), err.status, retryable, parseRetryAfter(err.headers));
   }
   return new ModelError(scrub(err instanceof Error ? err.message : String(err)));

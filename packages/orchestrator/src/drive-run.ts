@@ -41,9 +41,12 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   const gate = verify
     ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
     : undefined;
-  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: gate.reason, tests: gate.baseCounts });
+  // A resumed run keeps the mode it started with, and the reason it was chosen then.
+  const reason = o.resume && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
+  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
   const integrateBatch = batchIntegrator({
     repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at) => integration.at(at),
+    pending: () => Object.values(log.current.tasks).filter((t) => !log.current.mergeOrder.includes(t.id)).map((t) => ({ taskId: t.id, files: t.files ?? [] })),
     onVerify: (taskIds, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskIds.length === 1 ? taskIds[0] : `batch-${log.current.batches ?? 0}`}.log`), output),
   });
   const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({
@@ -63,6 +66,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     const job: TaskJob = {
       runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify, prepare: o.prepare,
       usedTokens: task.usage.inputTokens + task.usage.outputTokens,
+      ...(o.conflictWarnings ? { conflictWarnings: o.conflictWarnings } : {}),
     };
     // A remote job carries only what a worker needs: the task itself, the remote and where to start.
     if (!remote) return job;

@@ -17,3 +17,5 @@ export * from './disk-usage.js';
 export * from './integration-step.js';
 export * from './replan-hook.js';
 export * from './load-config.js';
+export * from './land-run.js';
+export * from './pr-body.js';

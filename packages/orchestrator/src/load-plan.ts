@@ -1,5 +1,5 @@
 import { issueLines, readDataFile } from './read-data-file.js';
-import { InputError, PlanSchema, planProblems, type Plan } from '@caid/core';
+import { InputError, PlanSchema, planProblems, unknownKeyProblems, type Plan } from '@caid/core';
 
 /** Reads a YAML or JSON plan file; any problem is an InputError listing every issue found. */
 export async function loadPlan(file: string): Promise<Plan> {
@@ -8,6 +8,8 @@ export async function loadPlan(file: string): Promise<Plan> {
 }
 
 export function validatePlan(raw: unknown, source = 'plan'): Plan {
+  const unknown = unknownKeyProblems(raw, PlanSchema);
+  if (unknown.length) throw new InputError(`invalid plan in ${source}:`, unknown);
   const parsed = PlanSchema.safeParse(raw);
   if (!parsed.success) {
     throw new InputError(`invalid plan in ${source}:`, issueLines(parsed.error));

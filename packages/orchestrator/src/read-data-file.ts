@@ -13,7 +13,9 @@ export function readDataFile(file: string, kind: string): unknown {
   try {
     return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new InputError(`${kind} file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    // yaml's message names the line and column and quotes the offending line: keep all of it.
+    const message = (e as Error).message.trimEnd();
+    throw new InputError(`${kind} file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${file.endsWith('.json') ? message.split('\n')[0] : message}`);
   }
 }
 

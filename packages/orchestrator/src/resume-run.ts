@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InputError, inFlight, type RunState } from '@caid/core';
+import { InputError, inFlight, type RunSettings, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
 import { RunLog, readEvents } from './run-log.js';
 import { RunLock } from './run-lock.js';
@@ -10,12 +10,16 @@ import type { DriveOptions } from './run-plan.js';
 export interface ResumeOptions extends Omit<DriveOptions, 'resume' | 'remote' | 'queueAddress'> {
   repoDir: string;
   runId: string;
+  /** What the run continues with: its recorded settings, with `changed` ones overridden by resume's flags. */
+  settings?: RunSettings;
+  changed?: string[];
 }
 
 /**
- * Continues a run whose coordinator stopped, from what its log folds to: rounds that were queued
- * or running are re-attached to their jobs (same job ids, so finished work is never rerun) and
- * rounds that finished unintegrated are integrated. A run that already ended is returned as is.
+ * Continues a run whose coordinator stopped (killed, crashed, or interrupted: a cancelled run is
+ * resumable), from what its log folds to: rounds that were queued or running are re-attached to
+ * their jobs (same job ids, so finished work is never rerun) and rounds that finished unintegrated
+ * are integrated. A run that succeeded or failed is returned as is.
  */
 export async function resumeRun(o: ResumeOptions): Promise<RunState> {
   const dir = path.resolve(o.repoDir);
@@ -24,8 +28,9 @@ export async function resumeRun(o: ResumeOptions): Promise<RunState> {
   const lock = RunLock.acquire(repo.root, o.runId);
   try {
     const log = RunLog.open(repo.root, o.runId, o.secrets);
-    const s = log.current;
-    if (s.status !== 'running') return s;
+    if (log.current.status !== 'running' && log.current.status !== 'cancelled') return log.current;
+    const { event, state: s } = log.append({ type: 'run.resumed', changed: o.changed ?? [], ...(o.settings ? { settings: o.settings } : {}) });
+    o.onEvent?.(event, s);
     // driveRun repairs the integration worktree, or adds it again, when the run needs it.
     return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s) });
   } finally {

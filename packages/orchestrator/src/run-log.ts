@@ -1,8 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sealTornLine } from '@caid/worker';
 import path from 'node:path';
-import { RunError, RunEventSchema, initialState, reduceOwned, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
-import { scrubText } from '@caid/agent';
+import { redactText, RunError, RunEventSchema, initialState, reduceOwned, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
 
 export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoot, runDir(runId), 'events.jsonl');
 
@@ -36,7 +35,7 @@ export class RunLog {
   }
 
   append(e: NewRunEvent): { event: RunEvent; state: RunState } {
-    const clean = this.secrets.length ? (JSON.parse(scrubText(JSON.stringify(e), this.secrets)) as NewRunEvent) : e;
+    const clean = JSON.parse(redactText(JSON.stringify(e), this.secrets)) as NewRunEvent;
     const event = { ...clean, at: new Date().toISOString() } as RunEvent;
     try {
       appendFileSync(this.file, `${JSON.stringify(event)}\n`);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { integrationBranch, newRunId, runDir, type GateMode, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
+import { integrationBranch, newRunId, runDir, type GateMode, type RunSettings, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
+import { currentBranch, type Repo } from '@caid/git';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { RunLock } from './run-lock.js';
@@ -17,6 +18,8 @@ export interface DriveOptions {
   batchMax?: number;
   /** Batches verified at once, each on top of the one below it (default: from the cores). */
   verifyConcurrency?: number;
+  /** Agent steps between trial merges that warn a running task of a coming conflict; 0 or absent = off. */
+  conflictWarnings?: number;
   /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
   gate?: GateMode;
   /** JUnit report written by verify, for runners caid does not recognise (overrides the plan's). */
@@ -55,6 +58,8 @@ export interface RunOptions extends DriveOptions {
   runId?: string;
   /** Runs in each new worktree when the plan has no `setup` of its own (config `setup`). */
   setup?: string;
+  /** The resolved settings, recorded in `run.started` (with the plan's gate and verify report filled in) for resume. */
+  settings?: RunSettings;
 }
 
 /** A new run: validate everything, then create its log and integration branch, and drive it. */
@@ -73,13 +78,18 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     const branch = integrationBranch(runId);
     await repo.createBranch(branch, baseCommit);
     const setup = o.plan.setup ?? o.setup;
+    const gate = o.gate ?? o.plan.gate;
+    const verifyReport = o.verifyReport ?? o.plan.verifyReport;
+    const settings = o.settings && { ...o.settings, worktreeRoot, ...(gate ? { gate } : {}), ...(verifyReport ? { verifyReport } : {}) };
+    const baseBranch = await startBranch(repo, base);
     const { event, state } = log.append({
-      type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, branch, worktreeRoot,
+      type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, ...(baseBranch ? { baseBranch } : {}), branch, worktreeRoot,
       workers: o.workers, verify: o.verify ?? o.plan.verify, setup, tasks: o.plan.tasks,
       ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
+      ...(settings ? { settings } : {}),
     });
     o.onEvent?.(event, state);
-    return await driveRun(repo, log, { ...o, gate: o.gate ?? o.plan.gate, verifyReport: o.verifyReport ?? o.plan.verifyReport });
+    return await driveRun(repo, log, { ...o, gate, verifyReport });
   } finally {
     lock.release();
   }
@@ -89,4 +99,11 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
 function realRoot(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return realpathSync(dir);
+}
+
+/** The branch `base` names (HEAD: the branch checked out), where `caid land` brings the result by default. */
+async function startBranch(repo: Repo, base: string): Promise<string | undefined> {
+  if (base === 'HEAD') return (await currentBranch(repo)) ?? undefined;
+  const name = base.replace(/^refs\/heads\//, '');
+  return (await repo.branchExists(name)) ? name : undefined;
 }

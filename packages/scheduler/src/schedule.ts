@@ -224,7 +224,9 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       waiting.delete(id);
       now({ type: 'task.started', taskId: job.task.id, attempt: job.attempt });
     });
-    o.queue.on('progress', ({ job, progress }) => now({ type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...progress }));
+    o.queue.on('progress', ({ job, progress: { warning, ...p } }) => now(warning
+      ? { type: 'task.conflict-warning', taskId: job.task.id, attempt: job.attempt, step: p.step, paths: warning.paths, tasks: warning.tasks }
+      : { type: 'task.step', taskId: job.task.id, attempt: job.attempt, ...p }));
     o.queue.on('completed', ({ result }) => {
       const release = holdSlot(result);
       if (release) heldSlots.set(result.taskId, release);

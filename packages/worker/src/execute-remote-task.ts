@@ -3,13 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { commitRef, taskBranch, transcriptPath, type TaskJob, type TaskProgress, type TaskResult } from '@caid/core';
 import { fetchRefs, openClone, placeWorktree, pushRefs, type Repo } from '@caid/git';
-import type { Model } from '@caid/llm';
+import type { RoundAgentOptions } from './round-agent.js';
 import { executeTask, type WorkerLimits } from './execute-task.js';
 import { runShell, tailOutput } from '@caid/agent';
 import { taskEnv, worktreePath } from './prepare-round.js';
 
-export interface RemoteWorkerOptions {
-  model: Model;
+/** The worker's own agent options (model, sandbox, external agent, limits): jobs carry none of them. */
+export interface RemoteWorkerOptions extends RoundAgentOptions {
   limits: WorkerLimits;
   /** Holds one clone per remote (`clones/`) and the task worktrees (`worktrees/`). */
   workdir: string;

@@ -7,6 +7,7 @@ import { runRoundAgent, type RoundAgentOptions } from './round-agent.js';
 import { taskCheck } from './task-check.js';
 import { allocatePortBlock } from './port-blocks.js';
 import { openJobRepo } from './open-job-repo.js';
+import { conflictWarner } from './conflict-warnings.js';
 
 export interface WorkerLimits {
   maxSteps: number;
@@ -71,7 +72,7 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
     const left = await wt.filesWithConflictMarkers(round.conflicted);
     if (left.length) return `conflict markers remain in ${left.join(', ')}; resolve them before you finish.`;
     return check.run();
-  });
+  }, o.external ? undefined : conflictWarner(job, repo, wt.path, transcript, ctx.progress));
 
   const title = job.task.title ?? job.task.id;
   const accounting = { ...(result.role ? { role: result.role } : {}), ...(result.modelMs !== undefined ? { modelMs: result.modelMs } : {}) };

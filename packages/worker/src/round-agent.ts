@@ -28,6 +28,7 @@ export async function runRoundAgent(
   job: TaskJob, wt: Worktree, messages: ChatMessage[], transcript: Transcript,
   ctx: { signal: AbortSignal; progress(p: TaskProgress): void }, o: RoundAgentOptions,
   validateFinish: () => Promise<string | null>,
+  interject?: (step: number) => Promise<string | undefined>,
 ): Promise<AgentResult & { role?: 'worker' | 'resolver' }> {
   const scratch = scratchDir(job);
   if (o.external) {
@@ -51,7 +52,7 @@ export async function runRoundAgent(
     signal: ctx.signal, shouldStop: o.shouldStop,
     onMessage: (message) => transcript.append({ t: 'message', message }),
     onStep: (s) => ctx.progress(s),
-    validateFinish,
+    validateFinish, interject,
   });
   return { ...result, role };
 }

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { sealTornLine } from './seal-torn-line.js';
 import path from 'node:path';
 import type { ChatMessage } from '@caid/llm';
+import { redactText } from '@caid/core';
 
 export type TranscriptRecord =
   | { t: 'round'; at: string; attempt: number; round: string }
@@ -23,7 +24,7 @@ export class Transcript {
 
   append(r: DistributiveOmit<TranscriptRecord, 'at'>): void {
     let line = JSON.stringify({ ...r, at: new Date().toISOString() });
-    for (const s of this.secrets) if (line.includes(s)) line = line.split(s).join('[redacted]');
+    line = redactText(line, this.secrets);
     appendFileSync(this.file, `${line}\n`);
   }
 

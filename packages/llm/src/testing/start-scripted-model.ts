@@ -51,10 +51,18 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
       res.once('close', done);
     });
 
+  const PREFLIGHT_PROBE = 'caid preflight:';
+
   async function chat(body: Record<string, unknown>, req: IncomingMessage, res: ServerResponse): Promise<void> {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
     res.once('close', () => inFlight--);
     const conversation = toConversation(body);
+    // caid's preflight probe is answered as a capable server would (one call of the offered tool),
+    // outside the script and the request record, so scripts and request counts see only the run.
+    if (conversation.lastUser.startsWith(PREFLIGHT_PROBE) && !o.rules.some((r) => r.name === 'preflight')) {
+      const wire = toWireReply({ toolCalls: [{ name: 'ping', arguments: {} }] }, conversation, `call_preflight_${++served}`);
+      return sendJson(res, 200, completionBody(wire, { id: `chatcmpl-preflight-${served}`, model: conversation.model, created: Math.floor(Date.now() / 1000) }));
+    }
     const index = o.rules.findIndex((r) => r.when(conversation));
     const rule = o.rules[index];
     const entry: ScriptedModelServer['requests'][number] = { conversation };

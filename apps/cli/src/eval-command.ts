@@ -1,0 +1,38 @@
+import { InputError } from '@caid/core';
+import { EVAL_VARIANTS, evalCommit0, passRate, type EvalVariant } from '@caid/eval';
+import { positiveInt } from './parse-flags.js';
+
+export interface EvalFlags {
+  lib: string;
+  stubRef?: string;
+  reference?: string;
+  variant: string;
+  workers: string;
+  latencyMs: string;
+  json?: boolean;
+}
+
+/** `caid eval commit0`: exit 0 when every run reached the reference's pass count, 1 otherwise, 2 on bad input. */
+export async function evalCommit0Command(f: EvalFlags): Promise<number> {
+  if (!(EVAL_VARIANTS as readonly string[]).includes(f.variant)) throw new InputError(`--variant takes ${EVAL_VARIANTS.join(', ')}, not "${f.variant}"`);
+  const workers = positiveInt(f.workers, '--workers');
+  const latencyMs = positiveInt(f.latencyMs, '--latency-ms', true);
+  const e = await evalCommit0({
+    lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant,
+    workers: workers === 1 ? [1] : [1, workers], latencyMs, say: (l) => process.stderr.write(`${l}\n`),
+  });
+  const rates = e.runs.map((r) => passRate(e, r));
+  const report = {
+    ...e,
+    meanPassRate: rates.reduce((a, b) => a + b, 0) / rates.length,
+    allPassingShare: rates.filter((r) => r >= 1).length / rates.length,
+    speedup: e.runs.length > 1 ? e.runs[0]!.wallMs / e.runs.at(-1)!.wallMs : 1,
+  };
+  if (f.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    for (const r of e.runs) {
+      process.stdout.write(`${e.library} ${e.variant} workers=${r.workers}: pass rate ${(passRate(e, r) * 100).toFixed(1)}% (${r.passed}/${e.referencePassed}), merged ${r.merged}/${r.tasks}, send-backs ${r.sendBacks}, conflicts ${r.conflicts}, ${(r.wallMs / 1000).toFixed(1)} s\n`);
+    }
+  }
+  return rates.every((r) => r >= 1) ? 0 : 1;
+}

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunState } from '@caid/core';
+import { openaiCompatible } from '@caid/llm';
+import { runPlan } from '@caid/orchestrator';
+import { memoryQueue } from '@caid/scheduler';
+import { executeTask } from '@caid/worker';
+import { openCommit0Library, type Commit0Library } from './commit0-library.js';
+import { commit0Plan, type EvalVariant } from './commit0-plan.js';
+import { startOracleModel } from './oracle-model.js';
+import { runLibraryTests, testCommand } from './run-library-tests.js';
+
+export interface Commit0RunResult {
+  workers: number;
+  status: RunState['status'];
+  wallMs: number;
+  merged: number;
+  tasks: number;
+  sendBacks: number;
+  conflicts: number;
+  passed: number;
+  total: number;
+}
+
+export interface Commit0Eval {
+  library: string;
+  variant: EvalVariant;
+  latencyMs: number;
+  /** Tests the reference implementation passes. */
+  referencePassed: number;
+  referenceTotal: number;
+  runs: Commit0RunResult[];
+}
+
+export interface EvalOptions {
+  lib: string;
+  stubRef?: string;
+  reference?: string;
+  variant: EvalVariant;
+  /** Worker counts to run, e.g. [1, 4]. */
+  workers: number[];
+  latencyMs: number;
+  say?: (line: string) => void;
+}
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+
+/** One run of the plan with the oracle at `workers`, in a fresh clone of the library, scored by its own tests. */
+async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, verify: string): Promise<Commit0RunResult> {
+  const work = mkdtempSync(path.join(os.tmpdir(), `caid-eval-${lib.name}-`));
+  const repoDir = path.join(work, 'repo');
+  const { plan, tasks } = commit0Plan(lib, { variant: o.variant, verify });
+  const oracle = await startOracleModel({ tasks, reference: lib.reference, variant: o.variant, latencyMs: o.latencyMs });
+  try {
+    // A clone of its own: the user's clone is only read, never written.
+    execFileSync('git', ['clone', '-q', '--no-checkout', lib.dir, repoDir], { stdio: 'ignore' });
+    git(repoDir, 'checkout', '-q', '-B', 'caid-eval', lib.stubCommit);
+    for (const [k, v] of [['user.name', 'caid eval'], ['user.email', 'eval@caid.invalid'], ['gc.auto', '0']]) git(repoDir, 'config', k!, v!);
+    const model = openaiCompatible({ baseURL: oracle.url, model: 'oracle', apiKey: 'caid-eval' });
+    const queue = memoryQueue();
+    queue.process((job, ctx) => executeTask(job, ctx, { model, limits: { maxSteps: 20, roundTimeoutMs: 10 * 60_000, runTimeoutSec: 600 } }), { concurrency: workers });
+    const t0 = performance.now();
+    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 } });
+    const wallMs = performance.now() - t0;
+    const states = Object.values(final.tasks);
+    const score = final.head ? runLibraryTests(repoDir, final.head, verify) : { passed: 0, total: 0 };
+    return {
+      workers, status: final.status, wallMs,
+      merged: states.filter((t) => t.status === 'merged').length, tasks: states.length,
+      sendBacks: states.reduce((n, t) => n + t.verifyFailures, 0),
+      conflicts: states.reduce((n, t) => n + t.conflicts, 0),
+      ...score,
+    };
+  } finally {
+    await oracle.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `caid eval commit0`: the library built from its stubs by the orchestrator with an oracle agent, at each worker count. */
+export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
+  const lib = openCommit0Library(o.lib, { stubRef: o.stubRef, reference: o.reference });
+  const verify = testCommand(lib);
+  const ref = runLibraryTests(lib.dir, lib.referenceCommit, verify);
+  o.say?.(`${lib.name}: ${lib.stubbed.length} stubbed files; the reference passes ${ref.passed} of ${ref.total} tests`);
+  const runs: Commit0RunResult[] = [];
+  for (const w of o.workers) {
+    const r = await runOnce(lib, o, w, verify);
+    o.say?.(`${lib.name} ${o.variant} ${w} worker(s): ${r.status}, ${r.merged}/${r.tasks} merged, ${r.passed}/${ref.passed} reference passes, ${(r.wallMs / 1000).toFixed(1)} s`);
+    runs.push(r);
+  }
+  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, runs };
+}
+
+/** Share of the reference's passing tests that pass (CAID's pass rate), capped at 1. */
+export const passRate = (e: Commit0Eval, r: Commit0RunResult) => (e.referencePassed ? Math.min(1, r.passed / e.referencePassed) : 0);

@@ -1,0 +1,47 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { attributeFailure, isStubAt } from './attribute-failure.js';
+import { judgeRun } from './judge-run.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'caid-attr-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const put = (f: string, t: string) => { mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }); writeFileSync(path.join(dir, f), t); };
+put('lib/fmt.py', 'def fmt(x):\n    """Formats x."""\n    pass\n\n\ndef real(x):\n    return x.upper()\n');
+put('lib/ops.py', 'def op(x):\n    raise NotImplementedError\n');
+const tb = (frames: string[]) => frames.map((f) => `    something\n>   code\nE   Error\n\n${f}: in fn`).join('\n');
+
+describe('isStubAt', () => {
+  it('reads a function body that is only pass, ..., or raise NotImplementedError (a docstring allowed)', () => {
+    expect(isStubAt('def f(x):\n    """doc."""\n    pass\n', 3)).toBe(true);
+    expect(isStubAt('def f(x):\n    ...\n', 2)).toBe(true);
+    expect(isStubAt('class A:\n    def f(self):\n        raise NotImplementedError("later")\n', 3)).toBe(true);
+    expect(isStubAt('def f(x):\n    y = x\n    return y.z\n', 3)).toBe(false);
+  });
+});
+
+describe('attributeFailure', () => {
+  it('a failure ending in a file a pending task owns waits on that task', () => {
+    expect(attributeFailure('t', tb(['tests/test_x.py:3', 'lib/ops.py:2']), dir, [{ taskId: 'impl-ops', files: ['lib/ops.py'] }])).toEqual({ test: 't', task: 'impl-ops', at: 'lib/ops.py:2' });
+  });
+
+  it('a failure ending in a stub no pending task owns waits on the stub; one ending in real code is the merge\'s', () => {
+    expect(attributeFailure('t', tb(['tests/test_x.py:3', 'lib/ops.py:2']), dir, [])).toEqual({ test: 't', at: 'lib/ops.py:2' });
+    expect(attributeFailure('t', tb(['tests/test_x.py:3', 'lib/fmt.py:7']), dir, [])).toBeNull();
+    // frames outside the repository (the standard library, site-packages) are skipped
+    expect(attributeFailure('t', tb(['lib/ops.py:2', '/usr/lib/python3/x.py:9']), dir, [])).toEqual({ test: 't', at: 'lib/ops.py:2' });
+    expect(attributeFailure('t', undefined, dir, [])).toBeNull();
+  });
+
+  it('in the judgement: a waiting test does not refuse the merge, is judged again later, and a real failure is held', () => {
+    const run = (status: 'passed' | 'failed', detail?: string) => ({ command: 'pytest', exitCode: 1, output: '', timedOut: false, cancelled: false, crashed: false, tests: [{ id: 't', status, detail }] });
+    const attr = (pending: { taskId: string; files: string[] }[]) => (id: string, d: string | undefined) => attributeFailure(id, d, dir, pending);
+    const base = { counts: null, passing: new Set(['t']), ran: true };
+    const first = judgeRun('no-regression', base, run('failed', tb(['lib/ops.py:2'])), attr([{ taskId: 'impl-ops', files: ['lib/ops.py'] }]));
+    expect(first).toMatchObject({ accepted: true, failing: [], waiting: [{ test: 't', task: 'impl-ops' }] });
+    const later = { counts: null, passing: new Set<string>(), ran: true, waiting: new Set(['t']) };
+    expect(judgeRun('no-regression', later, run('failed', tb(['lib/fmt.py:7'])), attr([]))).toMatchObject({ accepted: false, failing: ['t'] });
+    expect(judgeRun('no-regression', later, run('passed'), attr([]))).toMatchObject({ accepted: true, failing: [], waiting: [] });
+  });
+});

@@ -1,0 +1,62 @@
+import type { GateMode } from '@caid/core';
+import type { VerifyRun } from './run-verify.js';
+import type { Waiting } from './attribute-failure.js';
+
+/** What the gate knows about the tests on one tree it verified. */
+export interface GateBaseline {
+  readonly counts: import('@caid/core').TestCounts | null;
+  readonly passing: ReadonlySet<string>;
+  /** False when the suite did not run at all on that tree (no report, a collection error, a runner crash). */
+  readonly ran?: boolean;
+  /** Tests that newly failed while waiting on unfinished code: judged again at every later merge. */
+  readonly waiting?: ReadonlySet<string>;
+}
+
+/** Says why a newly failing test is not the merge's fault, or null. */
+export type Attribute = (test: string, detail: string | undefined) => Waiting | null;
+
+export interface Judgement {
+  accepted: boolean;
+  /** Tests that passed on the baseline and now fail or are gone. */
+  failing: string[];
+  /** The suite does not run here although it ran on the baseline. */
+  broke: boolean;
+  /** Newly failing tests excused because they wait on unfinished code. */
+  waiting: Waiting[];
+}
+
+/**
+ * Per-test judgement of one verify run against a baseline. `all`: verify must exit 0.
+ * `no-regression`: each test is judged on its own (a setup or teardown error fails its test, not
+ * the suite); a suite that did not run on the baseline may still not run, or run with any result.
+ */
+export function judgeRun(mode: GateMode, against: GateBaseline, run: VerifyRun, attribute?: Attribute): Judgement {
+  const all = regressions(new Set([...against.passing, ...(against.waiting ?? [])]), run);
+  const details = new Map((run.tests ?? []).map((t) => [t.id, t.detail]));
+  const waiting: Waiting[] = [];
+  const failing: string[] = [];
+  for (const id of all) {
+    const w = mode === 'no-regression' && attribute ? attribute(id, details.get(id)) : null;
+    if (w) waiting.push(w);
+    else failing.push(id);
+  }
+  if (run.timedOut || run.cancelled) return { accepted: false, failing, broke: false, waiting };
+  if (mode === 'all') return { accepted: run.exitCode === 0, failing, broke: false, waiting: [] };
+  if (run.crashed) return { accepted: against.ran === false, failing: [], broke: against.ran !== false, waiting: [] };
+  if (run.tests === null) return { accepted: false, failing, broke: false, waiting };
+  return { accepted: failing.length === 0, failing, broke: false, waiting };
+}
+
+/** Tests that passed on the baseline and now fail or are gone. */
+export function regressions(passing: ReadonlySet<string>, run: VerifyRun): string[] {
+  if (!run.tests) return [];
+  const status = new Map(run.tests.map((t) => [t.id, t.status]));
+  return [...passing].filter((id) => status.get(id) !== 'passed');
+}
+
+export const passedIds = (run: VerifyRun) => new Set((run.tests ?? []).filter((t) => t.status === 'passed').map((t) => t.id));
+
+/** The baseline a verified run establishes. */
+export const baselineOf = (run: VerifyRun, counts: GateBaseline['counts'], waiting: Waiting[] = []): GateBaseline => ({
+  counts, passing: passedIds(run), ran: !run.crashed, waiting: new Set(waiting.map((w) => w.test)),
+});

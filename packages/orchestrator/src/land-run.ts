@@ -1,0 +1,60 @@
+import { InputError, type RunState } from '@caid/core';
+import { landInto, pushRefs, userIdentity, type LandMode, type LandOutcome, type Repo } from '@caid/git';
+import { loadRunState } from './run-store.js';
+import { isAlive, readOwner } from './run-lock.js';
+
+export interface LandOptions {
+  /** The user's branch to bring the result into; default: the branch the run started from. */
+  into?: string;
+  mode: LandMode;
+  /** Push the integration branch to this remote. */
+  push?: string;
+  /** Land a run that did not succeed (its integration branch holds only verified merges). */
+  partial?: boolean;
+  /** Only push (for a pull request): leave every local branch as it is. */
+  skipLocal?: boolean;
+}
+
+export interface Landed {
+  state: RunState;
+  local?: Extract<LandOutcome, { ok: true }>;
+  pushed?: { remote: string; branch: string };
+}
+
+/**
+ * `caid land`: the run's integration branch into the user's branch (see landInto for why that
+ * never loses anything), then optionally pushed. Every refusal is an InputError that changed nothing.
+ */
+export async function landRun(repo: Repo, runId: string, o: LandOptions): Promise<Landed> {
+  const state = loadRunState(repo.root, runId);
+  const owner = readOwner(repo.root, runId);
+  if (owner && owner.pid !== process.pid && isAlive(owner)) throw new InputError(`run ${runId} is still going; land it when it has finished`);
+  if (state.status !== 'succeeded' && !o.partial) {
+    throw new InputError(`run ${runId} ${state.status === 'running' ? 'has not finished' : `ended ${state.status}`}; its integration branch holds only verified merges: land them anyway with --partial`);
+  }
+  const head = await repo.branchHead(state.branch);
+  if (!head) throw new InputError(`the integration branch ${state.branch} of run ${runId} no longer exists (removed by \`caid clean\`?)`);
+  const landed: Landed = { state };
+  if (!o.skipLocal) {
+    const into = o.into ?? state.baseBranch;
+    if (!into) throw new InputError(`run ${runId} did not start from a branch (base ${state.base}); name one with --into BRANCH`);
+    const out = await landInto(repo, into, head, { mode: o.mode, message: `${o.mode === 'squash' ? '' : 'Merge '}caid run ${runId}: ${state.goal.split('\n')[0]}`, identity: await userIdentity(repo) });
+    if (!out.ok) throw new InputError(refusal(out, state.branch));
+    landed.local = out;
+  }
+  if (o.push) {
+    await pushRefs(repo, o.push, [`refs/heads/${state.branch}:refs/heads/${state.branch}`]);
+    landed.pushed = { remote: o.push, branch: state.branch };
+  }
+  return landed;
+}
+
+function refusal(out: Extract<LandOutcome, { ok: false }>, from: string): string {
+  const list = out.paths.map((p) => `  ${p}`).join('\n');
+  switch (out.reason) {
+    case 'no-branch': return `branch ${out.branch} does not exist; name an existing branch with --into`;
+    case 'not-fast-forward': return `${out.branch} has commits that ${from} does not: it cannot be fast-forwarded; land with --merge or --squash`;
+    case 'conflict': return `${from} conflicts with ${out.branch} in:\n${list}\nnothing was changed; merge it yourself (git merge ${from}) or rebase your branch first`;
+    case 'dirty': return `landing would touch files with uncommitted changes in your checkout:\n${list}\nnothing was changed; commit or stash them, then run caid land again`;
+  }
+}

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
+import { makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+
+// Issue 16: a run's settings live in its log, so `caid resume <id>` needs no flags, even after Ctrl-C.
+let model: ScriptedModelServer;
+beforeAll(async () => {
+  model = await startScriptedModel({
+    rules: [
+      // Each round writes bad.txt, which the plan's verify refuses: every attempt fails verify.
+      { when: (c) => taskOf(c) === 'always-bad', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), delayMs: 100 }) },
+    ],
+  });
+});
+afterAll(async () => {
+  await model.close();
+  removeTemps();
+});
+
+const events = (repo: string, runId: string) => readFileSync(path.join(repo, '.caid', 'runs', runId, 'events.jsonl'), 'utf8')
+  .split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+
+function onlyRun(repo: string): string | undefined {
+  const runs = path.join(repo, '.caid', 'runs');
+  return existsSync(runs) ? readdirSync(runs)[0] : undefined;
+}
+
+describe('caid resume with the settings the run recorded', () => {
+  it('Ctrl-C after the first failed verify, then `caid resume <id>` with no flags, keeps --verify-attempts 3 and the model', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    const plan = path.join(dir, 'plan.yaml');
+    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
+    let pid = 0;
+    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
+      '--verify-attempts', '3', '--max-steps', '7', '--batch-max', '2', '--json'], { onSpawn: (p) => { pid = p; } });
+    // Interrupt once the first verify has failed (not at a fixed time: a loaded machine is slow).
+    const failedOnce = () => {
+      const id = onlyRun(repo);
+      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.verify-failed'));
+    };
+    for (let i = 0; i < 1200 && !failedOnce(); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(pid, 'SIGINT');
+    const r1 = await first;
+    expect(r1.code, r1.stderr).toBe(130);
+    const runId = JSON.parse(r1.stdout).runId as string;
+
+    const started = events(repo, runId).find((e) => e.type === 'run.started') as { settings: { limits: { verifyAttempts: number; maxSteps: number }; mergeQueue: { batchMax: number }; models: { worker: { model: string; baseURL: string } } } };
+    expect(started.settings.limits).toMatchObject({ verifyAttempts: 3, maxSteps: 7 });
+    expect(started.settings.mergeQueue.batchMax).toBe(2);
+    expect(started.settings.models.worker).toMatchObject({ model: 'scripted-m', baseURL: model.url });
+    // A cancelled run's table says its task was interrupted, not running.
+    const status = await runCli(['status', runId, '--repo', repo]);
+    expect(status.stdout).toMatch(/always-bad\s+interrupted/);
+
+    // No --model, no --base-url, no limits: all from the log.
+    const r2 = await runCli(['resume', runId, '--repo', repo, '--json']);
+    expect(r2.code, r2.stderr).toBe(1);
+    expect(JSON.parse(r2.stdout).tasks[0]).toMatchObject({ id: 'always-bad', status: 'failed' });
+    const log = events(repo, runId);
+    expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(3);
+    expect(log.find((e) => e.type === 'run.resumed')).toMatchObject({ changed: [] });
+    // The interrupt was not recorded as a gate refusal of a passing tree, nor as a task outcome.
+    expect(log.filter((e) => e.type === 'task.failed')).toHaveLength(1);
+  }, 90_000);
+
+  it('a flag given to resume overrides the recorded setting and the change is logged', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    const plan = path.join(dir, 'plan.yaml');
+    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
+    let pid = 0;
+    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--json'], { onSpawn: (p) => { pid = p; } });
+    const queued = () => {
+      const id = onlyRun(repo);
+      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.started'));
+    };
+    for (let i = 0; i < 1200 && !queued(); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(pid, 'SIGTERM');
+    const r1 = await first;
+    expect(r1.code, r1.stderr).toBe(130);
+    const runId = JSON.parse(r1.stdout).runId as string;
+    const r2 = await runCli(['resume', runId, '--repo', repo, '--verify-attempts', '1', '--json']);
+    expect(r2.code, r2.stderr).toBe(1);
+    const log = events(repo, runId);
+    expect(log.find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['limits.verifyAttempts'], settings: { limits: { verifyAttempts: 1 } } });
+    expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(1);
+  }, 90_000);
+});
