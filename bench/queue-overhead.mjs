@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { initialState, reduce } from '@caid/core';
-import { memoryQueue, schedule } from '@caid/scheduler';
+import { memoryQueue, oneByOne, schedule } from '@caid/scheduler';
 import { bullmqQueue } from '@caid/queue-bullmq';
 import { Redis } from 'ioredis';
 
@@ -40,7 +40,7 @@ async function runOnce(coordinator, worker, runId) {
     state, queue: coordinator, limits: { conflictRounds: 0, verifyAttempts: 1 },
     emit: async (e) => (state = reduce(state, { ...e, at: '' })),
     makeJob: (taskId, attempt, round) => ({ runId, repo: '/bench', worktreeRoot: '/w', task: state.tasks[taskId], attempt, round }),
-    integrate: async (r) => ({ kind: 'merged', commit: 'm', taskCommit: r.commit }),
+    integrate: oneByOne(async (r) => ({ kind: 'merged', commit: 'm', taskCommit: r.commit })),
   });
   const ms = performance.now() - t0;
   if (final.status !== 'succeeded') throw new Error(`bench run ended ${final.status}`);

@@ -1,5 +1,5 @@
 import { initialState, reduce } from '@caid/core';
-import { memoryQueue, schedule } from '@caid/scheduler';
+import { memoryQueue, oneByOne, schedule } from '@caid/scheduler';
 
 const ZERO = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
@@ -31,7 +31,7 @@ export async function simulatedRun(plan, { workers, sleep, append, runId = 'benc
     state: started,
     emit: async (e) => fold(e),
     queue,
-    integrate: async (r) => ({ kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit }),
+    integrate: oneByOne(async (r) => ({ kind: 'merged', commit: `m${++merges}`, taskCommit: r.commit })),
     makeJob: (taskId, attempt, round) => ({ runId, repo: '/bench', worktreeRoot: '/bench/wt', task: byId.get(taskId), attempt, round }),
     limits: { conflictRounds: 2, verifyAttempts: 2 },
   });
