@@ -27,11 +27,11 @@ export function runCaid(args, { onSpawn, env = {} } = {}) {
 }
 
 /** `caid run` that must succeed; returns the --json summary and the wall clock. */
-export async function caidRun({ plan, repo, workers, modelUrl, worktreeRoot, onSpawn }) {
+export async function caidRun({ plan, repo, workers, modelUrl, worktreeRoot, onSpawn, extraArgs = [] }) {
   const planFile = path.join(path.dirname(worktreeRoot), `plan-${Date.now()}-${Math.random().toString(36).slice(2, 6)}.json`);
   writeFileSync(planFile, JSON.stringify(plan));
   const r = await runCaid(['run', '--plan', planFile, '--repo', repo, '--workers', String(workers), '--model', 'scripted',
-    '--base-url', modelUrl, '--worktree-root', worktreeRoot, '--json', '--quiet'], { onSpawn });
+    '--base-url', modelUrl, '--worktree-root', worktreeRoot, '--json', '--quiet', ...extraArgs], { onSpawn });
   if (r.code !== 0) throw new Error(`caid run exited ${r.code}:\n${r.stderr.split("\n").filter((l) => !l.includes(" skipped ")).join("\n").slice(-4000)}`);
   return { ms: r.ms, summary: JSON.parse(r.stdout.trim().split('\n').at(-1)) };
 }
