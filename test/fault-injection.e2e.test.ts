@@ -82,6 +82,8 @@ describe('kill -9 at any point, then caid resume', () => {
     'task.step:1', 'task.step:5', 'task.step:12', 'task.finished:1', 'task.finished:3', 'task.finished:7',
     'task.gate:1', 'task.gate:4', 'task.merged:1', 'task.merged:3', 'task.merged:5', 'task.merged:8',
     'task.verify-failed:1', 'task.queued:9', 'task.started:8', 'task.gate:8',
+    // The merge queue: a batch started, its verify recorded (the red one among them), a culprit found.
+    'batch.started:1', 'batch.started:3', 'batch.verified:1', 'batch.verified:3', 'batch.bisected:1',
   ];
   let kills = 0;
 
