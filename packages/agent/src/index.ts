@@ -9,3 +9,4 @@ export * from './external-agent.js';
 export * from './sandbox.js';
 export * from './scratch-dir.js';
 export * from './condense-history.js';
+export * from './kill-tagged.js';

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { agentEnv } from '@caid/agent';
+import { COMMAND_TAG, agentEnv, killTagged, newCommandTag } from '@caid/agent';
 
 export interface VerifyProcessResult {
   exitCode: number | null;
@@ -11,8 +9,6 @@ export interface VerifyProcessResult {
   cancelled: boolean;
 }
 
-/** Marks every process a verify starts, so those that leave its process group (setsid) are found too. */
-const MARK = 'CAID_VERIFY_RUN';
 const MAX_OUTPUT = 16 * 1024 * 1024;
 /** Kill switches of the verifies running now, pulled if caid itself exits. */
 const live = new Set<() => void>();
@@ -25,7 +21,8 @@ let exitHook = false;
  * starts a server or loops forever in a child cannot outlive the verify or hold its output open.
  */
 export function spawnVerify(command: string, o: { cwd: string; timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal }): Promise<VerifyProcessResult> {
-  const mark = randomUUID();
+  // Marks every process the verify starts, so those that leave its process group (setsid) are found too.
+  const tag = newCommandTag();
   if (!exitHook) {
     exitHook = true;
     process.on('exit', () => { for (const kill of live) kill(); });
@@ -35,14 +32,14 @@ export function spawnVerify(command: string, o: { cwd: string; timeoutMs: number
     let timedOut = false;
     let cancelled = false;
     let exitCode: number | null = null;
-    const child = spawn('/bin/sh', ['-c', command], { cwd: o.cwd, env: agentEnv({ ...o.env, [MARK]: mark }), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', command], { cwd: o.cwd, env: agentEnv({ ...o.env, [COMMAND_TAG]: tag }), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const killAll = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // the group is already gone
       }
-      killMarked(mark);
+      killTagged(tag);
     };
     live.add(killAll);
     const take = (d: Buffer) => {
@@ -70,32 +67,4 @@ export function spawnVerify(command: string, o: { cwd: string; timeoutMs: number
     child.on('close', done);
     child.on('error', (e) => { output += `\ncaid: could not start verify: ${e.message}\n`; done(); });
   });
-}
-
-/** Kills every process whose environment carries `mark` (Linux: /proc/<pid>/environ); repeated while new ones turn up. */
-export function killMarked(mark: string): number {
-  if (process.platform !== 'linux') return 0;
-  const needle = `${MARK}=${mark}\0`;
-  let killed = 0;
-  for (let pass = 0; pass < 3; pass++) {
-    let found = 0;
-    let pids: string[] = [];
-    try {
-      pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
-    } catch {
-      return killed;
-    }
-    for (const pid of pids) {
-      try {
-        if (!readFileSync(`/proc/${pid}/environ`, 'latin1').includes(needle)) continue;
-        process.kill(Number(pid), 'SIGKILL');
-        found++;
-      } catch {
-        // gone meanwhile, or not ours to read
-      }
-    }
-    killed += found;
-    if (!found) break;
-  }
-  return killed;
 }
