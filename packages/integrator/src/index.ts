@@ -1,4 +1,3 @@
-export * from './integrate.js';
 export * from './test-gate.js';
 export * from './run-verify.js';
 export * from './junit-report.js';

@@ -3,9 +3,20 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { integrationBranch, type TaskResult } from '@caid/core';
+import { integrationBranch, type IntegrationOutcome, type Task, type TaskResult } from '@caid/core';
 import { Repo, type Worktree } from '@caid/git';
-import { integrator } from './integrate.js';
+import { batchIntegrator, type IntegratorOptions } from './merge-batch.js';
+
+/** The merge queue fed one task at a time: each call is a batch of one; its outcome, or null if none was reported. */
+function integrator(o: IntegratorOptions) {
+  const integrateBatch = batchIntegrator(o);
+  let batches = 0;
+  return async (result: TaskResult, task: Pick<Task, 'title' | 'verify'>): Promise<IntegrationOutcome | null> => {
+    let outcome: IntegrationOutcome | null = null;
+    await integrateBatch([{ result, task }], { report: async (_r, out) => { outcome = out; }, event: async () => undefined, nextBatch: () => ++batches });
+    return outcome;
+  };
+}
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -38,7 +49,7 @@ async function fixture() {
 const result = (taskId: string, commit: string): TaskResult =>
   ({ taskId, attempt: 1, status: 'succeeded', commit, steps: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }) as TaskResult;
 
-describe('integrate', () => {
+describe('batchIntegrator, one task at a time', () => {
   it('without checks merges with no worktree, and gives the outcomes a checked merge in the worktree gives', async () => {
     const { root, repo, base, tasks } = await fixture();
     const runs = { plain: 'r-plain', checked: 'r-checked' };
