@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from './events.js';
+import { decide, MAX_STALE_CONFLICTS } from './decide.js';
+import { nextProbe, pickBatch } from './merge-queue-rules.js';
+import { initialState, reduce, type RunState } from './reduce.js';
+
+const at = '2026-12-05T00:00:00.000Z';
+const limits = { conflictRounds: 2, verifyAttempts: 2 };
+
+function fold(events: Omit<RunEvent, 'at'>[]): RunState {
+  return events.reduce((s, e) => reduce(s, { ...e, at } as RunEvent), initialState());
+}
+const started = (tasks: [string, string[]][]) => ({
+  type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers: 2,
+  tasks: tasks.map(([id, dependsOn]) => ({ id, prompt: id, dependsOn, files: [] })),
+}) as Omit<RunEvent, 'at'>;
+const conflict = (taskId: string, stale = false) => ({ type: 'task.conflict', taskId, paths: ['x.ts'], ...(stale ? { stale } : {}) }) as Omit<RunEvent, 'at'>;
+const failedVerify = (taskId: string) => ({ type: 'task.verify-failed', taskId, command: 'npm test', exitCode: 1, output: 'FAIL' }) as Omit<RunEvent, 'at'>;
+
+describe('decide', () => {
+  it('a merge releases the dependents; a failed round fails the task with its reason', () => {
+    const s = fold([started([['a', []]])]);
+    expect(decide(s, { kind: 'merged', taskId: 'a' }, limits)).toEqual({ kind: 'dispatch-dependents', taskId: 'a' });
+    expect(decide(s, { kind: 'round-failed', taskId: 'a', reason: 'step-limit' }, limits)).toEqual({ kind: 'fail', taskId: 'a', reason: 'step-limit' });
+  });
+
+  it('a conflict is sent back until the conflict rounds are used up', () => {
+    const out = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] } as const;
+    let s = fold([started([['a', []]]), conflict('a')]);
+    expect(decide(s, out, limits)).toEqual({ kind: 'send-back', taskId: 'a', round: { kind: 'conflict' } });
+    s = fold([started([['a', []]]), conflict('a'), conflict('a')]);
+    expect(decide(s, out, limits).kind).toBe('send-back');
+    s = fold([started([['a', []]]), conflict('a'), conflict('a'), conflict('a')]);
+    expect(decide(s, out, limits)).toMatchObject({ kind: 'fail', reason: expect.stringMatching(/^conflict-unresolved: still conflicting after 2 conflict rounds \(x\.ts\)/) });
+  });
+
+  it('stale conflicts do not use up the conflict rounds, up to their own cap', () => {
+    const out = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] } as const;
+    const stale = Array.from({ length: MAX_STALE_CONFLICTS }, () => conflict('a', true));
+    expect(decide(fold([started([['a', []]]), conflict('a'), conflict('a'), ...stale]), out, limits).kind).toBe('send-back');
+    expect(decide(fold([started([['a', []]]), ...stale, conflict('a', true)]), out, limits))
+      .toMatchObject({ kind: 'fail', reason: expect.stringMatching(/other tasks kept landing on x\.ts/) });
+  });
+
+  it('a failed verify is sent back with its output until the verify attempts are used up', () => {
+    const out = { kind: 'verify-failed', taskId: 'a', command: 'npm test', output: 'FAIL' } as const;
+    expect(decide(fold([started([['a', []]]), failedVerify('a')]), out, limits))
+      .toEqual({ kind: 'send-back', taskId: 'a', round: { kind: 'verify-failed', command: 'npm test', output: 'FAIL' } });
+    expect(decide(fold([started([['a', []]]), failedVerify('a'), failedVerify('a')]), out, limits))
+      .toEqual({ kind: 'fail', taskId: 'a', reason: 'verify-failed: `npm test` failed after 2 attempts' });
+  });
+});
+
+describe('pickBatch', () => {
+  it('puts tasks back from a conflict first, then the most critical, then arrival; at most max', () => {
+    const s = fold([started([['a', []], ['b', []], ['c', []], ['d', []]]), conflict('c')]);
+    const levels = new Map([['a', 1], ['b', 3], ['c', 1], ['d', 1]]);
+    expect(pickBatch(['a', 'b', 'c', 'd'], s, levels, 8)).toEqual(['c', 'b', 'a', 'd']);
+    expect(pickBatch(['a', 'b', 'c', 'd'], s, levels, 2)).toEqual(['c', 'b']);
+  });
+
+  it('keeps a dependency before its dependent when both wait', () => {
+    const s = fold([started([['a', []], ['b', ['a']]])]);
+    expect(pickBatch(['b', 'a'], s, new Map([['a', 1], ['b', 5]]), 8)).toEqual(['a', 'b']);
+  });
+});
+
+describe('nextProbe', () => {
+  it('halves the gap between the last green and the first red prefix until they touch', () => {
+    expect(nextProbe(0, 8)).toBe(4);
+    expect(nextProbe(4, 8)).toBe(6);
+    expect(nextProbe(6, 7)).toBeNull();
+    // finding the culprit at position 7 of 8 from (0, 8): 4, 6, 7 are probed, three runs = log2(8)
+    let [lo, hi, probes] = [0, 8, 0];
+    for (let mid = nextProbe(lo, hi); mid !== null; mid = nextProbe(lo, hi), probes++) [lo, hi] = mid < 7 ? [mid, hi] : [lo, mid];
+    expect([lo, hi, probes]).toEqual([6, 7, 3]);
+  });
+});
