@@ -86,6 +86,7 @@ describe('kill -9 at any point, then caid resume', () => {
     'batch.started:1', 'batch.started:3', 'batch.verified:1', 'batch.verified:3', 'batch.bisected:1',
   ];
   let kills = 0;
+  const killedAt = new Set<string>();
 
   it.each(KILL_POINTS)('killed after %s: resume finishes with the same tree, each task merged once, every task commit reachable', async (point) => {
     const r = await scenario(point);
@@ -95,6 +96,7 @@ describe('kill -9 at any point, then caid resume', () => {
       return;
     }
     kills++;
+    killedAt.add(point);
     expect(r.resumed!.code, r.resumed!.stderr).toBe(0);
     const integration = `caid/${r.runId}/integration`;
     expect(JSON.parse(r.resumed!.stdout)).toMatchObject({ status: 'succeeded', commit: git(r.repo, 'rev-parse', integration) });
@@ -107,7 +109,8 @@ describe('kill -9 at any point, then caid resume', () => {
     expect(git(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   }, 120_000);
 
-  it('killed the run at 20 points or more', () => {
+  it('killed the run at 20 points or more, every merge-queue point among them', () => {
     expect(kills).toBeGreaterThanOrEqual(20);
+    expect(KILL_POINTS.filter((p) => p.startsWith('batch.') && !killedAt.has(p))).toEqual([]);
   });
 });
