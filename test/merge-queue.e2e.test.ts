@@ -74,7 +74,8 @@ afterAll(async () => {
 
 type Ev = { type: string; taskId?: string; batch?: number; tasks?: string[]; accepted?: boolean; probe?: boolean; culprit?: string; landed?: string[]; commit?: string };
 
-describe('merge queue: one batch with two culprits and a conflict inside it', () => {
+// With two lanes, the batch that forms while the first verifies is merged on top of it and verified at once.
+describe.each([1, 2])('merge queue (verify concurrency %i): one batch with two culprits and a conflict inside it', (lanes) => {
   let repo: string;
   let summary: { runId: string; status: string; branch: string; tasks: { id: string; status: string; attempts: number; conflicts: number }[] };
   let events: Ev[];
@@ -86,7 +87,7 @@ describe('merge queue: one batch with two culprits and a conflict inside it', ()
     repo = makeRepo(path.join(dir, 'repo'), BASE);
     writeFileSync(path.join(dir, 'plan.yaml'), PLAN);
     const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '9', '--json']);
+      '--worktree-root', path.join(dir, 'wt'), '--workers', '9', '--verify-concurrency', String(lanes), '--json']);
     [code, stderr] = [r.code, r.stderr];
     summary = JSON.parse(r.stdout);
     events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -146,6 +147,15 @@ describe('merge queue: one batch with two culprits and a conflict inside it', ()
     const batches = events.filter((e) => e.type === 'batch.started').length;
     const bisected = events.filter((e) => e.type === 'batch.bisected').length;
     expect(verifies - batches).toBeLessThanOrEqual(bisected * (2 * Math.log2(8) + 1));
+  });
+
+  it.runIf(lanes > 1)('verifies the second batch on top of the first while the first still verifies', () => {
+    const firstVerified = events.findIndex((e) => e.type === 'batch.verified' && e.batch === 1);
+    const second = events.findIndex((e) => e.type === 'batch.started' && e.batch === 2);
+    expect(second).toBeGreaterThan(0);
+    expect(second).toBeLessThan(firstVerified);
+    const first = events.find((e) => e.type === 'batch.verified' && e.batch === 1)!;
+    expect((events[second] as unknown as { base: string }).base).toBe(first.commit);
   });
 
   it('caid status names the queue events', async () => {

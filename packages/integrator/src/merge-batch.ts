@@ -8,8 +8,13 @@ import type { PendingTask } from './attribute-failure.js';
 export interface IntegratorOptions {
   repo: Repo;
   runId: string;
-  /** The detached integration worktree checked out at `head` (made on first use): only merges that run checks need it. */
-  worktree: (head: string) => Promise<Worktree>;
+  /**
+   * A detached integration worktree checked out at `head` (made on first use): only merges that
+   * run checks need one. `lane` (0 to lanes - 1) picks one of several, one per batch in flight.
+   */
+  worktree: (head: string, lane?: number) => Promise<Worktree>;
+  /** Batches that may verify at once, each in its own worktree (default 1; the scheduler's `pipeline`). */
+  lanes?: number;
   /** The run-level verify, as a gate; none means merges are accepted as they are. */
   gate?: TestGate;
   verifyTimeoutMs: number;
@@ -55,8 +60,8 @@ export function batchIntegrator(o: IntegratorOptions) {
   const stop = () => Boolean(o.signal?.aborted);
 
   /** Verify at `commit`, which holds `links`: the gate, then each task's own verify. */
-  const verifyAt = async (commit: string, links: Link[], probe?: { against?: GateBaseline }): Promise<Check> => {
-    const wt = await o.worktree(commit);
+  const verifyAt = async (commit: string, links: Link[], lane: number, probe?: { against?: GateBaseline }): Promise<Check> => {
+    const wt = await o.worktree(commit, lane);
     const ids = links.map((l) => l.item.result.taskId);
     // A probe inside a search is judged against the longest prefix known green, so a culprit is
     // held only to the tests it alone broke; probes are not rerun (the batch's red already was).
@@ -88,14 +93,15 @@ export function batchIntegrator(o: IntegratorOptions) {
   };
 
   /**
-   * Merges `items` one on the next from `head`. One that conflicts with the verified head is
-   * reported and left out; one that conflicts only with work earlier in this batch is deferred to
-   * the next round, since that work may not land and resolving against it would be wasted.
+   * Merges `items` one on the next from `base` (the verified `head`, or the tip of the batch below
+   * this one while that one verifies). One that conflicts with the verified head is reported and
+   * left out; one that conflicts only with work not verified yet (earlier in this batch, or in the
+   * batch below) is deferred to the next round, since that work may not land.
    */
-  const chain = async (items: BatchItem[], head: string, h: BatchHooks): Promise<{ links: Link[]; deferred: BatchItem[] }> => {
+  const chain = async (items: BatchItem[], base: string, head: string, h: BatchHooks): Promise<{ links: Link[]; deferred: BatchItem[] }> => {
     const links: Link[] = [];
     const deferred: BatchItem[] = [];
-    let tip = head;
+    let tip = base;
     for (const item of items) {
       const { result } = item;
       const tree = await o.repo.mergeTree(tip, result.commit!);
@@ -116,9 +122,48 @@ export function batchIntegrator(o: IntegratorOptions) {
     return { links, deferred };
   };
 
+  /** Whether `v` keeps every test that passes on the current head (a verdict judged on an older one). */
+  const coversHead = (v: GateVerdict | undefined) => !v || !o.gate || [...o.gate.current().passing].every((id) => v.baseline.passing.has(id));
+
+  // The batch in flight below the next one: the commit it means to land, and when it is done.
+  let last: { tip: Promise<string>; finished: Promise<void> } | undefined;
+  let calls = 0;
+
+  /**
+   * Integrates one batch. With several lanes, a batch that starts while the one below it verifies
+   * is merged on top of that batch's tip and verified at the same time; it lands only once the one
+   * below has landed exactly that tip (and, under no-regression, still keeps every test passing
+   * there), otherwise it is rebuilt on the new head and verified again.
+   */
   return async function integrateBatch(items: BatchItem[], h: BatchHooks): Promise<void> {
+    const lane = calls++ % Math.max(1, o.lanes ?? 1);
+    let publish!: (tip: string) => void;
+    let finish!: () => void;
+    const mine = { tip: new Promise<string>((r) => { publish = r; }), finished: new Promise<void>((r) => { finish = r; }) };
+    const below = last;
+    last = mine;
+    try {
+      await integrateOn(items, h, lane, below, publish);
+    } finally {
+      publish('');
+      finish();
+    }
+  };
+
+  async function integrateOn(items: BatchItem[], h: BatchHooks, lane: number, below: typeof last, publish: (tip: string) => void): Promise<void> {
+    let spec = below ? (await below.tip) || undefined : undefined;
+    if (below && !spec) await below.finished;
     let head = await o.repo.branchHead(branch);
     if (!head) throw new Error(`cannot integrate: ${branch} is missing`);
+    /** Waits for the batch below; true if the branch is now at the tip this batch was built on. */
+    const settle = async (): Promise<boolean> => {
+      await below!.finished;
+      const now = await o.repo.branchHead(branch);
+      if (!now) throw new Error(`cannot integrate: ${branch} is missing`);
+      const landed = now === spec;
+      [head, spec] = [now, undefined];
+      return landed;
+    };
     let rest: BatchItem[] = [];
     for (const item of items) {
       if (!item.result.commit) throw new Error(`cannot integrate ${item.result.taskId}: missing task commit`);
@@ -128,19 +173,36 @@ export function batchIntegrator(o: IntegratorOptions) {
     }
     const verifying = checks(rest);
     while (rest.length && !stop()) {
-      const { links, deferred } = await chain(rest, head, h);
-      rest = deferred;
-      if (!links.length) break;
+      const { links, deferred } = await chain(rest, spec ?? head, head, h);
+      publish(links.at(-1)?.commit ?? spec ?? head);
+      const unlanded = [...links.map((l) => l.item), ...deferred];
+      if (!links.length) {
+        rest = deferred;
+        if (spec === undefined) break;
+        await settle();
+        continue;
+      }
       if (!verifying) {
+        if (spec !== undefined && !(await settle())) {
+          rest = unlanded;
+          continue;
+        }
         head = await land(links, head, undefined, h);
+        rest = deferred;
         continue;
       }
       const batch = h.nextBatch();
       const ids = (ls: Link[]) => ls.map((l) => l.item.result.taskId);
-      await h.event({ type: 'batch.started', batch, tasks: ids(links), base: head });
-      const whole = await verifyAt(links.at(-1)!.commit, links);
+      await h.event({ type: 'batch.started', batch, tasks: ids(links), base: spec ?? head });
+      const whole = await verifyAt(links.at(-1)!.commit, links, lane);
       if (stop()) return;
       await h.event({ type: 'batch.verified', batch, tasks: ids(links), commit: links.at(-1)!.commit, accepted: whole.accepted, probe: false });
+      if (spec !== undefined && (!(await settle()) || (whole.accepted && !coversHead(whole.verdict)))) {
+        // The batch below did not land as this one assumed: what was verified here is moot.
+        rest = unlanded;
+        continue;
+      }
+      rest = deferred;
       if (whole.accepted) {
         head = await land(links, head, whole.verdict, h);
         continue;
@@ -155,7 +217,7 @@ export function batchIntegrator(o: IntegratorOptions) {
         lo = hi - 1;
       }
       for (let mid = nextProbe(lo, hi); mid !== null && !stop(); mid = nextProbe(lo, hi)) {
-        const probe = await verifyAt(links[mid - 1]!.commit, links.slice(0, mid), { against: green?.baseline });
+        const probe = await verifyAt(links[mid - 1]!.commit, links.slice(0, mid), lane, { against: green?.baseline });
         if (stop()) return;
         await h.event({ type: 'batch.verified', batch, tasks: ids(links.slice(0, mid)), commit: links[mid - 1]!.commit, accepted: probe.accepted, probe: true });
         if (probe.accepted) [lo, green] = [mid, probe.verdict];
@@ -171,5 +233,5 @@ export function batchIntegrator(o: IntegratorOptions) {
       await h.report(culprit.item.result, red.outcome);
       rest = [...[...links.slice(landed.length, hi - 1), ...links.slice(hi)].map((l) => l.item), ...deferred];
     }
-  };
+  }
 }

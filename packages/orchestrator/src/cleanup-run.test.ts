@@ -51,7 +51,7 @@ describe('worktreeRetirer', () => {
 
     // The end of the run removes the spares and their folder; the worktree with changes stays.
     const state = { runId: 'r1', worktreeRoot, order: ['a', 'b', 'c', 'd'], tasks: { a: { status: 'merged' }, b: { status: 'merged' }, c: { status: 'merged' }, d: { status: 'merged' } } } as unknown as RunState;
-    await cleanupRun(repo, state, path.join(worktreeRoot, 'r1', '_integration'));
+    await cleanupRun(repo, state, [path.join(worktreeRoot, 'r1', '_integration')]);
     expect(existsSync(spares)).toBe(false);
     expect(listed(dir)).toEqual([dir, path.join(worktreeRoot, 'r1', 'd')]);
   });

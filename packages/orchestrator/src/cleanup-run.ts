@@ -7,13 +7,13 @@ import { expectSpare, type Repo } from '@caid/git';
  * End of a run: merged tasks' worktrees and the integration worktree go; every branch stays,
  * and failed tasks keep their worktrees for inspection. Never forces away uncommitted changes.
  */
-export async function cleanupRun(repo: Repo, s: RunState, integrationPath: string): Promise<void> {
+export async function cleanupRun(repo: Repo, s: RunState, integrationPaths: readonly string[]): Promise<void> {
   // Entries of worktrees already discarded during the run go first, so they are not tried again.
   await repo.pruneWorktrees();
   const listed = new Set((await repo.listWorktrees()).map((w) => w.path));
   const spares = spareWorktrees(s.worktreeRoot, s.runId);
   const parked = existsSync(spares) ? readdirSync(spares).map((n) => path.join(spares, n)) : [];
-  const targets = [integrationPath, ...parked, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
+  const targets = [...integrationPaths, ...parked, ...s.order.filter((id) => s.tasks[id]!.status === 'merged').map((id) => path.join(s.worktreeRoot, s.runId, id))];
   for (const wt of targets) {
     if (listed.has(wt)) await retireWorktree(repo, wt);
   }

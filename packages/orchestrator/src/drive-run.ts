@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
+import { INTEGRATION_DIR, TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
@@ -24,13 +24,15 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   const { runId, worktreeRoot, verify } = start;
   // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
   const setup = start.setup && verify ? start.setup : undefined;
-  const integration = integrationWorktree(repo, {
-    runId, worktreeRoot, prepare: o.prepare,
+  // One integration worktree per batch that may verify at once; the first also serves scaffold, review and replan.
+  const lanes = Array.from({ length: Math.max(1, o.verifyConcurrency ?? 1) }, (_, i) => integrationWorktree(repo, {
+    runId, worktreeRoot, prepare: o.prepare, ...(i ? { name: `${INTEGRATION_DIR}-${i + 1}` } : {}),
     setup: setup ? (dir) => integrationSetup(setup, dir, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
       log.append({ type: 'run.finished', status: 'failed', commit: log.current.head, reason: 'setup-failed', message: e.message });
       throw e;
     }) : undefined,
-  });
+  }));
+  const integration = lanes[0]!;
   const emit = async (e: Parameters<RunLog['append']>[0]) => {
     const { event, state } = log.append(e);
     o.onEvent?.(event, state);
@@ -45,7 +47,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   const reason = o.resume && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
   const integrateBatch = batchIntegrator({
-    repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at) => integration.at(at),
+    repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at, lane = 0) => lanes[lane]!.at(at), lanes: lanes.length,
     pending: () => Object.values(log.current.tasks).filter((t) => !log.current.mergeOrder.includes(t.id)).map((t) => ({ taskId: t.id, files: t.files ?? [] })),
     onVerify: (taskIds, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskIds.length === 1 ? taskIds[0] : `batch-${log.current.batches ?? 0}`}.log`), output),
   });
@@ -74,9 +76,11 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
   const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
+  // Numbered here, not from the log: two batches in flight may both start before either is logged.
+  let batchNo = log.current.batches ?? 0;
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
-    batchMax: o.batchMax,
+    batchMax: o.batchMax, pipeline: lanes.length,
     integrate: async (results, state, hooks) => {
       for (const r of results) retirer?.expect(r.taskId);
       const merged = new Set<string>();
@@ -85,7 +89,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
         const items = results.map((result) => ({ result, task: state.tasks[result.taskId] ?? {}, fromConflict: state.tasks[result.taskId]?.round === 'conflict' }));
         await integrateBatch(items, {
           event: hooks.event,
-          nextBatch: () => (log.current.batches ?? 0) + 1,
+          nextBatch: () => ++batchNo,
           report: async (result, outcome) => {
             if (outcome.kind === 'merged') {
               await sync?.publishIntegration();
@@ -104,7 +108,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
     beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
   await retirer?.settled();
-  await cleanupRun(repo, final, integration.path);
+  await cleanupRun(repo, final, lanes.map((l) => l.path));
   // Not needed any more, and not worth failing a finished run over.
   await sync?.dropCommitRefs().catch(() => undefined);
   return final;

@@ -18,6 +18,8 @@ export interface IntegrationWorktreeOptions {
   prepare?: TaskJob['prepare'];
   /** Runs once in a freshly added worktree (the plan's setup, when the run verifies). */
   setup?: (dir: string) => Promise<void>;
+  /** Its folder under the run's (default `_integration`; a second verify lane is `_integration-2`). */
+  name?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface IntegrationWorktreeOptions {
  * head, makes it ready and runs `setup` in it.
  */
 export function integrationWorktree(repo: Repo, o: IntegrationWorktreeOptions): IntegrationWorktree {
-  const dir = path.join(o.worktreeRoot, o.runId, INTEGRATION_DIR);
+  const dir = path.join(o.worktreeRoot, o.runId, o.name ?? INTEGRATION_DIR);
   let made: Promise<Worktree> | undefined;
   const branchHead = async () => {
     const head = await repo.branchHead(integrationBranch(o.runId));

@@ -26,6 +26,11 @@ export interface ScheduleOptions {
   integrate: (results: TaskResult[], state: RunState, hooks: IntegrateHooks) => Promise<void>;
   /** Most finished tasks merged and verified together (default 8). */
   batchMax?: number;
+  /**
+   * Batches in flight at once (default 1): while one verifies, the next is merged on top of it and
+   * verified too; the integrator lands them in order and rebuilds one whose base did not land.
+   */
+  pipeline?: number;
   makeJob: (taskId: string, attempt: number, round: Round) => TaskJob;
   limits: RoundLimits;
   signal?: AbortSignal;
@@ -71,7 +76,9 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   const waiting = new Map<string, number>();
   // The merge queue: finished tasks waiting for the next batch, and whether a batch is under way.
   const mergeWaiting = new Map<string, TaskResult>();
-  let merging = false;
+  // Tasks in a batch under way (still in mergeWaiting until their outcome), and how many batches.
+  const inBatch = new Set<string>();
+  let batches = 0;
   // Worker slots held by finished tasks until their merge is decided (see holdSlot).
   const heldSlots = new Map<string, () => void>();
   const releaseSlot = (taskId: string) => {
@@ -138,7 +145,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
         for (const id of readyTasks(graph, (t) => state.tasks[t]!.status, levels, among)) await dispatch(id, { kind: 'start' });
       }
       startBatch();
-      if (inFlight === 0 && !merging && !finished) {
+      if (inFlight === 0 && batches === 0 && !finished) {
         finished = true;
         resolve(finishRun());
       }
@@ -194,18 +201,21 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       await pump();
       releaseSlot(taskId);
     };
-    // One batch at a time; it runs outside the chain, so results and starts are logged while it verifies.
+    // Batches run outside the chain, so results and starts are logged while they verify.
     const startBatch = () => {
-      if (merging || aborted() || mergeWaiting.size === 0) return;
-      const ids = pickBatch([...mergeWaiting.keys()], state, levels, o.batchMax ?? 8);
+      const free = [...mergeWaiting.keys()].filter((id) => !inBatch.has(id));
+      if (batches >= (o.pipeline ?? 1) || aborted() || free.length === 0) return;
+      const ids = pickBatch(free, state, levels, o.batchMax ?? 8);
       const batch = ids.map((id) => mergeWaiting.get(id)!);
-      merging = true;
+      for (const id of ids) inBatch.add(id);
+      batches++;
       const hooks: IntegrateHooks = {
         report: (result, outcome) => inChain(() => onOutcome(result, outcome)),
         event: (e) => inChain(() => emit(e)),
       };
       void o.integrate(batch, state, hooks).then(() => inChain(async () => {
-        merging = false;
+        batches--;
+        for (const id of ids) inBatch.delete(id);
         // Interrupted: what the batch left unreported is not an outcome; it is resumed from the log.
         if (aborted()) {
           for (const r of batch) {
