@@ -1,4 +1,4 @@
-import { testProgress, type RunEvent } from '@caid/core';
+import { taskPhase, testProgress, type RunEvent } from '@caid/core';
 import { displayStatus, statusWord, foldPage, initialPage, statusCounts, type PageState } from './fold-page.js';
 import { clock, cost, duration, tokens, usageText } from './format.js';
 import { graphView } from './graph-view.js';
@@ -90,7 +90,7 @@ function taskTable(p: PageState, now: string, selected: string | undefined, sele
     ...p.run.order.map((id) => {
       const t = p.run.tasks[id]!;
       const tok = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
-      const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? 'merging + verify' : t.reason ?? '';
+      const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? taskPhase(t) : t.reason ?? '';
       return h('tr', { 'data-task': id, 'data-status': displayStatus(t.status), class: id === selected ? 'selected' : '', onclick: () => select(id) },
         h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t.status))),
         h('td', {}, String(t.attempts)), h('td', {}, doing), h('td', {}, String(t.conflicts)), h('td', {}, String(t.verifyFailures)),

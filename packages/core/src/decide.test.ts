@@ -3,6 +3,7 @@ import type { RunEvent } from './events.js';
 import { decide, MAX_STALE_CONFLICTS } from './decide.js';
 import { nextProbe, pickBatch } from './merge-queue-rules.js';
 import { initialState, reduce, type RunState } from './reduce.js';
+import { taskPhase } from './queue-phase.js';
 
 const at = '2026-12-05T00:00:00.000Z';
 const limits = { conflictRounds: 2, verifyAttempts: 2 };
@@ -74,5 +75,23 @@ describe('nextProbe', () => {
     let [lo, hi, probes] = [0, 8, 0];
     for (let mid = nextProbe(lo, hi); mid !== null; mid = nextProbe(lo, hi), probes++) [lo, hi] = mid < 7 ? [mid, hi] : [lo, mid];
     expect([lo, hi, probes]).toEqual([6, 7, 3]);
+  });
+});
+
+describe('taskPhase', () => {
+  it('follows a finished task through the merge queue: in queue, verifying, bisecting, then its outcome', () => {
+    const ev = (e: object) => e as Omit<RunEvent, 'at'>;
+    const base = [started([['a', []], ['b', []]]),
+      ev({ type: 'task.queued', taskId: 'a', attempt: 1, round: { kind: 'start' } }),
+      ev({ type: 'task.finished', taskId: 'a', attempt: 1, status: 'done', commit: 'ca', steps: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } })];
+    const phase = (more: Omit<RunEvent, 'at'>[]) => taskPhase(fold([...base, ...more]).tasks.a!);
+    expect(phase([])).toBe('in queue');
+    const batch = ev({ type: 'batch.started', batch: 1, tasks: ['a', 'b'], base: 'c0' });
+    expect(phase([batch])).toBe('verifying');
+    const red = ev({ type: 'batch.verified', batch: 1, tasks: ['a', 'b'], commit: 'm2', accepted: false, probe: false });
+    expect(phase([batch, red])).toBe('bisecting');
+    expect(phase([batch, red, ev({ type: 'task.merged', taskId: 'a', commit: 'm1', taskCommit: 'ca' })])).toBe('merged');
+    const s = fold([...base, batch, red, ev({ type: 'batch.bisected', batch: 1, landed: ['a'], culprit: 'b' })]);
+    expect([s.batches, s.culprits]).toEqual([1, 1]);
   });
 });
