@@ -119,7 +119,8 @@ export function gateSection(r, command) {
     `- One bad task in a batch of 8 (verify 2 s): extra verify runs to find it ${extra.join(', ')} (target ≤ 2 log2(8) + 1 = ${bound}): ${verdict(extra.every((x) => x <= bound))}.`,
     '',
     'What is left above the limit: worktree checkout and commit per task and process start (~1 s on this machine, see the',
-    'parallel-speedup section), and one verify at the end of the last batch.',
+    'parallel-speedup section), and one verify at the end of the last batch. The verify here sleeps, so two at once cost no',
+    'CPU; a CPU-bound suite gains less from a second lane on a 2-core machine, which is why `auto` gives 1 lane there.',
   ].join('\n');
 }
 
