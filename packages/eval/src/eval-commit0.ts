@@ -31,8 +31,32 @@ export interface Commit0Eval {
   /** Tests the reference implementation passes. */
   referencePassed: number;
   referenceTotal: number;
+  /** Tasks of the plan and the longest dependency chain among them (in tasks). */
+  planTasks: number;
+  criticalPath: number;
   runs: Commit0RunResult[];
 }
+
+/** Longest chain of tasks that must run one after the other (the import graph's depth). */
+export function criticalPath(tasks: readonly { id: string; dependsOn?: readonly string[] }[]): number {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const depth = new Map<string, number>();
+  const of = (id: string): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    depth.set(id, 1); // the plan is acyclic (cycles share one task); this only guards a malformed one
+    const d = 1 + Math.max(0, ...(byId.get(id)?.dependsOn ?? []).map(of));
+    depth.set(id, d);
+    return d;
+  };
+  return Math.max(0, ...tasks.map((t) => of(t.id)));
+}
+
+/**
+ * The best N-worker / 1-worker time ratio a plan allows when every task takes the same time and
+ * merging costs nothing: the longer of the critical path and an even share of the tasks, over all tasks.
+ */
+export const ratioBound = (tasks: number, path: number, workers: number) => (tasks ? Math.max(path, Math.ceil(tasks / workers)) / tasks : 1);
 
 export interface EvalOptions {
   lib: string;
@@ -85,13 +109,16 @@ export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
   const verify = testCommand(lib);
   const ref = runLibraryTests(lib.dir, lib.referenceCommit, verify);
   o.say?.(`${lib.name}: ${lib.stubbed.length} stubbed files; the reference passes ${ref.passed} of ${ref.total} tests`);
+  const { plan } = commit0Plan(lib, { variant: o.variant, verify });
+  const depth = criticalPath(plan.tasks);
+  o.say?.(`${lib.name}: ${plan.tasks.length} tasks, critical path ${depth} tasks`);
   const runs: Commit0RunResult[] = [];
   for (const w of o.workers) {
     const r = await runOnce(lib, o, w, verify);
     o.say?.(`${lib.name} ${o.variant} ${w} worker(s): ${r.status}, ${r.merged}/${r.tasks} merged, ${r.passed}/${ref.passed} reference passes, ${(r.wallMs / 1000).toFixed(1)} s`);
     runs.push(r);
   }
-  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, runs };
+  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, planTasks: plan.tasks.length, criticalPath: depth, runs };
 }
 
 /** Share of the reference's passing tests that pass (CAID's pass rate), capped at 1. */
