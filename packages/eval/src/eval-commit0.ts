@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunState } from '@caid/core';
+import { runDir, type RunState } from '@caid/core';
 import { openaiCompatible } from '@caid/llm';
 import { runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
@@ -22,6 +22,26 @@ export interface Commit0RunResult {
   conflicts: number;
   passed: number;
   total: number;
+  /** Merge-queue batches, verify runs of the gate inside them, and the time from each batch's start to its last verify, summed. */
+  batches: number;
+  verifies: number;
+  batchMs: number;
+}
+
+/** Batch counts and the time the merge queue spent merging and verifying, from a run's events. */
+export function batchTimes(eventsJsonl: string): { batches: number; verifies: number; batchMs: number } {
+  const started = new Map<number, number>();
+  const ended = new Map<number, number>();
+  let verifies = 0;
+  for (const line of eventsJsonl.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const e = JSON.parse(line) as { type: string; batch?: number; at: string };
+    if (e.type === 'batch.started') started.set(e.batch!, Date.parse(e.at));
+    if (e.type === 'batch.verified') { verifies++; ended.set(e.batch!, Date.parse(e.at)); }
+  }
+  let batchMs = 0;
+  for (const [b, t] of started) batchMs += Math.max(0, (ended.get(b) ?? t) - t);
+  return { batches: started.size, verifies, batchMs };
 }
 
 export interface Commit0Eval {
@@ -66,6 +86,8 @@ export interface EvalOptions {
   /** Worker counts to run, e.g. [1, 4]. */
   workers: number[];
   latencyMs: number;
+  /** Folder to copy each run's events.jsonl into (named library-variant-Nw), to study where the time went. */
+  keepLogs?: string;
   say?: (line: string) => void;
 }
 
@@ -90,12 +112,19 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     const wallMs = performance.now() - t0;
     const states = Object.values(final.tasks);
     const score = final.head ? runLibraryTests(repoDir, final.head, verify) : { passed: 0, total: 0 };
+    const events = path.join(repoDir, runDir(final.runId), 'events.jsonl');
+    const log = existsSync(events) ? readFileSync(events, 'utf8') : '';
+    if (o.keepLogs && log) {
+      mkdirSync(o.keepLogs, { recursive: true });
+      copyFileSync(events, path.join(o.keepLogs, `${lib.name}-${o.variant}-${workers}w.events.jsonl`));
+    }
     return {
       workers, status: final.status, wallMs,
       merged: states.filter((t) => t.status === 'merged').length, tasks: states.length,
       sendBacks: states.reduce((n, t) => n + t.verifyFailures, 0),
       conflicts: states.reduce((n, t) => n + t.conflicts, 0),
       ...score,
+      ...batchTimes(log),
     };
   } finally {
     await oracle.close();
