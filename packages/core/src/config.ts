@@ -64,6 +64,8 @@ export const ConfigSchema = z.object({
     taskTimeoutMin: positive,
     /** Tokens (input + output) one task may use over all its rounds. */
     taskTokens: z.number().int().positive(),
+    /** Most tokens one model reply may use (sent as max_tokens). */
+    maxReplyTokens: z.number().int().positive(),
   }).partial().strict().optional(),
   budget: z.object({ usd: positive, tokens: z.number().int().positive() }).partial().strict().optional(),
   /** Where task worktrees live (default: outside the repository, under ~/.caid/worktrees). */
