@@ -48,10 +48,10 @@ export function changedSettings(before: RunSettings, after: RunSettings, prefix 
 
 function fromConfig(c: Config, env: NodeJS.ProcessEnv, repoDir: string): Record<string, unknown> {
   const root = env.CAID_WORKTREE_ROOT || c.worktreeRoot;
+  // The config file has the settings' own shape (models are resolved per role, below).
+  const { models: _models, worktreeRoot: _root, ...same } = c;
   return {
-    limits: { maxSteps: c.limits?.maxSteps, taskTimeoutMin: c.limits?.taskTimeoutMin, taskTokens: c.limits?.taskTokens, maxReplyTokens: c.limits?.maxReplyTokens },
-    budget: { ...c.budget },
-    sandbox: c.sandbox, setup: c.setup, setupTimeoutMin: c.setupTimeoutMin, include: c.include, share: c.share, agent: c.agent,
+    ...same,
     // The environment variable is relative to where caid runs; the config file's to the repository.
     worktreeRoot: root ? path.resolve(env.CAID_WORKTREE_ROOT ? '.' : repoDir, expandHome(root, env)) : undefined,
   };

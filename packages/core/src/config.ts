@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATE_MODES } from './gate.js';
 
 /** The providers caid has presets for (default base URL and capabilities live in @caid/llm). */
 export const PROVIDERS = ['openai', 'openrouter', 'ollama', 'vllm', 'llamacpp', 'lmstudio'] as const;
@@ -59,6 +60,8 @@ export const ConfigSchema = z.object({
   agent: AgentConfigSchema.optional(),
   /** `bwrap`: run the agent's commands under bubblewrap, without network, outside the worktree read-only. */
   sandbox: z.enum(['none', 'bwrap']).optional(),
+  /** Agents running at once (in-process runs). */
+  workers: z.number().int().positive().optional(),
   limits: z.object({
     maxSteps: z.number().int().positive(),
     taskTimeoutMin: positive,
@@ -66,6 +69,28 @@ export const ConfigSchema = z.object({
     taskTokens: z.number().int().positive(),
     /** Most tokens one model reply may use (sent as max_tokens). */
     maxReplyTokens: z.number().int().positive(),
+    conflictRounds: z.number().int().nonnegative(),
+    verifyAttempts: z.number().int().positive(),
+    verifyTimeoutMin: positive,
+  }).partial().strict().optional(),
+  /** Forces the gate mode for every run of this repository, over the plan's, as `--gate` does. */
+  gate: z.enum(GATE_MODES).optional(),
+  /** JUnit XML report the repository's verify writes, over the plan's, as `--verify-report` does. */
+  verifyReport: z.string().min(1).optional(),
+  /** `memory` or a redis:// address for distributed runs. */
+  queue: z.string().min(1).optional(),
+  planner: z.object({
+    replan: z.boolean(),
+    maxReplans: z.number().int().nonnegative(),
+    scaffold: z.boolean(),
+    review: z.boolean(),
+    maxTasks: z.number().int().positive(),
+    maxRepairs: z.number().int().nonnegative(),
+  }).partial().strict().optional(),
+  mergeQueue: z.object({
+    batchMax: z.number().int().positive(),
+    verifyConcurrency: z.union([z.number().int().positive(), z.literal('auto')]),
+    conflictWarnings: z.number().int().nonnegative(),
   }).partial().strict().optional(),
   budget: z.object({ usd: positive, tokens: z.number().int().positive() }).partial().strict().optional(),
   /** Where task worktrees live (default: outside the repository, under ~/.caid/worktrees). */
