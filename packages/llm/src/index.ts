@@ -9,3 +9,4 @@ export * from './record-replay.js';
 export { failedRequestUsage } from './failed-usage.js';
 export { maxReplyTokens, defaultReplyCap } from './max-reply-tokens.js';
 export { serverContextWindow, type ContextProbe, type ServerContext } from './server-context.js';
+export * from './meter/index.js';
