@@ -11,10 +11,11 @@ export function autoVerifyConcurrency(cores = os.availableParallelism()): number
 }
 
 /** The parts of `DriveOptions` that come from the run's settings (the same for run and resume). */
-export function driveSettings(s: RunSettings): Pick<DriveOptions, 'limits' | 'batchMax' | 'verifyConcurrency' | 'conflictWarnings' | 'gate' | 'verifyReport' | 'prepare'> {
+export function driveSettings(s: RunSettings): Pick<DriveOptions, 'limits' | 'batchMax' | 'batchWait' | 'verifyConcurrency' | 'conflictWarnings' | 'gate' | 'verifyReport' | 'prepare'> {
   return {
     limits: { conflictRounds: s.limits.conflictRounds, verifyAttempts: s.limits.verifyAttempts, verifyTimeoutMs: s.limits.verifyTimeoutMin * 60_000 },
     batchMax: s.mergeQueue.batchMax,
+    batchWait: s.mergeQueue.batchWait === 'auto' ? 'auto' : s.mergeQueue.batchWait * 1000,
     verifyConcurrency: s.mergeQueue.verifyConcurrency === 'auto' ? autoVerifyConcurrency() : s.mergeQueue.verifyConcurrency,
     conflictWarnings: s.mergeQueue.conflictWarnings,
     gate: s.gate,

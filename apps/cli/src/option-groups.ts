@@ -30,6 +30,11 @@ export const positive = (flag: string) => (v: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number, not "${v}"`);
   return n;
 };
+export const nonNegativeSeconds = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a number of seconds (0 or more) or auto, not "${v}"`);
+  return n;
+};
 export const oneOf = (flag: string, values: readonly string[], what?: string) => (v: string) => {
   if (!values.includes(v)) throw new InvalidArgumentError(what ? `unknown ${what} "${v}"; use one of ${values.join(', ')}` : `${flag} takes ${values.join(' | ')}, not "${v}"`);
   return v;
@@ -106,6 +111,10 @@ export const OPTION_GROUPS = {
       parse: (v: string) => (v === 'auto' ? v : wholeNumber('--verify-concurrency')(v)),
     },
     num('--conflict-warnings <n>', 'agent steps between trial merges that warn an agent of a coming conflict (0: off)', 'mergeQueue.conflictWarnings', 0),
+    {
+      flags: '--batch-wait <seconds|auto>', description: 'how long a free verify lane waits for running tasks to finish before it verifies a batch that is not full (auto: a fifth of the last verify, at most 60; 0: never)',
+      setting: 'mergeQueue.batchWait', parse: (v: string) => (v === 'auto' ? v : nonNegativeSeconds('--batch-wait')(v)),
+    },
   ],
   queue: [
     { flags: '--queue <url>', description: 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)', setting: 'queue' },

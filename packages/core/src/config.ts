@@ -91,6 +91,7 @@ export const ConfigSchema = z.object({
     batchMax: z.number().int().positive(),
     verifyConcurrency: z.union([z.number().int().positive(), z.literal('auto')]),
     conflictWarnings: z.number().int().nonnegative(),
+    batchWait: z.union([z.number().nonnegative(), z.literal('auto')]),
   }).partial().strict().optional(),
   budget: z.object({ usd: positive, tokens: z.number().int().positive() }).partial().strict().optional(),
   /** Where task worktrees live (default: outside the repository, under ~/.caid/worktrees). */

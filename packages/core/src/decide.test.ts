@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from './events.js';
 import { decide, MAX_STALE_CONFLICTS } from './decide.js';
-import { nextProbe, pickBatch } from './merge-queue-rules.js';
+import { batchWaitMs, MAX_AUTO_BATCH_WAIT_MS, nextProbe, pickBatch } from './merge-queue-rules.js';
 import { initialState, reduce, type RunState } from './reduce.js';
 import { taskPhase } from './queue-phase.js';
 
@@ -93,5 +93,20 @@ describe('taskPhase', () => {
     expect(phase([batch, red, ev({ type: 'task.merged', taskId: 'a', commit: 'm1', taskCommit: 'ca' })])).toBe('merged');
     const s = fold([...base, batch, red, ev({ type: 'batch.bisected', batch: 1, landed: ['a'], culprit: 'b' })]);
     expect([s.batches, s.culprits]).toEqual([1, 1]);
+  });
+});
+
+describe('batchWaitMs (the batch delay)', () => {
+  const base = { waiting: 2, batchMax: 8, running: 3 };
+  it('waits the set time, or a fifth of the last verify under auto, capped at a minute', () => {
+    expect(batchWaitMs({ ...base, setting: 1500 })).toBe(1500);
+    expect(batchWaitMs({ ...base, setting: 'auto', lastVerifyMs: 2000 })).toBe(400);
+    expect(batchWaitMs({ ...base, setting: 'auto', lastVerifyMs: 10 * 60_000 })).toBe(MAX_AUTO_BATCH_WAIT_MS);
+  });
+  it('never waits when it cannot help: batch full, nothing running, no verify measured yet, or off', () => {
+    expect(batchWaitMs({ ...base, waiting: 8, setting: 1500 })).toBe(0);
+    expect(batchWaitMs({ ...base, running: 0, setting: 1500 })).toBe(0);
+    expect(batchWaitMs({ ...base, setting: 'auto' })).toBe(0);
+    expect(batchWaitMs({ ...base, setting: 0 })).toBe(0);
   });
 });

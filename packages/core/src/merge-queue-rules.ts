@@ -26,6 +26,22 @@ export function pickBatch(waiting: readonly string[], s: RunState, levels: Reado
   return ordered;
 }
 
+/** The longest a batch ever waits under `auto`, however slow the suite. */
+export const MAX_AUTO_BATCH_WAIT_MS = 60_000;
+
+/**
+ * How long a free verify lane waits before it verifies a batch that is not full, while other
+ * tasks are still running (a batch delay, as merge queues for people have): every task that
+ * finishes meanwhile joins this batch instead of paying a verify of its own. `auto` waits a fifth
+ * of the last verify's duration (unknown: no wait), at most a minute. 0 when waiting cannot help:
+ * the batch is full, or no task is running that could still join it. Pure.
+ */
+export function batchWaitMs(o: { setting: number | 'auto'; waiting: number; batchMax: number; running: number; lastVerifyMs?: number }): number {
+  if (o.waiting >= o.batchMax || o.running === 0) return 0;
+  if (o.setting !== 'auto') return o.setting;
+  return o.lastVerifyMs ? Math.min(MAX_AUTO_BATCH_WAIT_MS, Math.round(o.lastVerifyMs / 5)) : 0;
+}
+
 /**
  * One step of finding the first bad prefix of a red batch by halving. `lo` prefixes are known
  * green (0 = the verified head), `hi` known red. Returns the prefix length to verify next, or

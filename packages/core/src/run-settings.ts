@@ -71,6 +71,11 @@ export const RunSettingsSchema = z.object({
     verifyConcurrency: z.union([count, z.literal('auto')]).default('auto'),
     /** Agent steps between trial merges that warn of coming conflicts; 0 = off. */
     conflictWarnings: countOrZero.default(3),
+    /**
+     * Seconds a free verify lane waits for more running tasks to finish before it starts a batch
+     * that is not full; `auto` = a fifth of the last verify's duration, at most a minute; 0 = never.
+     */
+    batchWait: z.union([z.number().nonnegative(), z.literal('auto')]).default('auto'),
   }).strict().prefault({}),
   /** The model of each role by reference; planner and resolver fall back to worker. */
   models: z.object({

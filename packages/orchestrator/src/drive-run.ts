@@ -40,11 +40,13 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   };
 
   const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
+  const baseVerifyStarted = Date.now();
   const gate = verify
     ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
     : undefined;
   // A resumed run keeps the mode it started with, and the reason it was chosen then.
   const reason = o.resume && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
+  const verifyMs = gate ? Date.now() - baseVerifyStarted : undefined;
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
   const integrateBatch = batchIntegrator({
     repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at, lane = 0) => lanes[lane]!.at(at), lanes: lanes.length,
@@ -80,7 +82,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   let batchNo = log.current.batches ?? 0;
   const final = await schedule({
     state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
-    batchMax: o.batchMax, pipeline: lanes.length,
+    batchMax: o.batchMax, batchWait: o.batchWait, verifyMs, pipeline: lanes.length,
     integrate: async (results, state, hooks) => {
       for (const r of results) retirer?.expect(r.taskId);
       const merged = new Set<string>();

@@ -16,6 +16,8 @@ export interface DriveOptions {
   limits?: { conflictRounds?: number; verifyAttempts?: number; verifyTimeoutMs?: number };
   /** Most finished tasks the merge queue merges and verifies together (default 8). */
   batchMax?: number;
+  /** Ms a free lane waits for running tasks before verifying a batch that is not full; 'auto' from the verify's duration. */
+  batchWait?: number | 'auto';
   /** Batches verified at once, each on top of the one below it (default: from the cores). */
   verifyConcurrency?: number;
   /** Agent steps between trial merges that warn a running task of a coming conflict; 0 or absent = off. */

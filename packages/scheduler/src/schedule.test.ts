@@ -174,3 +174,49 @@ describe('schedule', () => {
     expect(types.lastIndexOf('task.step')).toBeLessThan(types.indexOf('task.finished'));
   });
 });
+
+describe('schedule: the batch delay', () => {
+  /** Five independent tasks finishing 20 ms apart; the first batch's verify takes 100 ms. */
+  async function batchesWith(batchWait: number | 'auto', verifyMs?: number) {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const { log, emit } = await startedRun(ids.map((id) => [id, []]), 5);
+    const queue = memoryQueue();
+    queue.process(async (job) => {
+      await new Promise((r) => setTimeout(r, 10 + 20 * ids.indexOf(job.task.id)));
+      return { taskId: job.task.id, attempt: job.attempt, status: 'done', commit: `${job.task.id}-1`, steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } };
+    }, { concurrency: 5 });
+    const batches: string[][] = [];
+    let n = 0;
+    const final = await schedule({
+      state: log.state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 }, batchWait, verifyMs,
+      makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: log.state.tasks[taskId]!, attempt, round }),
+      integrate: async (results, _s, hooks) => {
+        const batch = ++n;
+        batches.push(results.map((r) => r.taskId));
+        await hooks.event({ type: 'batch.started', batch, tasks: results.map((r) => r.taskId), base: 'c0' });
+        await new Promise((r) => setTimeout(r, 100));
+        await hooks.event({ type: 'batch.verified', batch, tasks: results.map((r) => r.taskId), commit: `m${batch}`, accepted: true, probe: false });
+        for (const r of results) await hooks.report(r, { kind: 'merged', commit: `m${batch}`, taskCommit: r.commit! });
+      },
+    });
+    expect(final.status).toBe('succeeded');
+    return batches;
+  }
+
+  it('without a delay, the first task to finish is verified alone', async () => {
+    const batches = await batchesWith(0);
+    expect(batches[0]).toEqual(['a']);
+    expect(batches.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('with a delay, a free lane waits for the running tasks and verifies them as one batch', async () => {
+    // Far longer than the 80 ms the last task needs, but it stops waiting once none is running.
+    expect(await batchesWith(5_000)).toEqual([['a', 'b', 'c', 'd', 'e']]);
+  });
+
+  it('auto waits a fifth of the base verify: long enough here for every task to join the first batch', async () => {
+    expect(await batchesWith('auto', 2_000)).toEqual([['a', 'b', 'c', 'd', 'e']]);
+    // With no verify duration known yet, auto does not wait.
+    expect((await batchesWith('auto'))[0]).toEqual(['a']);
+  });
+});

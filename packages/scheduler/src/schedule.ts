@@ -1,5 +1,5 @@
 import {
-  RunError, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, jobId, pickBatch, readyTasks,
+  RunError, batchWaitMs, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, jobId, pickBatch, readyTasks,
   type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RoundLimits, type RoundOutcome, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import type { TaskQueue } from './task-queue.js';
@@ -26,6 +26,13 @@ export interface ScheduleOptions {
   integrate: (results: TaskResult[], state: RunState, hooks: IntegrateHooks) => Promise<void>;
   /** Most finished tasks merged and verified together (default 8). */
   batchMax?: number;
+  /**
+   * Ms a free lane waits for running tasks to finish before it verifies a batch that is not full
+   * (default 0); `auto` from the last verify's duration (see core `batchWaitMs`).
+   */
+  batchWait?: number | 'auto';
+  /** How long a verify took before the run (the gate's base verify): `auto`'s first estimate. */
+  verifyMs?: number;
   /**
    * Batches in flight at once (default 1): while one verifies, the next is merged on top of it and
    * verified too; the integrator lands them in order and rebuilds one whose base did not land.
@@ -79,6 +86,11 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   // Tasks in a batch under way (still in mergeWaiting until their outcome), and how many batches.
   const inBatch = new Set<string>();
   let batches = 0;
+  // The batch delay: a timer while a free lane waits for running tasks, and the last verify's duration.
+  let lingering: ReturnType<typeof setTimeout> | undefined;
+  let lingered = false;
+  let lastVerifyMs = o.verifyMs;
+  const batchStarts = new Map<number, number>();
   // Worker slots held by finished tasks until their merge is decided (see holdSlot).
   const heldSlots = new Map<string, () => void>();
   const releaseSlot = (taskId: string) => {
@@ -205,13 +217,29 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     const startBatch = () => {
       const free = [...mergeWaiting.keys()].filter((id) => !inBatch.has(id));
       if (batches >= (o.pipeline ?? 1) || aborted() || free.length === 0) return;
+      const running = inFlight - mergeWaiting.size - waiting.size;
+      const wait = lingered ? 0 : batchWaitMs({ setting: o.batchWait ?? 0, waiting: free.length, batchMax: o.batchMax ?? 8, running, lastVerifyMs });
+      if (wait > 0) {
+        lingering ??= setTimeout(() => {
+          lingering = undefined;
+          lingered = true;
+          void inChain(pump);
+        }, wait);
+        return;
+      }
+      clearTimeout(lingering);
+      [lingering, lingered] = [undefined, false];
       const ids = pickBatch(free, state, levels, o.batchMax ?? 8);
       const batch = ids.map((id) => mergeWaiting.get(id)!);
       for (const id of ids) inBatch.add(id);
       batches++;
       const hooks: IntegrateHooks = {
         report: (result, outcome) => inChain(() => onOutcome(result, outcome)),
-        event: (e) => inChain(() => emit(e)),
+        event: (e) => {
+          if (e.type === 'batch.started') batchStarts.set(e.batch, Date.now());
+          if (e.type === 'batch.verified' && !e.probe && batchStarts.has(e.batch)) lastVerifyMs = Date.now() - batchStarts.get(e.batch)!;
+          return inChain(() => emit(e));
+        },
       };
       void o.integrate(batch, state, hooks).then(() => inChain(async () => {
         batches--;
@@ -252,7 +280,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
         message: error, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
       }));
     });
-    o.signal?.addEventListener('abort', () => void o.queue.close(), { once: true });
+    o.signal?.addEventListener('abort', () => {
+      clearTimeout(lingering);
+      void o.queue.close();
+    }, { once: true });
     const reattach = async () => {
       for (const r of o.resume?.queued ?? []) await enqueue(r.taskId, r.attempt, r.round);
       for (const result of o.resume?.integrating ?? []) {
