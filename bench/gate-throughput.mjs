@@ -4,12 +4,13 @@
 // `verify: sleep V && test ! -e BROKEN`; makespan = run.started → run.finished from the run log.
 // A layered row: 12 tasks in 3 layers of 4, each task depending on every task of the layer above,
 // so a layer can only start once the one above is merged and verified.
-// Usage: node bench/gate-throughput.mjs [--verify 0.5,2,5] [--workers 1,4,8] [--tasks 12,48] [--layers 3] [--runs 1] [--verify-concurrency 2]
+// Usage: node bench/gate-throughput.mjs [--verify 0.5,2,5] [--workers 1,4,8] [--tasks 12,48] [--layers 3] [--runs 1] [--verify-concurrency 2] [--batch-wait auto]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startScriptedModel } from '@caid/llm/testing';
 import { call, caidRun, makeRepo, runEvents, scratch, taskOf } from './lib/caid-cli.mjs';
 import { isMain } from './lib/is-main.mjs';
+import { machine, machineLine } from './lib/machine.mjs';
 import { writeSection } from './lib/results-file.mjs';
 import { stats, verdict } from './lib/stats.mjs';
 
@@ -48,9 +49,9 @@ const plan = (tasks, verifyS, bad = 0, layers = 1) => {
   };
 };
 
-async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes = 1, layers = 1 }) {
+async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes = 1, layers = 1, batchWait = 'auto' }) {
   const repo = makeRepo(path.join(s.dir, `repo-${Math.random().toString(36).slice(2, 8)}`), { 'README.md': '# bench\n' });
-  const r = await caidRun({ plan: plan(tasks, verifyS, bad, layers), repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt'), extraArgs: ['--verify-concurrency', String(lanes), ...(batchMax ? ['--batch-max', String(batchMax)] : [])] });
+  const r = await caidRun({ plan: plan(tasks, verifyS, bad, layers), repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt'), extraArgs: ['--verify-concurrency', String(lanes), '--batch-wait', String(batchWait), ...(batchMax ? ['--batch-max', String(batchMax)] : [])] });
   const ev = runEvents(repo, r.summary.runId);
   const started = ev.find((e) => e.type === 'run.gate') ?? ev[0];
   return {
@@ -62,7 +63,8 @@ async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes
   };
 }
 
-export async function benchGateThroughput({ verify = [0.5, 2, 5], workers = [1, 4, 8], tasks = [12, 48], layers = 3, runs = 1, lanes = 2 } = {}) {
+export async function benchGateThroughput({ verify = [0.5, 2, 5], workers = [1, 4, 8], tasks = [12, 48], layers = 3, runs = 1, lanes = 2, batchWait = 'auto' } = {}) {
+  const started = machine();
   const s = scratch('caid-bench-gate-');
   const model = await startScriptedModel({ rules: [agentRule()] });
   try {
@@ -72,17 +74,17 @@ export async function benchGateThroughput({ verify = [0.5, 2, 5], workers = [1, 
       for (const v of verify) {
         const row = { tasks: n, layers: l, verifyS: v, byWorkers: {}, serial: [] };
         for (let i = 0; i < runs; i++) {
-          for (const w of workers) (row.byWorkers[w] ??= []).push(await one(s, model, { tasks: n, verifyS: v, workers: w, lanes, layers: l }));
+          for (const w of workers) (row.byWorkers[w] ??= []).push(await one(s, model, { tasks: n, verifyS: v, workers: w, lanes, layers: l, batchWait }));
           // One merge at a time (the behaviour before the queue): batches of one at the most workers.
-          row.serial.push(await one(s, model, { tasks: n, verifyS: v, workers: Math.max(...workers), batchMax: 1, layers: l }));
+          row.serial.push(await one(s, model, { tasks: n, verifyS: v, workers: Math.max(...workers), batchMax: 1, layers: l, batchWait: 0 }));
         }
         rows.push(row);
       }
     }
     // One bad task in eight, all finishing together: how many extra verify runs the search costs.
     const bisect = [];
-    for (let i = 0; i < runs; i++) bisect.push(await one(s, model, { tasks: 8, verifyS: 2, workers: 8, bad: 1, lanes }));
-    return { callMs: CALL_MS, runs, workers, lanes, layers, rows, bisect };
+    for (let i = 0; i < runs; i++) bisect.push(await one(s, model, { tasks: 8, verifyS: 2, workers: 8, bad: 1, lanes, batchWait }));
+    return { callMs: CALL_MS, runs, workers, lanes, batchWait, layers, rows, bisect, machine: started, loadAtEnd: machine().load };
   } finally {
     await model.close();
     s.dispose();
@@ -123,7 +125,8 @@ export function gateSection(r, command) {
     'through the real CLI; `verify: sleep V && test ! -e BROKEN` on every batch. Makespan: from the base verify (`run.gate`) to',
     `\`run.finished\`, median of ${r.runs} run(s). Limit: per layer, the agent work per worker (whole tasks) + one verify;`,
     'a layered row splits the tasks into layers, each task depending on every task of the layer above, so each layer waits for the one above to be verified.',
-    `Every run uses \`--verify-concurrency ${r.lanes}\` (batches verified at once, each on top of the one below).`,
+    `Every run uses \`--verify-concurrency ${r.lanes} --batch-wait ${r.batchWait ?? 'auto'}\` (batches verified at once, each on top of the one below; a free lane waits that long for running tasks).`,
+    ...(r.machine ? [`Machine: ${machineLine(r.machine)}; load average at the end ${r.loadAtEnd}.`] : []),
     '"one at a time" is `--batch-max 1 --verify-concurrency 1` at the most workers: every merge waits for the previous merge\'s verify, as before the queue.',
     '',
     `| tasks | verify | ${r.workers.map((w) => `${w} worker${w === 1 ? '' : 's'}`).join(' | ')} | one at a time (${wMax} workers) | ${wMax} / 1 |`,
@@ -142,10 +145,10 @@ export function gateSection(r, command) {
 if (isMain(import.meta.url)) {
   const { values } = parseArgs({ options: {
     verify: { type: 'string', default: '0.5,2,5' }, workers: { type: 'string', default: '1,4,8' },
-    tasks: { type: 'string', default: '12,48' }, layers: { type: 'string', default: '3' }, runs: { type: 'string', default: '1' }, 'verify-concurrency': { type: 'string', default: '2' },
+    tasks: { type: 'string', default: '12,48' }, layers: { type: 'string', default: '3' }, runs: { type: 'string', default: '1' }, 'verify-concurrency': { type: 'string', default: '2' }, 'batch-wait': { type: 'string', default: 'auto' },
   } });
   const nums = (x) => x.split(',').map(Number);
-  const r = await benchGateThroughput({ verify: nums(values.verify), workers: nums(values.workers), tasks: nums(values.tasks), layers: Number(values.layers), runs: Number(values.runs), lanes: Number(values['verify-concurrency']) });
+  const r = await benchGateThroughput({ verify: nums(values.verify), workers: nums(values.workers), tasks: nums(values.tasks), layers: Number(values.layers), runs: Number(values.runs), lanes: Number(values['verify-concurrency']), batchWait: values['batch-wait'] });
   const args = process.argv.slice(2).join(' ');
   const md = gateSection(r, `node bench/gate-throughput.mjs${args ? ` ${args}` : ''}`);
   writeSection('gate-throughput', md, r);
