@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TaskJob, TaskProgress } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
-import { builtinTools, runAgent, runExternalAgent, type AgentResult, type SandboxKind } from '@caid/agent';
+import { builtinTools, runAgent, runExternalAgent, type AgentPreset, type AgentResult, type SandboxKind } from '@caid/agent';
 import type { Worktree } from '@caid/git';
 import type { Transcript } from './transcript.js';
 import { scratchDir, taskEnv } from './prepare-round.js';
@@ -10,6 +10,8 @@ import { scratchDir, taskEnv } from './prepare-round.js';
 export interface ExternalAgentSpec {
   command: string;
   passEnv?: readonly string[];
+  /** The preset the command comes from: it configures the tool for caid's model endpoint. */
+  preset?: AgentPreset;
 }
 
 export interface RoundAgentOptions {
@@ -34,7 +36,7 @@ export async function runRoundAgent(
   if (o.external) {
     const passed = Object.fromEntries((o.external.passEnv ?? []).flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
     const result = await runExternalAgent({
-      command: o.external.command, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
+      command: o.external.command, preset: o.external.preset, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
       timeoutMs: o.limits.roundTimeoutMs, signal: ctx.signal, env: { ...passed, ...taskEnv(job, wt.path) },
       onOutput: (out) => transcript.append({ t: 'note', text: `external agent output:\n${out}` }),
     });
