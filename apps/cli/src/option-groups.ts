@@ -68,6 +68,7 @@ export const OPTION_GROUPS = {
     num('--max-steps <n>', 'model calls per agent round', 'limits.maxSteps'),
     { flags: '--task-timeout <minutes>', description: 'wall time per agent round', setting: 'limits.taskTimeoutMin', parse: positive('--task-timeout') },
     num('--task-tokens <n>', 'tokens (input + output) per task, over all its rounds', 'limits.taskTokens'),
+    { ...num('--max-reply-tokens <n>', 'most tokens one model reply may use (max_tokens), within the context the prompt leaves', 'limits.maxReplyTokens'), defaultText: 'a quarter of the context, at most 8192' },
   ],
   runLimits: [
     num('--workers <n>', 'agents running at once', 'workers'),
@@ -109,6 +110,12 @@ export const OPTION_GROUPS = {
   queue: [
     { flags: '--queue <url>', description: 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)', setting: 'queue' },
   ],
+  landing: [
+    { flags: '--land', description: 'after a green run, bring the result into the branch the run started from (as `caid land`)' },
+  ],
+  logging: [
+    { flags: '--log-format <format>', description: 'operational log lines on stderr: json | pretty (level: $CAID_LOG_LEVEL)', parse: oneOf('--log-format', ['json', 'pretty']), defaultText: 'pretty on a terminal, else json' },
+  ],
   output: [
     { flags: '--json', description: 'print exactly one JSON summary on stdout' },
     { flags: '--quiet', description: 'print only the summary' },
@@ -121,7 +128,7 @@ export type OptionGroup = keyof typeof OPTION_GROUPS;
 export const GROUP_TITLES: Record<OptionGroup, string> = {
   repo: 'Repository', config: 'Repository', worktrees: 'Repository', model: 'Model', recording: 'Model',
   agentLimits: 'Limits', runLimits: 'Limits', gate: 'Gate', sandbox: 'Sandbox and agent', planning: 'Planner',
-  replan: 'Planner', mergeQueue: 'Merge queue', queue: 'Queue', output: 'Output',
+  replan: 'Planner', mergeQueue: 'Merge queue', queue: 'Queue', landing: 'Landing', logging: 'Output', output: 'Output',
 };
 
 /** The default a setting's help shows: the schema's, read at its dotted path. */
