@@ -53,7 +53,8 @@ program
   .description('show a run (default: the newest) folded from its event log')
   .argument('[runId]')
   .option('--repo <dir>', 'the git repository', '.')
-  .option('--json', 'print JSON')
+  .option('--json', 'print JSON (with the run\'s settings)')
+  .option('--settings', 'also print the settings the run was started (or last resumed) with')
   .action(async (runId, flags) => { process.exitCode = await statusCommand(runId, flags); });
 
 program
