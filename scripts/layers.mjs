@@ -1,6 +1,8 @@
 // The package table of ARCHITECTURE.md: a package may import only packages of a lower layer.
 export const LAYERS = {
   '@caid/core': 0,
+  // The operational logger sits between core (whose secret rule it applies) and everything else.
+  '@caid/log': 0.5,
   '@caid/git': 1,
   '@caid/llm': 1,
   '@caid/agent': 2,

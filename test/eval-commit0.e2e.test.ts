@@ -43,9 +43,9 @@ function commit0Library(dir: string): string {
 describe.skipIf(!hasPytest)('caid eval commit0', () => {
   const lib = commit0Library(path.join(root, 'tinylib'));
 
-  // wrong-first is left out: on this library the no-regression gate accepts the broken first write
-  // (both tests already fail on the stubs), so nothing is sent back; see notes/issue 19.
-  for (const variant of ['clean', 'shared-file']) {
+  // wrong-first: both tests already fail on the stubs, so no test can newly fail; the broken first
+  // write is sent back because its tests now fail in the code that task wrote (issue 19's gate gap).
+  for (const variant of ['clean', 'wrong-first', 'shared-file']) {
     it(`builds a stubbed library back to the reference's pass count (${variant})`, () => {
       const r = spawnSync(process.execPath, [CLI, 'eval', 'commit0', '--lib', lib, '--variant', variant, '--workers', '2', '--latency-ms', '0', '--json'],
         { encoding: 'utf8', timeout: 170_000, env: { ...process.env, OPENAI_API_KEY: '' } });
@@ -55,6 +55,8 @@ describe.skipIf(!hasPytest)('caid eval commit0', () => {
       expect(report.runs.map((x: { workers: number }) => x.workers)).toEqual([1, 2]);
       for (const run of report.runs) {
         expect(run).toMatchObject({ status: 'succeeded', merged: 2, tasks: 2, passed: 2 });
+        // each task's broken first attempt goes back exactly once; the right ones are never sent back
+        expect(run.sendBacks).toBe(variant === 'wrong-first' ? 2 : 0);
       }
       expect(report.meanPassRate).toBe(1);
       // The user's clone is only read: its branch still holds the stubs.

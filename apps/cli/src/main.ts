@@ -8,6 +8,8 @@ import { abortCommand, cleanCommand, runsCommand } from './manage-commands.js';
 import { planCommand } from './plan-command.js';
 import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
+import { setupLogging } from './setup-logging.js';
+import type { LogFormat } from '@caid/log';
 import { PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
 /** dist/main.js and bundle/main.js both sit one folder below package.json, in a checkout and when installed. */
@@ -19,7 +21,8 @@ const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
   .version(packageVersion())
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .hook('preAction', (_program, action) => { setupLogging(action.name(), action.opts().logFormat as LogFormat | undefined); });
 
 program
   .command('run')
@@ -31,7 +34,6 @@ program
   .option('--remote <url>', 'with --queue redis://…: the git remote workers clone and push to (default: the repository itself)')
   .option('--ui', 'serve the web dashboard while the run goes and print its address')
   .option('--ui-port <n>', 'port of the --ui dashboard (a free one if taken)', '4400')
-  .option('--land', 'after a green run, bring the result into the branch the run started from (as `caid land`)')
   .option('--no-preflight', 'skip the check that each model endpoint answers before the run is created');
 addOptionGroups(program.commands.at(-1)!, RUN_GROUPS)
   .action(async (goal, flags, cmd: Command) => { process.exitCode = await runCommand(goal, { ...flags, given: settingsFromFlags(cmd) }); });

@@ -109,6 +109,12 @@ export const OPTION_GROUPS = {
   queue: [
     { flags: '--queue <url>', description: 'memory (in-process workers) or redis://host:port[/db] (`caid worker` processes on any machine)', setting: 'queue' },
   ],
+  landing: [
+    { flags: '--land', description: 'after a green run, bring the result into the branch the run started from (as `caid land`)' },
+  ],
+  logging: [
+    { flags: '--log-format <format>', description: 'operational log lines on stderr: json | pretty (level: $CAID_LOG_LEVEL)', parse: oneOf('--log-format', ['json', 'pretty']), defaultText: 'pretty on a terminal, else json' },
+  ],
   output: [
     { flags: '--json', description: 'print exactly one JSON summary on stdout' },
     { flags: '--quiet', description: 'print only the summary' },
@@ -121,7 +127,7 @@ export type OptionGroup = keyof typeof OPTION_GROUPS;
 export const GROUP_TITLES: Record<OptionGroup, string> = {
   repo: 'Repository', config: 'Repository', worktrees: 'Repository', model: 'Model', recording: 'Model',
   agentLimits: 'Limits', runLimits: 'Limits', gate: 'Gate', sandbox: 'Sandbox and agent', planning: 'Planner',
-  replan: 'Planner', mergeQueue: 'Merge queue', queue: 'Queue', output: 'Output',
+  replan: 'Planner', mergeQueue: 'Merge queue', queue: 'Queue', landing: 'Landing', logging: 'Output', output: 'Output',
 };
 
 /** The default a setting's help shows: the schema's, read at its dotted path. */

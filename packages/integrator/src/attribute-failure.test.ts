@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attributeFailure, isStubAt } from './attribute-failure.js';
+import { attributeFailure, blameOwned, isStubAt } from './attribute-failure.js';
 import { judgeRun } from './judge-run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'caid-attr-'));
@@ -43,5 +43,35 @@ describe('attributeFailure', () => {
     const later = { counts: null, passing: new Set<string>(), ran: true, waiting: new Set(['t']) };
     expect(judgeRun('no-regression', later, run('failed', tb(['lib/fmt.py:7'])), attr([]))).toMatchObject({ accepted: false, failing: ['t'] });
     expect(judgeRun('no-regression', later, run('passed'), attr([]))).toMatchObject({ accepted: true, failing: [], waiting: [] });
+  });
+});
+
+describe('blameOwned (a test that failed before and still fails, now in the merged task\'s code)', () => {
+  const merging = [{ taskId: 'impl-fmt', files: ['lib/fmt.py'] }];
+  it('names the merged task when the failure ends in its file and that code is no stub', () => {
+    expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/fmt.py:7']), dir, merging)).toEqual({ test: 't', task: 'impl-fmt', at: 'lib/fmt.py:7' });
+    // a stub in its file, another task's file, the test's own file, or nothing merged: not its fault
+    expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/fmt.py:3']), dir, merging)).toBeNull();
+    expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/ops.py:2']), dir, merging)).toBeNull();
+    expect(blameOwned('t', tb(['lib/fmt.py:7', 'tests/test_x.py:3']), dir, merging)).toBeNull();
+    expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/fmt.py:7']), dir, [])).toBeNull();
+    // raised in the standard library it calls (no network here), or wrapping such an error: the machine's, not the code's
+    expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/fmt.py:7', '/usr/lib/python3.11/urllib/request.py:1348']), dir, merging)).toBeNull();
+    const wrapped = `${tb(['lib/fmt.py:7', '/usr/lib/python3.11/socket.py:9'])}\n\nThe above exception was the direct cause of the following exception:\n\n${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}`;
+    expect(blameOwned('t', wrapped, dir, merging)).toBeNull();
+  });
+
+  it('in the judgement on a red base: a wrong implementation is refused, a right one (or one waiting on a stub) lands', () => {
+    // the stubs' base: t fails (in the stub), nothing passes, so no regression is possible
+    const base = { counts: null, passing: new Set<string>(), ran: true };
+    const run = (status: 'passed' | 'failed', detail?: string) => ({ command: 'pytest', exitCode: 1, output: '', timedOut: false, cancelled: false, crashed: false, tests: [{ id: 't', status, detail }] });
+    const attr = (id: string, d: string | undefined) => attributeFailure(id, d, dir, []);
+    const blame = (id: string, d: string | undefined) => blameOwned(id, d, dir, merging);
+    expect(judgeRun('no-regression', base, run('failed', tb(['tests/test_x.py:3', 'lib/fmt.py:7'])), attr, blame))
+      .toMatchObject({ accepted: false, failing: [], owned: [{ test: 't', task: 'impl-fmt', at: 'lib/fmt.py:7' }] });
+    expect(judgeRun('no-regression', base, run('failed', tb(['tests/test_x.py:3', 'lib/ops.py:2'])), attr, blame)).toMatchObject({ accepted: true, owned: [] });
+    expect(judgeRun('no-regression', base, run('passed'), attr, blame)).toMatchObject({ accepted: true, owned: [] });
+    // without the plan's files (no blame) the old judgement holds: nothing newly fails, accepted
+    expect(judgeRun('no-regression', base, run('failed', tb(['tests/test_x.py:3', 'lib/fmt.py:7'])), attr)).toMatchObject({ accepted: true });
   });
 });

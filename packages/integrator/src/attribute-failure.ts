@@ -43,6 +43,20 @@ export function isStubAt(source: string, line: number): boolean {
   return /^(pass|\.\.\.|raise NotImplementedError(\(.*\))?)$/.test(code);
 }
 
+/** The innermost frame of a failure's traceback that lies inside the repository (not site-packages or node_modules). */
+function innermostInRepo(detail: string, cwd: string): { rel: string; abs: string; line: number } | null {
+  const root = path.resolve(cwd);
+  for (const f of frames(detail).reverse()) {
+    const abs = path.resolve(root, f.file);
+    const rel = path.relative(root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('site-packages') || rel.split(path.sep).includes('node_modules')) continue;
+    return { rel, abs, line: f.line };
+  }
+  return null;
+}
+
+const isStubFrame = (abs: string, line: number) => existsSync(abs) && isStubAt(readFileSync(abs, 'utf8'), line);
+
 /**
  * Why a test newly fails, when the merge is not its cause: its traceback ends (innermost frame
  * inside the repository) in a file a pending task owns, or in a function that is still a stub.
@@ -50,16 +64,39 @@ export function isStubAt(source: string, line: number): boolean {
  */
 export function attributeFailure(test: string, detail: string | undefined, cwd: string, pending: readonly PendingTask[]): Waiting | null {
   if (!detail) return null;
-  const root = path.resolve(cwd);
-  for (const f of frames(detail).reverse()) {
-    const abs = path.resolve(root, f.file);
-    const rel = path.relative(root, abs);
-    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('site-packages') || rel.split(path.sep).includes('node_modules')) continue;
-    const at = `${rel}:${f.line}`;
-    const owner = pending.find((p) => p.files.some((x) => path.normalize(x) === rel));
-    if (owner) return { test, task: owner.taskId, at };
-    if (existsSync(abs) && isStubAt(readFileSync(abs, 'utf8'), f.line)) return { test, at };
-    return null;
-  }
+  const f = innermostInRepo(detail, cwd);
+  if (!f) return null;
+  const at = `${f.rel}:${f.line}`;
+  const owner = pending.find((p) => p.files.some((x) => path.normalize(x) === f.rel));
+  if (owner) return { test, task: owner.taskId, at };
+  if (isStubFrame(f.abs, f.line)) return { test, at };
   return null;
+}
+
+/** A test that fails in code a merged task wrote. */
+export interface Owned { test: string; task: string; at: string }
+
+// Python's chained tracebacks: the exception shown last was raised while handling the one above it.
+const CHAINED = /^(The above exception was the direct cause of the following exception|During handling of the above exception, another exception occurred):?$/m;
+
+/**
+ * Whose fault a test that still fails after a merge is (it did not pass before, so it is no
+ * regression): the merged task's, when the failure was raised in a file that task owns (the
+ * innermost frame of the whole traceback is there, and it is no stub). A broken first attempt at a
+ * stubbed module would otherwise land, since its tests already failed on the stubs. Not blamed:
+ * an error raised in the standard library or a dependency the code calls (a network or install
+ * problem of this machine, not of the code), or one raised while handling another (a wrapped
+ * error: its cause is what the first exception says), and a failed assertion in the test itself.
+ */
+export function blameOwned(test: string, detail: string | undefined, cwd: string, merging: readonly PendingTask[]): Owned | null {
+  if (!detail || !merging.length || CHAINED.test(detail)) return null;
+  const f = frames(detail).at(-1);
+  if (!f) return null;
+  const root = path.resolve(cwd);
+  const abs = path.resolve(root, f.file);
+  const rel = path.relative(root, abs);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).some((p) => p === 'site-packages' || p === 'node_modules')) return null;
+  const owner = merging.find((p) => p.files.some((x) => path.normalize(x) === rel));
+  if (!owner || isStubFrame(abs, f.line)) return null;
+  return { test, task: owner.taskId, at: `${rel}:${f.line}` };
 }

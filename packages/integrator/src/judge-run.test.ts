@@ -12,14 +12,14 @@ const base = (passing: string[], ran = true): GateBaseline => ({ counts: null, p
 
 describe('judgeRun (no-regression)', () => {
   it('judges test by test: a test newly failing (a setup error included) is the only reason to refuse', () => {
-    expect(judgeRun('no-regression', base(['a']), run({ a: 'passed', b: 'failed' }))).toEqual({ accepted: true, failing: [], broke: false, waiting: [] });
-    expect(judgeRun('no-regression', base(['a', 'b']), run({ a: 'failed', b: 'passed' }))).toEqual({ accepted: false, failing: ['a'], broke: false, waiting: [] });
+    expect(judgeRun('no-regression', base(['a']), run({ a: 'passed', b: 'failed' }))).toEqual({ accepted: true, failing: [], broke: false, waiting: [], owned: [] });
+    expect(judgeRun('no-regression', base(['a', 'b']), run({ a: 'failed', b: 'passed' }))).toEqual({ accepted: false, failing: ['a'], broke: false, waiting: [], owned: [] });
     // a test that vanished from the report counts as failing
     expect(judgeRun('no-regression', base(['a', 'gone']), run({ a: 'passed' })).failing).toEqual(['gone']);
   });
 
   it('a suite that ran and no longer runs is refused as broken', () => {
-    expect(judgeRun('no-regression', base(['a']), crashedRun())).toEqual({ accepted: false, failing: [], broke: true, waiting: [] });
+    expect(judgeRun('no-regression', base(['a']), crashedRun())).toEqual({ accepted: false, failing: [], broke: true, waiting: [], owned: [] });
   });
 
   it('on a base whose suite did not run, a merge is accepted if the suite still does not run or now runs, whatever its results', () => {

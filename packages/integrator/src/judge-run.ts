@@ -1,6 +1,6 @@
 import type { GateMode } from '@caid/core';
 import type { VerifyRun } from './run-verify.js';
-import type { Waiting } from './attribute-failure.js';
+import type { Owned, Waiting } from './attribute-failure.js';
 
 /** What the gate knows about the tests on one tree it verified. */
 export interface GateBaseline {
@@ -15,6 +15,9 @@ export interface GateBaseline {
 /** Says why a newly failing test is not the merge's fault, or null. */
 export type Attribute = (test: string, detail: string | undefined) => Waiting | null;
 
+/** Names the merged task whose own code a still-failing test fails in, or null. */
+export type Blame = (test: string, detail: string | undefined) => Owned | null;
+
 export interface Judgement {
   accepted: boolean;
   /** Tests that passed on the baseline and now fail or are gone. */
@@ -23,6 +26,8 @@ export interface Judgement {
   broke: boolean;
   /** Newly failing tests excused because they wait on unfinished code. */
   waiting: Waiting[];
+  /** Tests that failed before and still fail, now in code the merged task wrote (`no-regression` with `blame`). */
+  owned: Owned[];
 }
 
 /**
@@ -30,8 +35,9 @@ export interface Judgement {
  * `no-regression`: each test is judged on its own (a setup or teardown error fails its test, not
  * the suite); a suite that did not run on the baseline may still not run, or run with any result.
  */
-export function judgeRun(mode: GateMode, against: GateBaseline, run: VerifyRun, attribute?: Attribute): Judgement {
-  const all = regressions(new Set([...against.passing, ...(against.waiting ?? [])]), run);
+export function judgeRun(mode: GateMode, against: GateBaseline, run: VerifyRun, attribute?: Attribute, blame?: Blame): Judgement {
+  const protectedIds = new Set([...against.passing, ...(against.waiting ?? [])]);
+  const all = regressions(protectedIds, run);
   const details = new Map((run.tests ?? []).map((t) => [t.id, t.detail]));
   const waiting: Waiting[] = [];
   const failing: string[] = [];
@@ -40,11 +46,21 @@ export function judgeRun(mode: GateMode, against: GateBaseline, run: VerifyRun, 
     if (w) waiting.push(w);
     else failing.push(id);
   }
-  if (run.timedOut || run.cancelled) return { accepted: false, failing, broke: false, waiting };
-  if (mode === 'all') return { accepted: run.exitCode === 0, failing, broke: false, waiting: [] };
-  if (run.crashed) return { accepted: against.ran === false, failing: [], broke: against.ran !== false, waiting: [] };
-  if (run.tests === null) return { accepted: false, failing, broke: false, waiting };
-  return { accepted: failing.length === 0, failing, broke: false, waiting };
+  // A test that did not pass before and fails now is no regression, but when it fails in code the
+  // merge itself wrote (no stub), the merge is its cause: a wrong implementation must go back.
+  const owned: Owned[] = [];
+  if (mode === 'no-regression' && blame) {
+    for (const t of run.tests ?? []) {
+      if (t.status !== 'failed' || protectedIds.has(t.id)) continue;
+      const b = blame(t.id, t.detail);
+      if (b) owned.push(b);
+    }
+  }
+  if (run.timedOut || run.cancelled) return { accepted: false, failing, broke: false, waiting, owned };
+  if (mode === 'all') return { accepted: run.exitCode === 0, failing, broke: false, waiting: [], owned: [] };
+  if (run.crashed) return { accepted: against.ran === false, failing: [], broke: against.ran !== false, waiting: [], owned: [] };
+  if (run.tests === null) return { accepted: false, failing, broke: false, waiting, owned };
+  return { accepted: failing.length === 0 && owned.length === 0, failing, broke: false, waiting, owned };
 }
 
 /** Tests that passed on the baseline and now fail or are gone. */

@@ -65,7 +65,8 @@ export function batchIntegrator(o: IntegratorOptions) {
     const ids = links.map((l) => l.item.result.taskId);
     // A probe inside a search is judged against the longest prefix known green, so a culprit is
     // held only to the tests it alone broke; probes are not rerun (the batch's red already was).
-    const context = { pending: (o.pending?.() ?? []).filter((p) => !ids.includes(p.taskId)) };
+    const all = o.pending?.() ?? [];
+    const context = { pending: all.filter((p) => !ids.includes(p.taskId)), merging: all.filter((p) => ids.includes(p.taskId)) };
     const verdict = o.gate ? await o.gate.evaluate(wt.path, probe ? { against: probe.against, retry: false, context } : { context }) : undefined;
     if (verdict) o.onVerify?.(ids, verdict.output);
     if (verdict && !verdict.report.accepted) {

@@ -1,8 +1,8 @@
 import type { GateMode, GateReport, TestCounts } from '@caid/core';
 import { tailOutput } from '@caid/agent';
 import { countTests, runVerify, type VerifyOptions, type VerifyRun } from './run-verify.js';
-import { baselineOf, judgeRun, type Attribute, type GateBaseline } from './judge-run.js';
-import { attributeFailure, type PendingTask } from './attribute-failure.js';
+import { baselineOf, judgeRun, type Attribute, type Blame, type GateBaseline } from './judge-run.js';
+import { attributeFailure, blameOwned, type Owned, type PendingTask } from './attribute-failure.js';
 
 export type { GateBaseline } from './judge-run.js';
 
@@ -26,7 +26,11 @@ export interface EvaluateOptions {
   context?: GateContext;
 }
 
-export interface GateContext { pending?: readonly PendingTask[] }
+export interface GateContext {
+  pending?: readonly PendingTask[];
+  /** The tasks merged in the evaluated tree and not yet on the baseline, with their files: a test failing in their own code is theirs. */
+  merging?: readonly PendingTask[];
+}
 
 /**
  * The run-level verify as a gate. `all`: verify must exit 0. `no-regression`: every test that
@@ -67,20 +71,23 @@ export class TestGate {
   async evaluate(cwd: string, o: EvaluateOptions = {}): Promise<GateVerdict> {
     const against = o.against ?? this.base;
     const attribute: Attribute = (test, detail) => attributeFailure(test, detail, cwd, o.context?.pending ?? []);
+    const blame: Blame = (test, detail) => blameOwned(test, detail, cwd, o.context?.merging ?? []);
     const first = await runVerify(this.command, { ...this.o, cwd });
     let final = first;
-    let j = judgeRun(this.mode, against, first, attribute);
+    let j = judgeRun(this.mode, against, first, attribute, blame);
     let flaky: string[] = [];
     // Only test failures are worth a second run; a timeout or a crash would just cost the time again.
     if (o.retry !== false && !j.accepted && !first.timedOut && !first.cancelled && !first.crashed) {
       final = await runVerify(this.command, { ...this.o, cwd });
-      const again = judgeRun(this.mode, against, final, attribute);
+      const again = judgeRun(this.mode, against, final, attribute, blame);
       flaky = j.failing.filter((id) => !again.failing.includes(id));
       j = again;
     }
     const tests = final.tests ? countTests(final.tests) : null;
-    const report: GateReport = { mode: this.mode, accepted: j.accepted, tests, newlyFailing: j.failing, flaky, ...(j.waiting.length ? { waiting: j.waiting } : {}) };
-    return { report, output: explain(final, j.failing, j.broke), exitCode: final.exitCode, baseline: baselineOf(final, tests, j.waiting), cancelled: final.cancelled };
+    // A test failing in the merged task's own code is listed with the newly failing ones: it is why the merge goes back.
+    const newlyFailing = [...j.failing, ...j.owned.map((w) => w.test).filter((id) => !j.failing.includes(id))];
+    const report: GateReport = { mode: this.mode, accepted: j.accepted, tests, newlyFailing, flaky, ...(j.waiting.length ? { waiting: j.waiting } : {}) };
+    return { report, output: explain(final, j.failing, j.broke, j.owned), exitCode: final.exitCode, baseline: baselineOf(final, tests, j.waiting), cancelled: final.cancelled };
   }
 
   /** The integration branch moved to the head this verdict verified. */
@@ -95,14 +102,16 @@ export class TestGate {
   }
 }
 
-function explain(run: VerifyRun, failing: string[], broke: boolean): string {
+function explain(run: VerifyRun, failing: string[], broke: boolean, owned: Owned[] = []): string {
   const messages = new Map((run.tests ?? []).map((t) => [t.id, t.message]));
   const named = failing.map((id) => `- ${id}${messages.get(id) ? `: ${messages.get(id)!.split('\n').slice(0, 6).join('\n    ')}` : ' (no longer reported: removed or not collected)'}`);
+  const yours = owned.map((w) => `- ${w.test} (fails at ${w.at})${messages.get(w.test) ? `: ${messages.get(w.test)!.split('\n').slice(0, 6).join('\n    ')}` : ''}`);
   const why = run.timedOut ? 'verify timed out' : broke ? 'the test suite ran before your merge and no longer runs (collection or import error, or no report)' : '';
   return [
     ...(named.length ? ['Tests that passed before your merge and fail after it:', ...named, ''] : []),
+    ...(yours.length ? ['Tests that fail in the code your task wrote (not in a stub or in unfinished work):', ...yours, ''] : []),
     ...(why ? [`Note: ${why}.`, ''] : []),
     'End of the verify output:',
-    tailOutput(run.output, named.length ? 3000 : 6000),
+    tailOutput(run.output, named.length || yours.length ? 3000 : 6000),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../model.js';
+import type { ParsedRequest } from '../protocols/parsed-request.js';
 
 /** What a script rule sees of one request: the transcript plus the facts rules usually test. */
 export interface Conversation {
@@ -27,13 +28,22 @@ export function toConversation(body: Record<string, unknown>): Conversation {
   const tools = (Array.isArray(body.tools) ? body.tools : [])
     .map((t: { function?: { name?: unknown } }) => t?.function?.name)
     .filter((n): n is string => typeof n === 'string');
+  return fromMessages(typeof body.model === 'string' ? body.model : '', body.stream === true, messages, tools);
+}
+
+/** The conversation of a request of any protocol (chat completions, Responses, Anthropic Messages), read into chat messages. */
+export function conversationOf(r: ParsedRequest): Conversation {
+  return fromMessages(r.model, r.stream, r.messages, r.tools.map((t) => t.name));
+}
+
+function fromMessages(model: string, stream: boolean, messages: ChatMessage[], tools: string[]): Conversation {
   const users = messages.filter((m) => m.role === 'user');
   const lastUserAt = messages.map((m) => m.role).lastIndexOf('user');
   const last = messages.at(-1);
   const texts = messages.map((m) => m.content ?? '');
   return {
-    model: typeof body.model === 'string' ? body.model : '',
-    stream: body.stream === true,
+    model,
+    stream,
     messages,
     tools,
     firstUser: users[0]?.content ?? '',

@@ -1,15 +1,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { completionBody, completionChunks } from './completion-payloads.js';
-import { type Conversation, toConversation } from './conversation.js';
+import { encodeReply, parseClientRequest, protocolOfPath, replyId } from '../protocols/encode-reply.js';
+import { errorBody, type Protocol } from '../protocols/error-body.js';
+import { sseFrame } from '../protocols/reply-parts.js';
+import { type Conversation, conversationOf, toConversation } from './conversation.js';
 import type { ScriptedReply, ScriptRule } from './script-rule.js';
 import { toWireReply } from './wire-reply.js';
 
 export interface ScriptedModelServer {
   /** Base URL for the openai SDK, ending in /v1, e.g. http://127.0.0.1:PORT/v1. */
   url: string;
-  /** Every chat-completion request, in arrival order; `rule` is the answering rule, if any. */
-  requests: { conversation: Conversation; rule?: string; authorization?: string }[];
+  /** Base URL for Anthropic clients (no /v1: they append /v1/messages), e.g. http://127.0.0.1:PORT. */
+  anthropicUrl: string;
+  /**
+   * Every model request, in arrival order, read into chat messages whatever its protocol; `rule` is
+   * the answering rule, if any; `apiKey` is an Anthropic client's `x-api-key` header.
+   */
+  requests: { conversation: Conversation; protocol: Protocol; rule?: string; authorization?: string; apiKey?: string }[];
   /** Most chat-completion requests open at once so far (to check client-side concurrency limits). */
   readonly peakInFlight: number;
   close(): Promise<void>;
@@ -27,8 +34,11 @@ export interface ScriptedModelOptions {
 }
 
 /**
- * A real HTTP server speaking OpenAI chat completions (JSON and SSE) that answers from a script,
- * so model clients and agents are tested over the same wire as production.
+ * A real HTTP server that answers from a script, speaking OpenAI chat completions
+ * (`POST /v1/chat/completions`), the OpenAI Responses API (`POST /v1/responses`) and Anthropic
+ * Messages (`POST /v1/messages`), JSON and SSE, tool calls included — so model clients, agents and
+ * real agent CLIs are tested over the same wire as production. Rules see every protocol's request
+ * as the same chat-messages `Conversation`.
  */
 export async function startScriptedModel(o: ScriptedModelOptions): Promise<ScriptedModelServer> {
   const requests: ScriptedModelServer['requests'] = [];
@@ -53,69 +63,70 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
 
   const PREFLIGHT_PROBE = 'caid preflight:';
 
-  async function chat(body: Record<string, unknown>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function answer(protocol: Protocol, body: Record<string, unknown>, req: IncomingMessage, res: ServerResponse): Promise<void> {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
     res.once('close', () => inFlight--);
-    const conversation = toConversation(body);
+    const parsed = parseClientRequest(protocol, body);
+    // Chat requests keep their lenient reading (tool calls as sent); the others are translated.
+    const conversation = protocol === 'chat' ? toConversation(body) : conversationOf(parsed);
+    const created = Math.floor(Date.now() / 1000);
     // caid's preflight probe is answered as a capable server would (one call of the offered tool),
     // outside the script and the request record, so scripts and request counts see only the run.
     if (conversation.lastUser.startsWith(PREFLIGHT_PROBE) && !o.rules.some((r) => r.name === 'preflight')) {
       const wire = toWireReply({ toolCalls: [{ name: 'ping', arguments: {} }] }, conversation, `call_preflight_${++served}`);
-      return sendJson(res, 200, completionBody(wire, { id: `chatcmpl-preflight-${served}`, model: conversation.model, created: Math.floor(Date.now() / 1000) }));
+      return send(res, encodeReply(parsed, wire, { id: replyId(protocol, `preflight-${served}`), model: conversation.model, created }));
     }
     const index = o.rules.findIndex((r) => r.when(conversation));
     const rule = o.rules[index];
-    const entry: ScriptedModelServer['requests'][number] = { conversation };
+    const entry: ScriptedModelServer['requests'][number] = { conversation, protocol };
     if (rule) entry.rule = rule.name ?? `#${index}`;
     if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
+    const apiKey = req.headers['x-api-key'];
+    if (typeof apiKey === 'string') entry.apiKey = apiKey;
     requests.push(entry);
 
     const script = rule ? rule.reply : o.fallback;
     if (!script) {
       const message = `scripted model: no rule matched (last user message: ${conversation.lastUser.slice(0, 200)})`;
-      return sendError(res, 400, message);
+      return sendError(res, protocol, 400, message);
     }
     const reply = typeof script === 'function' ? script(conversation) : script;
     if (reply.delayMs) await sleep(reply.delayMs, res);
     if (res.destroyed) return;
     if (reply.status && reply.status >= 400) {
-      return sendError(res, reply.status, reply.error ?? `scripted error ${reply.status}`, reply.headers);
+      return sendError(res, protocol, reply.status, reply.error ?? `scripted error ${reply.status}`, reply.headers);
     }
-    const wire = toWireReply(reply, conversation, `call_${++served}`);
-    const meta = { id: `chatcmpl-scripted-${served}`, model: conversation.model, created: Math.floor(Date.now() / 1000) };
-    if (!conversation.stream) return sendJson(res, 200, completionBody(wire, meta), reply.headers);
-
-    const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
-    res.writeHead(200, { ...reply.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    for (const chunk of completionChunks(wire, meta, streamOptions?.include_usage === true)) {
-      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    }
-    res.end('data: [DONE]\n\n');
+    const wire = toWireReply(reply, conversation, protocol === 'anthropic' ? `toolu_${++served}` : `call_${++served}`);
+    const meta = { id: replyId(protocol, `scripted-${served}`), model: conversation.model, created };
+    send(res, encodeReply(parsed, wire, meta), reply.headers);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '');
-    if (req.method === 'GET' && path === '/v1/models') {
+    const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       return sendJson(res, 200, { object: 'list', data: [{ id: 'scripted', object: 'model', created: 0, owned_by: 'caid' }] });
     }
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
-      return sendError(res, 404, `scripted model: no route for ${req.method} ${req.url}`);
-    }
     let body: unknown;
+    const protocol = protocolOfPath(path);
+    const counting = /^(\/v1)?\/messages\/count_tokens$/.test(path);
+    if (req.method !== 'POST' || (!protocol && !counting)) {
+      return sendError(res, 'chat', 404, `scripted model: no route for ${req.method} ${req.url}`);
+    }
     try {
       body = JSON.parse(await readBody(req));
     } catch {
-      return sendError(res, 400, 'scripted model: request body is not JSON');
+      return sendError(res, protocol ?? 'anthropic', 400, 'scripted model: request body is not JSON');
     }
-    if (typeof body !== 'object' || body === null) return sendError(res, 400, 'scripted model: request body is not an object');
-    await chat(body as Record<string, unknown>, req, res);
+    if (typeof body !== 'object' || body === null) return sendError(res, protocol ?? 'anthropic', 400, 'scripted model: request body is not an object');
+    if (counting) return sendJson(res, 200, { input_tokens: Math.ceil(JSON.stringify(body).length / 4) });
+    await answer(protocol!, body as Record<string, unknown>, req, res);
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // A throwing rule is a bug in the test script: report it as the server error it would be.
       const text = err instanceof Error ? err.message : String(err);
-      if (!res.headersSent) sendError(res, 500, `scripted model: ${text}`);
+      if (!res.headersSent) sendError(res, 'chat', 500, `scripted model: ${text}`);
       else res.destroy();
     });
   });
@@ -132,6 +143,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
 
   return {
     url: `http://${urlHost}:${port}/v1`,
+    anthropicUrl: `http://${urlHost}:${port}`,
     requests,
     get peakInFlight() { return peakInFlight; },
     close: () =>
@@ -159,7 +171,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, status: number, message: string, headers?: Record<string, string>): void {
-  const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
-  sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
+function sendError(res: ServerResponse, protocol: Protocol, status: number, message: string, headers?: Record<string, string>): void {
+  sendJson(res, status, errorBody(protocol, status, message), headers);
+}
+
+function send(res: ServerResponse, reply: ReturnType<typeof encodeReply>, headers: Record<string, string> = {}): void {
+  if ('json' in reply) return sendJson(res, 200, reply.json, headers);
+  res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const e of reply.events) res.write(sseFrame(e));
+  res.end();
 }

@@ -1,0 +1,11 @@
+export type { ReplyMeta, ReplyParts, SseEvent } from './reply-parts.js';
+export { sseFrame } from './reply-parts.js';
+export type { ParsedRequest } from './parsed-request.js';
+export { parseChatRequest } from './chat-request.js';
+export { parseResponsesRequest, type ParsedResponsesRequest } from './responses-request.js';
+export { parseAnthropicRequest } from './anthropic-request.js';
+export { completionBody, completionChunks, completionEvents } from './chat-payloads.js';
+export { responsesBody, responsesEvents } from './responses-payloads.js';
+export { anthropicBody, anthropicEvents, anthropicStopReason } from './anthropic-payloads.js';
+export { errorBody, type Protocol } from './error-body.js';
+export { encodeReply, parseClientRequest, protocolOfPath, replyId, type ClientRequest } from './encode-reply.js';
