@@ -21,6 +21,8 @@ export interface MeteringEndpointOptions {
   port?: number;
   /** Request bodies larger than this are refused (413). Default 32 MiB. */
   maxBodyBytes?: number;
+  /** Do not keep the process alive for the listening socket alone (a worker's shared endpoint). */
+  unref?: boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function startMeteringEndpoint(o: MeteringEndpointOptions = {}): Pr
       resolve();
     });
   });
+  if (o.unref) server.unref();
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
