@@ -30,6 +30,8 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
     ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
+    ...Object.entries(s.undeclared ?? {}).map(([id, u]) => `warning: ${id} wrote outside its declared files: ${u.paths.map((p) => (u.declaredBy?.[p] ? `${p} (declared by ${u.declaredBy[p]})` : p)).join(', ')}`),
+    ...(s.status === 'incomplete' ? [`goal not reached: ${s.reasonMessage ?? 'the final tests are not all green'}`] : []),
     ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
     ...(s.waiting?.length ? [`tests waiting on unfinished code: ${s.waiting.map((w) => `${w.test} (on ${w.task ?? `a stub at ${w.at}`})`).join(', ')}`] : []),
     ...Object.entries(s.byRole ?? {}).map(([role, r]) =>

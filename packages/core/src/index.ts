@@ -9,6 +9,7 @@ export * from './task-job.js';
 export * from './events.js';
 export * from './reduce.js';
 export * from './summary.js';
+export { goalUnmet } from './goal-unmet.js';
 export * from './in-flight.js';
 export * from './plan-shape.js';
 export * from './config.js';

@@ -9,7 +9,7 @@ export type SummaryTaskStatus = 'merged' | 'failed' | 'skipped' | 'pending' | 'r
 /** The `--json` contract of ARCHITECTURE.md. */
 export interface RunSummary {
   runId: string;
-  status: 'succeeded' | 'failed' | 'cancelled' | 'running' | 'pending';
+  status: 'succeeded' | 'incomplete' | 'failed' | 'cancelled' | 'running' | 'pending';
   branch: string;
   commit: string;
   tasks: { id: string; status: SummaryTaskStatus; attempts: number; conflicts: number; tests?: TestCounts }[];
@@ -19,8 +19,12 @@ export interface RunSummary {
   /** Passed counts: the base's, then after each merge ("0 → 37 → 112 → 201 / 201"). */
   testProgress?: string;
   flaky?: string[];
-  /** Only when the run stopped early, e.g. 'budget'. */
+  /** Only when the run stopped early, e.g. 'budget', or did not reach its goal ('tests-failing'). */
   reason?: string;
+  /** What `reason` means for this run (which limit, how many tests fail). */
+  message?: string;
+  /** Paths tasks changed outside their declared `files`, per task. */
+  undeclaredWrites?: Record<string, string[]>;
 }
 
 export function testProgress(s: RunState): string | undefined {
@@ -50,5 +54,7 @@ export function summarize(s: RunState, o: { dead?: boolean } = {}): RunSummary {
     ...(s.testHistory.length ? { tests: s.testHistory.at(-1), testProgress: testProgress(s) } : {}),
     ...(s.flaky.length ? { flaky: s.flaky } : {}),
     ...(s.reason ? { reason: s.reason } : {}),
+    ...(s.reasonMessage ? { message: s.reasonMessage } : {}),
+    ...(s.undeclared ? { undeclaredWrites: Object.fromEntries(Object.entries(s.undeclared).map(([id, u]) => [id, u.paths])) } : {}),
   };
 }
