@@ -61,7 +61,10 @@ export async function runRoundAgent(
   if (!model) throw new Error('no model and no external agent configured');
   const result = await runAgent({
     model,
-    tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox }),
+    tools: builtinTools(wt.path, {
+      runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox,
+      readOnly: (job.prepare?.share ?? []).filter((s) => s.mode === 'hardlink').map((s) => path.join(wt.path, s.path)),
+    }),
     messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs,
     ...(o.limits.maxTokens !== undefined ? { maxTokens: Math.max(0, o.limits.maxTokens - (job.usedTokens ?? 0)) } : {}),
     signal: ctx.signal, shouldStop: o.shouldStop,
