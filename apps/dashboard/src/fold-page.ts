@@ -1,4 +1,4 @@
-import { initialState, reduce, type RunEvent, type RunState, type TaskStatus } from '@caid/core';
+import { initialState, reduce, runStopped, taskWord, type RunEvent, type RunState, type TaskState, type TaskStatus } from '@caid/core';
 
 /** One agent round of a task: its first run, a conflict round or a send-back after a failed verify. */
 export interface Round {
@@ -25,6 +25,8 @@ export interface TaskHistory {
   rounds: Round[];
   integrations: Integration[];
   conflicts: { at: string; paths: string[] }[];
+  /** Early warnings its agent got while it worked: a trial merge showed a coming conflict. */
+  warnings: { at: string; step: number; paths: string[]; tasks: string[] }[];
   verifyFailures: { at: string; command: string; exitCode: number | null; output: string }[];
 }
 
@@ -43,15 +45,14 @@ export const displayStatus = (s: TaskStatus): DisplayStatus =>
   s === 'pending' || s === 'queued' ? 'waiting' : s === 'running' || s === 'integrating' ? 'running' : s;
 
 /**
- * The one word the graph and the table both show for a task's status (they used to differ:
- * the graph said "merging" and "waiting" where the table said "integrating" and "pending").
+ * The one word the graph, the table and the task panel show for a task: core's `taskWord`, the
+ * same `caid status` prints (a task in flight when its run stopped is `interrupted`).
  */
-export const statusWord = (s: TaskStatus): string =>
-  s === 'pending' ? 'waiting' : s === 'integrating' ? 'merging' : s;
+export const statusWord = (t: Pick<TaskState, 'status' | 'queue'>, run: Pick<RunState, 'status'>): string => taskWord(t, runStopped(run.status));
 
 export const initialPage = (): PageState => ({ run: initialState(), history: {}, events: 0 });
 
-const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], verifyFailures: [] });
+const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], warnings: [], verifyFailures: [] });
 
 /** The page's state is the fold of the run log, like `caid status`; the run part is `core.reduce`. Pure. */
 export function foldPage(s: PageState, e: RunEvent): PageState {
@@ -86,6 +87,9 @@ export function foldPage(s: PageState, e: RunEvent): PageState {
         ...h, conflicts: [...h.conflicts, { at: e.at, paths: e.paths }],
         integrations: [...h.integrations, { from: finishedAt, at: e.at, result: 'conflict', detail: e.paths.join(', ') }],
       };
+      break;
+    case 'task.conflict-warning':
+      changed = { ...h, warnings: [...h.warnings, { at: e.at, step: e.step, paths: e.paths, tasks: e.tasks }] };
       break;
     case 'task.verify-failed':
       changed = {
