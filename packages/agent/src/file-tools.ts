@@ -6,6 +6,9 @@ import { confinePath } from './confine-path.js';
 import { defineTool, type Tool } from './define-tool.js';
 import { walkFiles } from './walk-files.js';
 import { clipOutput } from './clip-output.js';
+import { logger } from '@caid/log';
+
+const alog = logger('agent');
 
 const MAX_READ = 200_000;
 const MAX_LIST = 500;
@@ -19,7 +22,7 @@ export function fileTools(root: string): Tool[] {
       schema: z.object({ path: z.string().min(1) }),
       async execute({ path: p }) {
         const abs = confinePath(realRoot, p);
-        const info = await stat(abs).catch(() => null);
+        const info = await stat(abs).catch((err: unknown) => { alog.debug({ err, path: p }, 'read_file: cannot stat'); return null; });
         if (!info?.isFile()) return `Error: no file at "${p}"`;
         if (info.size > MAX_READ) return clipOutput(await readFile(abs, 'utf8'), MAX_READ);
         return await readFile(abs, 'utf8');
@@ -42,7 +45,7 @@ export function fileTools(root: string): Tool[] {
       schema: z.object({ path: z.string().min(1), old: z.string().min(1), new: z.string() }),
       async execute({ path: p, old, new: replacement }) {
         const abs = confinePath(realRoot, p);
-        const text = await readFile(abs, 'utf8').catch(() => null);
+        const text = await readFile(abs, 'utf8').catch((err: unknown) => { alog.debug({ err, path: p }, 'edit_file: cannot read'); return null; });
         if (text === null) return `Error: no file at "${p}"`;
         const count = text.split(old).length - 1;
         if (count !== 1) return `Error: \`old\` occurs ${count} times in ${p}; it must occur exactly once. Read the file and quote a unique passage.`;
