@@ -158,6 +158,7 @@ describe('a distributed run: coordinator + 3 `caid worker` processes on BullMQ',
       for (const r of records.filter((x) => x.msg === 'job received: task started')) expect(r).toMatchObject({ runId: summary.runId, taskId: expect.any(String) });
       expect(w.output()).not.toContain(SECRET);
     }
-    expect(workers.flatMap((w) => w.output().split('\n')).filter((l) => l.includes('"level":20')).length).toBeGreaterThan(0);
+    const finished = workers.flatMap((w) => w.output().split('\n')).filter((l) => l.includes('"msg":"task finished"'));
+    expect(finished.length).toBeGreaterThanOrEqual(10);
   });
 });
