@@ -2,7 +2,9 @@
 // Issue 14: how the merge queue keeps a run parallel when verify takes time. Independent tasks of
 // ~1.2 s of model time each (2 scripted calls of 600 ms over real HTTP) through the real CLI, with
 // `verify: sleep V && test ! -e BROKEN`; makespan = run.started → run.finished from the run log.
-// Usage: node bench/gate-throughput.mjs [--verify 0.5,2,5] [--workers 1,4,8] [--tasks 12] [--runs 1] [--verify-concurrency 2]
+// A layered row: 12 tasks in 3 layers of 4, each task depending on every task of the layer above,
+// so a layer can only start once the one above is merged and verified.
+// Usage: node bench/gate-throughput.mjs [--verify 0.5,2,5] [--workers 1,4,8] [--tasks 12,48] [--layers 3] [--runs 1] [--verify-concurrency 2]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startScriptedModel } from '@caid/llm/testing';
@@ -31,15 +33,24 @@ function agentRule() {
   };
 }
 
-const plan = (tasks, verifyS, bad = 0) => ({
-  goal: 'gate throughput',
-  verify: `sleep ${verifyS} && test ! -e BROKEN`,
-  tasks: Array.from({ length: tasks }, (_, i) => ({ id: i < bad ? `bad-${i}` : `t-${i}`, prompt: `write out/t-${i}.txt` })),
-});
+/** `layers` > 1: tasks split into that many layers, each task depending on every task of the layer above. */
+const plan = (tasks, verifyS, bad = 0, layers = 1) => {
+  const width = Math.ceil(tasks / layers);
+  const id = (i) => (i < bad ? `bad-${i}` : `t-${i}`);
+  return {
+    goal: 'gate throughput',
+    verify: `sleep ${verifyS} && test ! -e BROKEN`,
+    tasks: Array.from({ length: tasks }, (_, i) => {
+      const layer = Math.floor(i / width);
+      const above = layer === 0 ? [] : Array.from({ length: width }, (_, k) => (layer - 1) * width + k).map(id);
+      return { id: id(i), prompt: `write out/t-${i}.txt`, ...(above.length ? { dependsOn: above } : {}) };
+    }),
+  };
+};
 
-async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes = 1 }) {
+async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes = 1, layers = 1 }) {
   const repo = makeRepo(path.join(s.dir, `repo-${Math.random().toString(36).slice(2, 8)}`), { 'README.md': '# bench\n' });
-  const r = await caidRun({ plan: plan(tasks, verifyS, bad), repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt'), extraArgs: ['--verify-concurrency', String(lanes), ...(batchMax ? ['--batch-max', String(batchMax)] : [])] });
+  const r = await caidRun({ plan: plan(tasks, verifyS, bad, layers), repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt'), extraArgs: ['--verify-concurrency', String(lanes), ...(batchMax ? ['--batch-max', String(batchMax)] : [])] });
   const ev = runEvents(repo, r.summary.runId);
   const started = ev.find((e) => e.type === 'run.gate') ?? ev[0];
   return {
@@ -51,18 +62,19 @@ async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes
   };
 }
 
-export async function benchGateThroughput({ verify = [0.5, 2, 5], workers = [1, 4, 8], tasks = [12], runs = 1, lanes = 2 } = {}) {
+export async function benchGateThroughput({ verify = [0.5, 2, 5], workers = [1, 4, 8], tasks = [12, 48], layers = 3, runs = 1, lanes = 2 } = {}) {
   const s = scratch('caid-bench-gate-');
   const model = await startScriptedModel({ rules: [agentRule()] });
   try {
     const rows = [];
-    for (const n of tasks) {
+    const shapes = [...tasks.map((n) => ({ n, l: 1 })), ...(layers > 1 ? [{ n: 12, l: layers }] : [])];
+    for (const { n, l } of shapes) {
       for (const v of verify) {
-        const row = { tasks: n, verifyS: v, byWorkers: {}, serial: [] };
+        const row = { tasks: n, layers: l, verifyS: v, byWorkers: {}, serial: [] };
         for (let i = 0; i < runs; i++) {
-          for (const w of workers) (row.byWorkers[w] ??= []).push(await one(s, model, { tasks: n, verifyS: v, workers: w, lanes }));
+          for (const w of workers) (row.byWorkers[w] ??= []).push(await one(s, model, { tasks: n, verifyS: v, workers: w, lanes, layers: l }));
           // One merge at a time (the behaviour before the queue): batches of one at the most workers.
-          row.serial.push(await one(s, model, { tasks: n, verifyS: v, workers: Math.max(...workers), batchMax: 1 }));
+          row.serial.push(await one(s, model, { tasks: n, verifyS: v, workers: Math.max(...workers), batchMax: 1, layers: l }));
         }
         rows.push(row);
       }
@@ -70,7 +82,7 @@ export async function benchGateThroughput({ verify = [0.5, 2, 5], workers = [1, 
     // One bad task in eight, all finishing together: how many extra verify runs the search costs.
     const bisect = [];
     for (let i = 0; i < runs; i++) bisect.push(await one(s, model, { tasks: 8, verifyS: 2, workers: 8, bad: 1, lanes }));
-    return { callMs: CALL_MS, runs, workers, lanes, rows, bisect };
+    return { callMs: CALL_MS, runs, workers, lanes, layers, rows, bisect };
   } finally {
     await model.close();
     s.dispose();
@@ -82,16 +94,18 @@ const med = (xs) => stats(xs).median;
 export function gateSection(r, command) {
   const wMax = Math.max(...r.workers);
   const lines = r.rows.map((row) => {
-    const limit = (w) => Math.max(TASK_S + row.verifyS, (row.tasks * TASK_S) / w + row.verifyS);
+    // A layer starts only from a verified head: the critical path holds one task and one verify per layer.
+    const layers = row.layers ?? 1;
+    const limit = (w) => layers * (Math.ceil(row.tasks / layers / w) * TASK_S + row.verifyS);
     const cells = r.workers.map((w) => {
       const m = med(row.byWorkers[w].map((x) => x.span));
       return `${m.toFixed(1)} s (limit ${limit(w).toFixed(1)}, ${med(row.byWorkers[w].map((x) => x.batches))} batches)`;
     });
     const serial = med(row.serial.map((x) => x.span));
     const ratio = med(row.byWorkers[wMax].map((x) => x.span)) / med(row.byWorkers[1].map((x) => x.span));
-    return `| ${row.tasks} | ${row.verifyS} s | ${cells.join(' | ')} | ${serial.toFixed(1)} s | ${ratio.toFixed(2)} |`;
+    return `| ${row.tasks}${layers > 1 ? ` in ${layers} layers` : ''} | ${row.verifyS} s | ${cells.join(' | ')} | ${serial.toFixed(1)} s | ${ratio.toFixed(2)} |`;
   });
-  const target = r.rows.find((x) => x.tasks === 12 && x.verifyS === 2);
+  const target = r.rows.find((x) => x.tasks === 12 && (x.layers ?? 1) === 1 && x.verifyS === 2);
   const targetLines = target ? (() => {
     const many = med(target.byWorkers[wMax].map((x) => x.span));
     const ratio = many / med(target.byWorkers[1].map((x) => x.span));
@@ -107,7 +121,8 @@ export function gateSection(r, command) {
     '',
     `Command: \`${command}\`. Independent tasks of ${TASK_S} s of model time each (2 scripted calls of ${r.callMs} ms over real HTTP)`,
     'through the real CLI; `verify: sleep V && test ! -e BROKEN` on every batch. Makespan: from the base verify (`run.gate`) to',
-    `\`run.finished\`, median of ${r.runs} run(s). Limit: max(one task + one verify, total agent work / N + one verify).`,
+    `\`run.finished\`, median of ${r.runs} run(s). Limit: per layer, the agent work per worker (whole tasks) + one verify;`,
+    'a layered row splits the tasks into layers, each task depending on every task of the layer above, so each layer waits for the one above to be verified.',
     `Every run uses \`--verify-concurrency ${r.lanes}\` (batches verified at once, each on top of the one below).`,
     '"one at a time" is `--batch-max 1 --verify-concurrency 1` at the most workers: every merge waits for the previous merge\'s verify, as before the queue.',
     '',
@@ -127,10 +142,10 @@ export function gateSection(r, command) {
 if (isMain(import.meta.url)) {
   const { values } = parseArgs({ options: {
     verify: { type: 'string', default: '0.5,2,5' }, workers: { type: 'string', default: '1,4,8' },
-    tasks: { type: 'string', default: '12' }, runs: { type: 'string', default: '1' }, 'verify-concurrency': { type: 'string', default: '2' },
+    tasks: { type: 'string', default: '12,48' }, layers: { type: 'string', default: '3' }, runs: { type: 'string', default: '1' }, 'verify-concurrency': { type: 'string', default: '2' },
   } });
   const nums = (x) => x.split(',').map(Number);
-  const r = await benchGateThroughput({ verify: nums(values.verify), workers: nums(values.workers), tasks: nums(values.tasks), runs: Number(values.runs), lanes: Number(values['verify-concurrency']) });
+  const r = await benchGateThroughput({ verify: nums(values.verify), workers: nums(values.workers), tasks: nums(values.tasks), layers: Number(values.layers), runs: Number(values.runs), lanes: Number(values['verify-concurrency']) });
   const args = process.argv.slice(2).join(' ');
   const md = gateSection(r, `node bench/gate-throughput.mjs${args ? ` ${args}` : ''}`);
   writeSection('gate-throughput', md, r);

@@ -60,4 +60,12 @@ describe('early conflict warnings (caid run --conflict-warnings)', () => {
       .filter((r) => r.t === 'message' && r.message?.role === 'user').map((r) => r.message!.content);
     expect(users.some((u) => u.includes('CONFLICT WARNING') && u.includes('src/registry.mjs') && u.includes('fast-1'))).toBe(true);
   });
+
+  it('caid status counts the warnings each task got', async () => {
+    const s = await runCli(['status', warned.summary.runId, '--repo', warned.repo]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/conflict warnings: 1 sent while agents worked \(slow-1\)/);
+    const quiet = await runCli(['status', unwarned.summary.runId, '--repo', unwarned.repo]);
+    expect(quiet.stdout).not.toMatch(/conflict warnings:/);
+  });
 });

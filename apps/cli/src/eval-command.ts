@@ -1,5 +1,5 @@
 import { InputError } from '@caid/core';
-import { EVAL_VARIANTS, evalCommit0, passRate, type EvalVariant } from '@caid/eval';
+import { EVAL_VARIANTS, evalCommit0, passRate, ratioBound, type EvalVariant } from '@caid/eval';
 import { positiveInt } from './parse-flags.js';
 
 export interface EvalFlags {
@@ -10,6 +10,9 @@ export interface EvalFlags {
   workers: string;
   latencyMs: string;
   json?: boolean;
+  keepLogs?: string;
+  /** Commander's negation of --no-one-worker: false skips the 1-worker run. */
+  oneWorker?: boolean;
 }
 
 /** `caid eval commit0`: exit 0 when every run reached the reference's pass count, 1 otherwise, 2 on bad input. */
@@ -19,7 +22,7 @@ export async function evalCommit0Command(f: EvalFlags): Promise<number> {
   const latencyMs = positiveInt(f.latencyMs, '--latency-ms', true);
   const e = await evalCommit0({
     lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant,
-    workers: workers === 1 ? [1] : [1, workers], latencyMs, say: (l) => process.stderr.write(`${l}\n`),
+    workers: workers === 1 || f.oneWorker === false ? [workers] : [1, workers], latencyMs, keepLogs: f.keepLogs, say: (l) => process.stderr.write(`${l}\n`),
   });
   const rates = e.runs.map((r) => passRate(e, r));
   const report = {
@@ -27,6 +30,8 @@ export async function evalCommit0Command(f: EvalFlags): Promise<number> {
     meanPassRate: rates.reduce((a, b) => a + b, 0) / rates.length,
     allPassingShare: rates.filter((r) => r >= 1).length / rates.length,
     speedup: e.runs.length > 1 ? e.runs[0]!.wallMs / e.runs.at(-1)!.wallMs : 1,
+    // the best N/1 time ratio the plan's dependency chain allows (equal tasks, free merges)
+    ratioBound: ratioBound(e.planTasks, e.criticalPath, workers),
   };
   if (f.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {

@@ -24,6 +24,7 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     ...rows.map(line),
     '',
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
+    ...conflictWarningsLine(s),
     ...(s.batches ? [`merge queue: ${s.batches} batch${s.batches === 1 ? '' : 'es'}, ${s.culprits ?? 0} culprit${s.culprits === 1 ? '' : 's'} found`] : []),
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
@@ -34,4 +35,13 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     ...Object.entries(s.byRole ?? {}).map(([role, r]) =>
       `  ${role}: ${r.inputTokens} in / ${r.outputTokens} out, $${r.costUsd.toFixed(4)}, ${(r.modelMs / 1000).toFixed(1)} s waiting for the model`),
   ].join('\n');
+}
+
+/** Early conflict warnings sent to agents while they worked, per task (none: no line). */
+function conflictWarningsLine(s: RunState): string[] {
+  const warned = s.order.filter((id) => s.tasks[id]!.conflictWarnings);
+  if (!warned.length) return [];
+  const total = warned.reduce((n, id) => n + s.tasks[id]!.conflictWarnings!, 0);
+  const who = warned.map((id) => `${id}${s.tasks[id]!.conflictWarnings! > 1 ? ` ×${s.tasks[id]!.conflictWarnings}` : ''}`);
+  return [`conflict warnings: ${total} sent while agents worked (${who.join(', ')})`];
 }

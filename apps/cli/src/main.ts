@@ -141,6 +141,8 @@ program
   .option('--variant <name>', 'clean | wrong-first | shared-file', 'clean')
   .option('--workers <n>', 'agents at once (the run is also timed at 1 worker)', '4')
   .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
+  .option('--no-one-worker', 'skip the 1-worker run (only the --workers one)')
+  .option('--keep-logs <dir>', 'copy each run\'s events.jsonl into this folder')
   .option('--json', 'print one JSON report on stdout')
   .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
 

@@ -1,7 +1,10 @@
 import { InputError, type ModelConfig, type ModelRole, type RunSettings } from '@caid/core';
-import { openaiCompatible, PROVIDER_PRESETS, type Model } from '@caid/llm';
+import { openaiCompatible, PROVIDER_PRESETS, type ContextProbe, type Model } from '@caid/llm';
 
 const NEEDS_KEY = /(^|\.)(openai\.com|openrouter\.ai)$/;
+
+/** Servers that say how much context they run with; their answer replaces the preset's guess. */
+const PROBES: Partial<Record<string, ContextProbe>> = { llamacpp: 'llamacpp', ollama: 'ollama', vllm: 'vllm' };
 
 /** The reference a role's model is built from: its own section, else the worker's. */
 export function modelRef(settings: RunSettings, role: ModelRole): ModelConfig {
@@ -31,5 +34,8 @@ export function modelFromSettings(settings: RunSettings, role: ModelRole = 'work
     ...(c.maxRetries !== undefined ? { maxRetries: c.maxRetries } : {}),
     timeouts: c.timeouts, ...(c.timeouts?.requestMs ? { timeoutMs: c.timeouts.requestMs } : {}),
     capabilities: { ...preset?.capabilities, ...c.capabilities }, pricing: c.pricing,
+    ...(settings.limits.maxReplyTokens !== undefined ? { maxReplyTokens: settings.limits.maxReplyTokens } : {}),
+    // A context window the user configured wins over what the server says.
+    ...(c.provider && PROBES[c.provider] && c.capabilities?.contextWindow === undefined ? { contextProbe: PROBES[c.provider] } : {}),
   });
 }

@@ -68,6 +68,7 @@ export const OPTION_GROUPS = {
     num('--max-steps <n>', 'model calls per agent round', 'limits.maxSteps'),
     { flags: '--task-timeout <minutes>', description: 'wall time per agent round', setting: 'limits.taskTimeoutMin', parse: positive('--task-timeout') },
     num('--task-tokens <n>', 'tokens (input + output) per task, over all its rounds', 'limits.taskTokens'),
+    { ...num('--max-reply-tokens <n>', 'most tokens one model reply may use (max_tokens), within the context the prompt leaves', 'limits.maxReplyTokens'), defaultText: 'a quarter of the context, at most 8192' },
   ],
   runLimits: [
     num('--workers <n>', 'agents running at once', 'workers'),

@@ -33,7 +33,10 @@ export function runtimeSettings(settings: RunSettings, rec: RecordingFlags = {},
   };
   const external = externalAgent(settings);
   if (external && settings.agent?.timeoutMin) limits.roundTimeoutMs = settings.agent.timeoutMin * 60_000;
-  const models = external || o.workerModels === false ? {} : roleModels(settings, rec, env);
+  // An external agent gets the worker's model through caid's metering endpoint when one is named
+  // (or replayed); without one it runs on its own configuration, unmetered, as before.
+  const metered = !external || Boolean(rec.replay || settings.models.worker.model);
+  const models = !metered || o.workerModels === false ? {} : roleModels(settings, rec, env);
   return { budget: settings.budget, secrets: secretValues(env, baseUrls(settings)), worker: { ...models, external, sandbox: settings.sandbox, limits } };
 }
 

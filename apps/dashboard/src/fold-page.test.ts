@@ -51,6 +51,14 @@ describe('foldPage', () => {
     ]);
   });
 
+  it('keeps the early conflict warnings a task\'s agent got, and counts them in the run state', () => {
+    const warned = [...events, { type: 'task.conflict-warning', at: t(13), taskId: 'c', attempt: 1, step: 3, paths: ['x.ts'], tasks: ['a'] } as RunEvent];
+    const s = fold(warned);
+    expect(s.history.c!.warnings).toEqual([{ at: t(13), step: 3, paths: ['x.ts'], tasks: ['a'] }]);
+    expect(s.history.a!.warnings).toEqual([]);
+    expect(s.run.tasks.c!.conflictWarnings).toBe(1);
+  });
+
   it('folds the run itself with core.reduce', () => {
     const s = fold(events);
     expect(s.run.tasks.a).toMatchObject({ status: 'merged', attempts: 3, conflicts: 1, verifyFailures: 1 });

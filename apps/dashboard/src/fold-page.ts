@@ -25,6 +25,8 @@ export interface TaskHistory {
   rounds: Round[];
   integrations: Integration[];
   conflicts: { at: string; paths: string[] }[];
+  /** Early warnings its agent got while it worked: a trial merge showed a coming conflict. */
+  warnings: { at: string; step: number; paths: string[]; tasks: string[] }[];
   verifyFailures: { at: string; command: string; exitCode: number | null; output: string }[];
 }
 
@@ -51,7 +53,7 @@ export const statusWord = (s: TaskStatus): string =>
 
 export const initialPage = (): PageState => ({ run: initialState(), history: {}, events: 0 });
 
-const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], verifyFailures: [] });
+const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], warnings: [], verifyFailures: [] });
 
 /** The page's state is the fold of the run log, like `caid status`; the run part is `core.reduce`. Pure. */
 export function foldPage(s: PageState, e: RunEvent): PageState {
@@ -86,6 +88,9 @@ export function foldPage(s: PageState, e: RunEvent): PageState {
         ...h, conflicts: [...h.conflicts, { at: e.at, paths: e.paths }],
         integrations: [...h.integrations, { from: finishedAt, at: e.at, result: 'conflict', detail: e.paths.join(', ') }],
       };
+      break;
+    case 'task.conflict-warning':
+      changed = { ...h, warnings: [...h.warnings, { at: e.at, step: e.step, paths: e.paths, tasks: e.tasks }] };
       break;
     case 'task.verify-failed':
       changed = {

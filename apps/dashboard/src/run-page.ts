@@ -93,7 +93,7 @@ function taskTable(p: PageState, now: string, selected: string | undefined, sele
       const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? taskPhase(t) : t.reason ?? '';
       return h('tr', { 'data-task': id, 'data-status': displayStatus(t.status), class: id === selected ? 'selected' : '', onclick: () => select(id) },
         h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t.status))),
-        h('td', {}, String(t.attempts)), h('td', {}, doing), h('td', {}, String(t.conflicts)), h('td', {}, String(t.verifyFailures)),
+        h('td', {}, String(t.attempts)), h('td', {}, doing), h('td', {}, `${t.conflicts}${t.conflictWarnings ? ` (${t.conflictWarnings} warned)` : ''}`), h('td', {}, String(t.verifyFailures)),
         h('td', {}, tokens(tok)), h('td', {}, cost(t.usage.costUsd + t.liveUsage.costUsd)), h('td', {}, duration(t.startedAt, t.finishedAt ?? now)));
     }));
 }

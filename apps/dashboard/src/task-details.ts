@@ -15,7 +15,7 @@ const row = (k: string, v: string | Node) => [h('dt', {}, k), h('dd', {}, v)];
 /** Everything about one task: prompt, rounds, conflicts, verify output, transcript, tokens and cost. */
 export function taskDetails(p: PageState, id: string, files: TaskFiles | undefined, now: string): HTMLElement {
   const t = p.run.tasks[id]!;
-  const hist = p.history[id] ?? { rounds: [], conflicts: [], verifyFailures: [], integrations: [] };
+  const hist = p.history[id] ?? { rounds: [], conflicts: [], warnings: [], verifyFailures: [], integrations: [] };
   const u = t.usage;
   const live = t.liveUsage;
   return h('section', { class: 'details', id: 'details', 'data-task': id },
@@ -38,6 +38,9 @@ export function taskDetails(p: PageState, id: string, files: TaskFiles | undefin
       : h('p', { class: 'muted' }, 'Not started yet.'),
     hist.conflicts.length ? h('h3', {}, 'Conflicts') : null,
     hist.conflicts.length ? h('ul', { class: 'conflicts' }, ...hist.conflicts.map((c) => h('li', {}, `${clock(c.at)}: ${c.paths.join(', ')}`))) : null,
+    hist.warnings.length ? h('h3', {}, 'Conflict warnings') : null,
+    hist.warnings.length ? h('ul', { class: 'conflict-warnings' }, ...hist.warnings.map((w) => h('li', {},
+      `${clock(w.at)} step ${w.step}: would conflict on ${w.paths.join(', ')} with ${w.tasks.join(', ') || 'the integration head'}; its agent was told`))) : null,
     hist.verifyFailures.length ? h('h3', {}, 'Failed verifies') : null,
     ...hist.verifyFailures.map((v) => h('div', { class: 'verify-failure' },
       h('div', {}, `${clock(v.at)} \`${v.command}\` exit ${v.exitCode}`), h('pre', { class: 'verify-output' }, v.output))),

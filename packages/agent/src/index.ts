@@ -10,3 +10,4 @@ export * from './sandbox.js';
 export * from './scratch-dir.js';
 export * from './condense-history.js';
 export * from './kill-tagged.js';
+export * from './agent-endpoint.js';

@@ -47,3 +47,58 @@ describe('runAgent against recorded llama-server replies', () => {
     expect(server!.requests[1]).toContain('could not parse your last reply');
   }, 60_000);
 });
+
+const completions = () => server!.requests.filter((r) => r !== '');
+
+describe("runAgent with llama-server's real n_ctx, and the usage of cut requests", () => {
+  it('condenses before the request that overflowed, once /props said n_ctx is 1,280 (not the preset\'s 32,768)', async () => {
+    // The conversation as it stood before the recorded 400 (1,393 tokens against 1,280), continued here.
+    const before = (JSON.parse(recorded('proxy-ctx.jsonl', [2])[0]!.req!) as { messages: ChatMessage[] }).messages;
+    // The condensed request fits, so it is answered with a recorded finish rather than the recorded refusal.
+    server = await startReplayServer([...recorded('props-n-ctx-1280.jsonl'), ...recorded('trained-finish.jsonl')]);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'caid-llama-replay-'));
+    const model = openaiCompatible({ baseURL: server.url, model: 'caid-fixture-nctx', contextProbe: 'llamacpp', capabilities: { contextWindow: 32_768 }, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+    const r = await runAgent({ model, tools: builtinTools(dir), messages: before, maxSteps: 8, timeoutMs: 60_000 });
+    expect(r).toMatchObject({ status: 'finished' });
+    expect(model.contextWindow).toBe(1_280);
+    const sent = completions().map((b) => JSON.parse(b) as { messages: ChatMessage[]; max_tokens: number });
+    // The request that overflowed went out already condensed, with a reply bounded by what 1,280 tokens leave.
+    expect(JSON.stringify(sent[0]!.messages)).toMatch(/removed to fit the context window/);
+    expect(sent[0]!.messages.length).toBeLessThan(before.length);
+    for (const b of sent) expect(b.max_tokens).toBeLessThanOrEqual(320);
+  }, 60_000);
+
+  it('counts the prompt of a request llama-server never answered (random weights generating until cut off)', async () => {
+    server = await startReplayServer(recorded('random-aborted.jsonl'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'caid-llama-replay-'));
+    const model = openaiCompatible({ baseURL: server.url, model: 'tiny', maxRetries: 0 });
+    const r = await runAgent({ model, tools: builtinTools(dir), messages: start, maxSteps: 8, timeoutMs: 1_000 });
+    expect(r.status).toBe('time-limit');
+    const prompt = completions()[0]!;
+    expect(r.usage.inputTokens).toBeGreaterThan(0);
+    expect(r.usage.inputTokens).toBeLessThanOrEqual(Math.ceil(prompt.length / 4));
+  }, 60_000);
+
+  it('a run budget stops a runaway streamed generation mid-reply and counts what streamed', async () => {
+    server = await startReplayServer(recorded('runaway-stream.jsonl'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'caid-llama-replay-'));
+    const model = openaiCompatible({ baseURL: server.url, model: 'caid-fixture', stream: true, maxRetries: 0 });
+    // The CLI's budget watch in small: workers report usage, the run stops once 1,500 tokens are spent.
+    const budget = 1_500;
+    let spent = 0;
+    const reports: number[] = [];
+    const r = await runAgent({
+      model, tools: builtinTools(dir), messages: start, maxSteps: 8, timeoutMs: 60_000,
+      onStep: (s) => { spent = s.usage.inputTokens + s.usage.outputTokens; reports.push(spent); },
+      shouldStop: () => (spent >= budget ? `budget of ${budget} tokens reached` : undefined),
+    });
+    expect(r).toMatchObject({ status: 'stopped', message: 'budget of 1500 tokens reached' });
+    // Stopped within one report (256 tokens) of the budget, far short of the 4,442 tokens the reply streams in full.
+    const total = r.usage.inputTokens + r.usage.outputTokens;
+    expect(total).toBeGreaterThanOrEqual(budget);
+    expect(total).toBeLessThan(budget + 256 + 64);
+    expect(r.usage.outputTokens).toBeGreaterThan(0);
+    expect(reports.length).toBeGreaterThan(1);
+    expect(completions()).toHaveLength(1);
+  }, 60_000);
+});

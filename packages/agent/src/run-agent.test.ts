@@ -35,6 +35,13 @@ beforeAll(async () => {
           { toolCalls: [{ name: 'finish', arguments: { summary: 'recovered' } }] },
         ][c.assistantTurns]!,
       },
+      {
+        name: 'warned',
+        when: when.firstUserIncludes('TASK-WARN'),
+        reply: (c) => (c.lastUser.includes('HEADS UP')
+          ? { toolCalls: [{ name: 'finish', arguments: { summary: 'adapted to the warning' } }] }
+          : { toolCalls: [{ name: 'list_files', arguments: {} }] }),
+      },
       { name: 'chatty', when: when.firstUserIncludes('TASK-CHATTY'), reply: { content: 'Sure, here is some prose.' } },
       { name: 'busy', when: when.firstUserIncludes('TASK-BUSY'), reply: { toolCalls: [{ name: 'list_files', arguments: {} }] } },
       {
@@ -79,6 +86,20 @@ describe('runAgent', () => {
     expect(tools[2]).toMatch(/old/);
     const nudge = seen.filter((m) => m.role === 'user').map((m) => m.content);
     expect(nudge).toEqual([expect.stringContaining('no tool call')]);
+  });
+
+  it('asks interject before every model call after the first and puts its text in the conversation as a user message', async () => {
+    const asked: number[] = [];
+    const seen: ChatMessage[] = [];
+    const r = await runAgent({
+      model: model(), tools: builtinTools(dir), messages: start('TASK-WARN'), maxSteps: 10, timeoutMs: 30_000, onMessage: (m) => seen.push(m),
+      interject: async (step) => { asked.push(step); return step === 2 ? 'HEADS UP: a.ts would conflict' : undefined; },
+    });
+    // Steps 1 and 2 list files; the model sees the note before its third reply and finishes.
+    expect(r).toMatchObject({ status: 'finished', summary: 'adapted to the warning', steps: 3 });
+    expect(asked).toEqual([1, 2]);
+    const users = seen.filter((m) => m.role === 'user').map((m) => m.content);
+    expect(users).toEqual(['HEADS UP: a.ts would conflict']);
   });
 
   it('ends the task cleanly after repeated format errors', async () => {

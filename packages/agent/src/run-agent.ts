@@ -1,4 +1,4 @@
-import { isContextOverflow, isMalformedReplyError, type ChatMessage, type Model, type TokenUsage } from '@caid/llm';
+import { failedRequestUsage, isContextOverflow, isMalformedReplyError, type ChatMessage, type Model, type TokenUsage } from '@caid/llm';
 import { condenseHistory } from './condense-history.js';
 import type { Tool } from './define-tool.js';
 import { executeToolCall } from './execute-tool-call.js';
@@ -39,6 +39,8 @@ export interface AgentOptions {
 
 const NO_TOOL_CALL = 'Your reply contained no tool call. Work only through the tools, and call `finish` with a summary when the task is done.';
 const MALFORMED = 'The server could not parse your last reply as a tool call. Reply with exactly one well-formed tool call (valid JSON arguments).';
+/** While a reply streams, its usage so far is reported (for the run's budget) each time it grows by this many tokens. */
+const PROGRESS_EVERY_TOKENS = 256;
 const CUT_OFF = 'Your reply was cut off (finish_reason "length") before it contained a complete tool call. Reply with one short tool call.';
 
 /** One model-plus-tools conversation, run to an exit status under limits. */
@@ -61,6 +63,8 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
   };
   const stopped = () => (o.signal?.aborted ? end('cancelled') : end('time-limit', { message: `no finish within ${o.timeoutMs} ms` }));
 
+  // The server's real context (llama-server's n_ctx), before the first condensing decision.
+  await o.model.learnContext?.();
   while (steps < o.maxSteps) {
     if (signal.aborted) return stopped();
     const stop = o.shouldStop?.();
@@ -70,19 +74,46 @@ export async function runAgent(o: AgentOptions): Promise<AgentResult> {
     }
     const note = steps > 0 ? await o.interject?.(steps) : undefined;
     if (note) push({ role: 'user', content: note });
-    // Condense before the server truncates silently (Ollama cuts the prompt's start, system prompt included).
-    if (o.model.contextWindow && JSON.stringify(history).length / 4 > o.model.contextWindow * 0.8) condense();
+    // Condense before the server truncates silently (Ollama cuts the prompt's start, system prompt
+    // included) or refuses. The tool specs are part of the prompt too (2,007 of 4,645 characters in the
+    // recorded llama-server session whose n_ctx was 1,280), the 4-characters rule undercounted that
+    // server's tokens by a sixth (1,161 for 1,393), and the reply needs room: hence 70%.
+    if (o.model.contextWindow && (JSON.stringify(history).length + JSON.stringify(specs).length) / 4 > o.model.contextWindow * 0.7) {
+      if (!condense()) condense(2);
+    }
     steps++;
     let reply;
     const asked = Date.now();
+    // A streamed reply that runs away is cut as soon as the task's tokens or the run's budget are spent.
+    const cut = new AbortController();
+    let cutReason: { status: AgentStatus; message: string } | undefined;
+    let reported = 0;
+    const onProgress = (partial: TokenUsage) => {
+      const now = { inputTokens: usage.inputTokens + partial.inputTokens, outputTokens: usage.outputTokens + partial.outputTokens, costUsd: usage.costUsd + partial.costUsd };
+      if (partial.outputTokens - reported >= PROGRESS_EVERY_TOKENS) {
+        reported = partial.outputTokens;
+        o.onStep?.({ step: steps, usage: now });
+      }
+      const stop = o.shouldStop?.();
+      const total = now.inputTokens + now.outputTokens;
+      if (stop) cutReason = { status: 'stopped', message: stop };
+      else if (o.maxTokens !== undefined && total >= o.maxTokens) cutReason = { status: 'token-limit', message: `${total} tokens used (a reply cut while streaming); the limit is ${o.maxTokens}` };
+      if (cutReason) cut.abort();
+    };
     try {
-      reply = await o.model.complete({ messages: history, tools: specs, signal });
+      reply = await o.model.complete({ messages: history, tools: specs, signal: AbortSignal.any([signal, cut.signal]), onProgress });
       modelMs += Date.now() - asked;
     } catch (e) {
       modelMs += Date.now() - asked;
-      // A failed or aborted request still cost its prompt (the server read it): estimate it (~4 chars
-      // a token) so token budgets hold when a runaway generation is cut off with no usage reported.
-      usage.inputTokens += Math.ceil(JSON.stringify(history).length / 4);
+      // A failed, cut or aborted request still cost what the server read and generated: the model
+      // estimates it (prompt, plus what streamed), else the prompt here (~4 chars a token), so token
+      // budgets hold when a runaway generation is cut off with no usage reported.
+      const spent = failedRequestUsage(e) ?? { inputTokens: Math.ceil(JSON.stringify(history).length / 4), outputTokens: 0, costUsd: 0 };
+      usage.inputTokens += spent.inputTokens;
+      usage.outputTokens += spent.outputTokens;
+      usage.costUsd += spent.costUsd;
+      o.onStep?.({ step: steps, usage: { ...usage } });
+      if (cutReason) return end(cutReason.status, { message: cutReason.message });
       if (signal.aborted) return stopped();
       // Too long for the context window: condense and try again, while there is something to condense.
       // A small context (llama-server -c 1280) overflows within two turns: then keep fewer recent messages.

@@ -1,10 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { confinePath } from './confine-path.js';
 import { defineTool, type Tool } from './define-tool.js';
 import { walkFiles } from './walk-files.js';
+import { noFile } from './file-tools.js';
+import { lexicalRel, readBeneath } from './open-beneath.js';
+import { PathEscapeError } from './confine-path.js';
 
 const MAX_MATCHES = 200;
 const MAX_FILE = 1_000_000;
@@ -22,15 +22,18 @@ export function searchTool(root: string): Tool {
       } catch (e) {
         return `Error: invalid regular expression: ${(e as Error).message}`;
       }
-      const abs = confinePath(realRoot, p ?? '.');
-      const files = (await stat(abs)).isFile() ? [path.relative(realRoot, abs)] : walkFiles(realRoot, abs);
+      const given = p ?? '.';
+      const rel = lexicalRel(realRoot, given);
+      // A file is searched alone; otherwise the folder is walked (never through a link).
+      const single = noFile(given, () => readBeneath(realRoot, given, MAX_FILE + 1));
+      const files = typeof single === 'string' ? walkFiles(realRoot, given) : [rel];
       const out: string[] = [];
-      for await (const f of files) {
-        const full = path.join(realRoot, f);
-        if ((await stat(full)).size > MAX_FILE) continue;
-        const text = await readFile(full, 'utf8');
-        if (text.includes('\0')) continue;
-        const lines = text.split('\n');
+      for (const f of files) {
+        // Each listed file is opened again beneath the root; a listed link is followed only inside it.
+        const got = f === rel && typeof single !== 'string' ? single : listedFile(realRoot, f);
+        if (got === null || typeof got === 'string' || got.size > MAX_FILE) continue;
+        if (got.text.includes('\0')) continue;
+        const lines = got.text.split('\n');
         for (let i = 0; i < lines.length; i++) {
           if (!re.test(lines[i]!)) continue;
           if (out.length === MAX_MATCHES) return `${out.join('\n')}\n[... more than ${MAX_MATCHES} matches; narrow the pattern or path]`;
@@ -40,4 +43,15 @@ export function searchTool(root: string): Tool {
       return out.length ? out.join('\n') : 'No matches.';
     },
   });
+}
+
+/** A listed file, or null when it is gone or a link leading out (skipped, as a walk never enters links). */
+function listedFile(realRoot: string, f: string): ReturnType<typeof readBeneath> | null {
+  try {
+    const got = noFile(f, () => readBeneath(realRoot, f, MAX_FILE + 1));
+    return typeof got === 'string' ? null : got;
+  } catch (e) {
+    if (e instanceof PathEscapeError) return null;
+    throw e;
+  }
 }

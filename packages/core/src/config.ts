@@ -67,6 +67,8 @@ export const ConfigSchema = z.object({
     taskTimeoutMin: positive,
     /** Tokens (input + output) one task may use over all its rounds. */
     taskTokens: z.number().int().positive(),
+    /** Most tokens one model reply may use (sent as max_tokens). */
+    maxReplyTokens: z.number().int().positive(),
     conflictRounds: z.number().int().nonnegative(),
     verifyAttempts: z.number().int().positive(),
     verifyTimeoutMin: positive,

@@ -23,6 +23,8 @@ export const RunSettingsSchema = z.object({
     taskTimeoutMin: minutes.default(30),
     /** Tokens (input + output) one task may use over all its rounds. */
     taskTokens: count.optional(),
+    /** Most tokens one model reply may use (max_tokens, also kept within the context the prompt leaves); default a quarter of the context, at most 8,192. */
+    maxReplyTokens: count.optional(),
     /** Conflict rounds per task before it fails. */
     conflictRounds: countOrZero.default(2),
     /** Failed verifies per task before it fails. */

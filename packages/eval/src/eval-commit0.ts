@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunState } from '@caid/core';
+import { runDir, type RunState } from '@caid/core';
 import { openaiCompatible } from '@caid/llm';
 import { runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
@@ -22,6 +22,26 @@ export interface Commit0RunResult {
   conflicts: number;
   passed: number;
   total: number;
+  /** Merge-queue batches, verify runs of the gate inside them, and the time from each batch's start to its last verify, summed. */
+  batches: number;
+  verifies: number;
+  batchMs: number;
+}
+
+/** Batch counts and the time the merge queue spent merging and verifying, from a run's events. */
+export function batchTimes(eventsJsonl: string): { batches: number; verifies: number; batchMs: number } {
+  const started = new Map<number, number>();
+  const ended = new Map<number, number>();
+  let verifies = 0;
+  for (const line of eventsJsonl.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const e = JSON.parse(line) as { type: string; batch?: number; at: string };
+    if (e.type === 'batch.started') started.set(e.batch!, Date.parse(e.at));
+    if (e.type === 'batch.verified') { verifies++; ended.set(e.batch!, Date.parse(e.at)); }
+  }
+  let batchMs = 0;
+  for (const [b, t] of started) batchMs += Math.max(0, (ended.get(b) ?? t) - t);
+  return { batches: started.size, verifies, batchMs };
 }
 
 export interface Commit0Eval {
@@ -31,8 +51,32 @@ export interface Commit0Eval {
   /** Tests the reference implementation passes. */
   referencePassed: number;
   referenceTotal: number;
+  /** Tasks of the plan and the longest dependency chain among them (in tasks). */
+  planTasks: number;
+  criticalPath: number;
   runs: Commit0RunResult[];
 }
+
+/** Longest chain of tasks that must run one after the other (the import graph's depth). */
+export function criticalPath(tasks: readonly { id: string; dependsOn?: readonly string[] }[]): number {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const depth = new Map<string, number>();
+  const of = (id: string): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    depth.set(id, 1); // the plan is acyclic (cycles share one task); this only guards a malformed one
+    const d = 1 + Math.max(0, ...(byId.get(id)?.dependsOn ?? []).map(of));
+    depth.set(id, d);
+    return d;
+  };
+  return Math.max(0, ...tasks.map((t) => of(t.id)));
+}
+
+/**
+ * The best N-worker / 1-worker time ratio a plan allows when every task takes the same time and
+ * merging costs nothing: the longer of the critical path and an even share of the tasks, over all tasks.
+ */
+export const ratioBound = (tasks: number, path: number, workers: number) => (tasks ? Math.max(path, Math.ceil(tasks / workers)) / tasks : 1);
 
 export interface EvalOptions {
   lib: string;
@@ -42,6 +86,8 @@ export interface EvalOptions {
   /** Worker counts to run, e.g. [1, 4]. */
   workers: number[];
   latencyMs: number;
+  /** Folder to copy each run's events.jsonl into (named library-variant-Nw), to study where the time went. */
+  keepLogs?: string;
   say?: (line: string) => void;
 }
 
@@ -66,12 +112,19 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     const wallMs = performance.now() - t0;
     const states = Object.values(final.tasks);
     const score = final.head ? runLibraryTests(repoDir, final.head, verify) : { passed: 0, total: 0 };
+    const events = path.join(repoDir, runDir(final.runId), 'events.jsonl');
+    const log = existsSync(events) ? readFileSync(events, 'utf8') : '';
+    if (o.keepLogs && log) {
+      mkdirSync(o.keepLogs, { recursive: true });
+      copyFileSync(events, path.join(o.keepLogs, `${lib.name}-${o.variant}-${workers}w.events.jsonl`));
+    }
     return {
       workers, status: final.status, wallMs,
       merged: states.filter((t) => t.status === 'merged').length, tasks: states.length,
       sendBacks: states.reduce((n, t) => n + t.verifyFailures, 0),
       conflicts: states.reduce((n, t) => n + t.conflicts, 0),
       ...score,
+      ...batchTimes(log),
     };
   } finally {
     await oracle.close();
@@ -85,13 +138,16 @@ export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
   const verify = testCommand(lib);
   const ref = runLibraryTests(lib.dir, lib.referenceCommit, verify);
   o.say?.(`${lib.name}: ${lib.stubbed.length} stubbed files; the reference passes ${ref.passed} of ${ref.total} tests`);
+  const { plan } = commit0Plan(lib, { variant: o.variant, verify });
+  const depth = criticalPath(plan.tasks);
+  o.say?.(`${lib.name}: ${plan.tasks.length} tasks, critical path ${depth} tasks`);
   const runs: Commit0RunResult[] = [];
   for (const w of o.workers) {
     const r = await runOnce(lib, o, w, verify);
     o.say?.(`${lib.name} ${o.variant} ${w} worker(s): ${r.status}, ${r.merged}/${r.tasks} merged, ${r.passed}/${ref.passed} reference passes, ${(r.wallMs / 1000).toFixed(1)} s`);
     runs.push(r);
   }
-  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, runs };
+  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, planTasks: plan.tasks.length, criticalPath: depth, runs };
 }
 
 /** Share of the reference's passing tests that pass (CAID's pass rate), capped at 1. */

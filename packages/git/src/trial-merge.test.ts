@@ -1,3 +1,5 @@
+import { chmodSync, existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trialMerge } from './index.js';
 import { git, initRepo, read, removeTempDirs, write } from './temp-repo.fixture.js';
@@ -32,6 +34,24 @@ describe('trialMerge', () => {
     expect(git(dir, 'status', '--porcelain')).toBe(status);
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
     expect(read(dir, 'shared.txt')).toBe('one\nTWO (task)\nthree\n');
+  });
+
+  it('runs no program the agent planted in the repository config (fsmonitor, hooks)', async () => {
+    const { dir, main } = scene();
+    const marker = path.join(dir, '..', `planted-${path.basename(dir)}`);
+    write(dir, 'evil.sh', `#!/bin/sh\ntouch ${marker}\n`);
+    chmodSync(path.join(dir, 'evil.sh'), 0o755);
+    git(dir, 'config', 'core.fsmonitor', path.join(dir, 'evil.sh'));
+    git(dir, 'config', 'core.hooksPath', dir);
+    write(dir, 'shared.txt', 'one\nTWO (task)\nthree\n');
+    expect((await trialMerge(dir, main)).conflicts).toEqual(['shared.txt']);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('reports nothing, cheaply, when nothing was merged since the task began', async () => {
+    const { dir } = scene();
+    write(dir, 'shared.txt', 'one\nTWO (task)\nthree\n');
+    expect(await trialMerge(dir, git(dir, 'rev-parse', 'HEAD'))).toEqual({ conflicts: [], tasks: [] });
   });
 
   it('reports nothing when the work in progress merges cleanly', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { GitRunner, defaultIdentity, gitEnv, positional } from './git-runner.js';
+import { GitRunner, NO_PLANTED_PROGRAMS, defaultIdentity, gitEnv, positional } from './git-runner.js';
 import { mergeTree } from './merge-tree.js';
 
 const run = promisify(execFile);
@@ -23,11 +23,15 @@ export interface TrialMergeOutcome {
 export async function trialMerge(worktree: string, onto: string): Promise<TrialMergeOutcome> {
   const git = new GitRunner(worktree, { identity: defaultIdentity });
   const head = (await git.out(['rev-parse', 'HEAD'])).trim();
+  // Nothing merged since the task's base (the common case early in a run): nothing can conflict, so
+  // the temporary index and merge (five more git processes, every few steps of every task) are skipped.
+  if ((await git.run(['merge-base', '--is-ancestor', positional(onto), head], [0, 1])).exitCode === 0) return { conflicts: [], tasks: [] };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'caid-trial-'));
   try {
     // GitRunner strips GIT_* from the environment on purpose; here the index is redirected by intent.
     const env = { ...gitEnv(), GIT_INDEX_FILE: path.join(dir, 'index') };
-    const g = async (args: string[]) => (await run('git', ['-c', 'gc.auto=0', ...args], { cwd: worktree, env, maxBuffer: 64 << 20 })).stdout.trim();
+    // The worktree is the agent's: its config may name programs (fsmonitor, hooks) that must not run here.
+    const g = async (args: string[]) => (await run('git', ['-c', 'gc.auto=0', ...NO_PLANTED_PROGRAMS, ...args], { cwd: worktree, env, maxBuffer: 64 << 20 })).stdout.trim();
     await g(['read-tree', 'HEAD']);
     await g(['add', '-A']);
     const tree = await g(['write-tree']);

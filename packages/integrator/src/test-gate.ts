@@ -76,8 +76,9 @@ export class TestGate {
     let final = first;
     let j = judgeRun(this.mode, against, first, attribute, blame);
     let flaky: string[] = [];
-    // Only test failures are worth a second run; a timeout or a crash would just cost the time again.
-    if (o.retry !== false && !j.accepted && !first.timedOut && !first.cancelled && !first.crashed) {
+    // Only test failures are worth a second run; a timeout or a crash would just cost the time again,
+    // and so would tests failing in the merged task's own code: they never passed, so none is flaky.
+    if (o.retry !== false && !j.accepted && !(j.owned.length > 0 && j.failing.length === 0) && !first.timedOut && !first.cancelled && !first.crashed) {
       final = await runVerify(this.command, { ...this.o, cwd });
       const again = judgeRun(this.mode, against, final, attribute, blame);
       flaky = j.failing.filter((id) => !again.failing.includes(id));

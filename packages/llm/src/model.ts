@@ -29,6 +29,8 @@ export interface ModelRequest {
   tools: ToolSpec[];
   signal?: AbortSignal;
   maxTokens?: number;
+  /** While a streamed reply arrives: the usage so far (estimated), so a budget can stop a runaway generation. */
+  onProgress?: (partial: TokenUsage) => void;
 }
 
 export interface ModelReply {
@@ -43,6 +45,8 @@ export interface Model {
   readonly name: string;
   /** Tokens the server's context holds, when known: agents condense their history before reaching it. */
   readonly contextWindow?: number;
+  /** Asks the server (once per endpoint) for the context it really runs with; `contextWindow` is that afterwards. */
+  learnContext?(): Promise<void>;
   complete(request: ModelRequest): Promise<ModelReply>;
 }
 

@@ -1,15 +1,19 @@
 import OpenAI from 'openai';
 import { fetch as undiciFetch } from 'undici';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions/completions';
 import { accumulateStream } from './accumulate-stream.js';
 import { chatRequestBody } from './chat-request-body.js';
 import { endpointLimiter } from './endpoint-limiter.js';
+import { failedRequestUsage, setFailedUsage } from './failed-usage.js';
 import { httpDispatcher, type HttpTimeouts } from './http-dispatcher.js';
-import type { Model, ModelError, ModelReply, ModelRequest } from './model.js';
+import { maxReplyTokens } from './max-reply-tokens.js';
+import type { Model, ModelError, ModelReply, ModelRequest, TokenUsage } from './model.js';
 import { normaliseMessage } from './normalise-message.js';
 import { DEFAULT_CAPABILITIES, type Capabilities } from './providers.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.js';
 import { parseTextToolCalls, toTextToolRequest } from './text-tool-protocol.js';
-import { type Pricing, tokenUsage } from './token-usage.js';
+import { type ContextProbe, serverContextWindow } from './server-context.js';
+import { addTokenUsage, estimateTokens, type Pricing, priced, tokenUsage } from './token-usage.js';
 import { toModelError } from './to-model-error.js';
 
 export interface OpenAICompatibleOptions {
@@ -35,6 +39,11 @@ export interface OpenAICompatibleOptions {
   onRetry?: (e: ModelError, waitMs: number) => void;
   /** Cap on each reply's tokens when the request sets none. Default a quarter of the context window, at most 8,192. */
   maxReplyTokens?: number;
+  /**
+   * Ask the server (once per endpoint) for the context it really runs with, before the first
+   * request, and use that instead of `capabilities.contextWindow` (a preset's guess).
+   */
+  contextProbe?: ContextProbe;
 }
 
 const NO_KEY = 'sk-no-key';
@@ -63,14 +72,27 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
   // Unique per model instance, so generated ids never repeat within a conversation.
   const newId = () => `call_${++callCount}`;
 
-  // Every request carries max_tokens: without it a local server generates until its context is full
-  // (llama-server: one reply ran 7,282 tokens for 578 s).
-  const replyCap = o.maxReplyTokens ?? Math.min(8_192, Math.max(256, Math.floor(caps.contextWindow / 4)));
+  let contextWindow = caps.contextWindow;
+  let probed: Promise<void> | undefined;
+  // The server's own figure replaces the preset's; an upper bound (Ollama without num_ctx) only lowers it.
+  const learnContext = () => (probed ??= o.contextProbe
+    ? serverContextWindow({ probe: o.contextProbe, baseURL: o.baseURL, model: o.model, apiKey: o.apiKey }).then((c) => {
+      if (c) contextWindow = c.exact ? c.tokens : Math.min(contextWindow, c.tokens);
+    })
+    : Promise.resolve());
 
-  async function once(asked: ModelRequest): Promise<ModelReply> {
-    const request = asked.maxTokens === undefined ? { ...asked, maxTokens: replyCap } : asked;
-    const wire = caps.nativeTools ? request : toTextToolRequest(request);
+  async function once(request: ModelRequest): Promise<ModelReply> {
+    await learnContext();
+    const asked = caps.nativeTools ? request : toTextToolRequest(request);
+    const promptTokens = estimateTokens(JSON.stringify(asked.messages).length + JSON.stringify(asked.tools).length);
+    // Every request carries max_tokens, within the context the prompt leaves: without it a local
+    // server generates until its context is full (llama-server: one reply ran 7,282 tokens for 578 s).
+    const wire = asked.maxTokens === undefined
+      ? { ...asked, maxTokens: maxReplyTokens({ configured: o.maxReplyTokens, contextWindow, promptTokens }) }
+      : asked;
     const body = chatRequestBody(o.model, wire);
+    let streamedChars = 0;
+    const partial = (): TokenUsage => priced(promptTokens, estimateTokens(streamedChars), o.pricing);
     // Servers that cannot stream tool-call deltas (older Ollama) get a plain request when tools are offered.
     const stream = o.stream && (caps.streamingToolCalls || body.tools === undefined);
     const options = request.signal ? { signal: request.signal } : {};
@@ -81,7 +103,10 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
       let usage;
       if (stream) {
         const chunks = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
-        const streamed = await accumulateStream(chunks);
+        const streamed = await accumulateStream(counting(chunks, (n) => {
+          streamedChars += n;
+          request.onProgress?.(partial());
+        }));
         // The SDK ends a stream quietly when it is aborted mid-way; a partial reply must not pass as complete.
         if (request.signal?.aborted) throw new Error('aborted');
         ({ content, toolCalls: calls, finishReason, usage } = streamed);
@@ -98,14 +123,51 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
       const finish = (!caps.nativeTools && message.tool_calls ? 'tool_calls' : finishReason) ?? (message.tool_calls ? 'tool_calls' : 'stop');
       return { message, finishReason: finish, usage: tokenUsage(usage, request, message, o.pricing) };
     } catch (err) {
-      throw toModelError(err, { apiKey, baseURL: o.baseURL, timeoutMs: o.timeoutMs, signal: request.signal });
+      const e = toModelError(err, { apiKey, baseURL: o.baseURL, timeoutMs: o.timeoutMs, signal: request.signal });
+      // The server read the prompt unless it refused the request outright (4xx); what it streamed was generated.
+      const read = e.status === undefined || e.status >= 500;
+      setFailedUsage(e, priced(read ? promptTokens : 0, estimateTokens(streamedChars), o.pricing));
+      throw e;
     }
   }
 
-  const complete = (request: ModelRequest): Promise<ModelReply> =>
-    withRetries(() => (limiter ? limiter.run(() => once(request), request.signal).catch((e) => {
-      throw toModelError(e, { apiKey, baseURL: o.baseURL, signal: request.signal });
-    }) : once(request)), policy, request.signal, o.onRetry);
+  async function complete(request: ModelRequest): Promise<ModelReply> {
+    // What failed attempts cost is added to the reply that finally comes, or to the final error.
+    let spent: TokenUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const attempt = async () => {
+      try {
+        return await (limiter ? limiter.run(() => once(request), request.signal) : once(request));
+      } catch (e) {
+        const used = failedRequestUsage(e);
+        if (used) spent = addTokenUsage(spent, used);
+        throw toModelError(e, { apiKey, baseURL: o.baseURL, signal: request.signal });
+      }
+    };
+    try {
+      const reply = await withRetries(attempt, policy, request.signal, o.onRetry);
+      return { ...reply, usage: addTokenUsage(reply.usage, spent) };
+    } catch (e) {
+      setFailedUsage(e, spent);
+      throw e;
+    }
+  }
 
-  return { name: o.model, contextWindow: caps.contextWindow, complete };
+  return {
+    name: o.model,
+    // Read per use: the server's own figure replaces the preset's once the first request has asked it.
+    get contextWindow() { return contextWindow; },
+    learnContext,
+    complete,
+  };
+}
+
+/** Passes the chunks through, telling how many characters of output (text, reasoning, tool calls) each carried. */
+async function* counting(chunks: AsyncIterable<ChatCompletionChunk>, onChars: (n: number) => void): AsyncGenerator<ChatCompletionChunk> {
+  for await (const chunk of chunks) {
+    const d = chunk.choices?.[0]?.delta as (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null }) | undefined;
+    let n = (d?.content?.length ?? 0) + (d?.reasoning_content?.length ?? 0);
+    for (const c of d?.tool_calls ?? []) n += (c.function?.name?.length ?? 0) + (c.function?.arguments?.length ?? 0);
+    if (n > 0) onChars(n);
+    yield chunk;
+  }
 }

@@ -1,6 +1,9 @@
 import { logger } from '@caid/log';
 import type { Capabilities } from './providers.js';
 import type { Model } from './model.js';
+import { serverContextWindow, type ContextProbe } from './server-context.js';
+
+const CONTEXT_SOURCE: Record<ContextProbe, string> = { vllm: 'vLLM max_model_len', llamacpp: 'llama-server n_ctx', ollama: 'Ollama /api/show' };
 
 const log = logger('llm');
 
@@ -49,9 +52,7 @@ async function getJson(url: string, o: ProbeOptions, init: RequestInit = {}): Pr
 
 /**
  * Lists the server's models (`GET /v1/models`) and, where the server reports it, the context
- * window: llama-server `GET /props` (`n_ctx`), vLLM's `max_model_len` in the model list, Ollama
- * `POST /api/show` (`*.context_length`, the model's maximum; Ollama's own default is smaller
- * unless `num_ctx` is set).
+ * window of `o.model` (through `serverContextWindow`).
  */
 export async function probeServer(baseURL: string, o: ProbeOptions = {}): Promise<ServerProbe> {
   const base = baseURL.replace(/\/+$/, '');
@@ -59,20 +60,14 @@ export async function probeServer(baseURL: string, o: ProbeOptions = {}): Promis
   if (listed.status !== 200) {
     return { reachable: false, problem: listed.status ? `GET ${base}/models answered HTTP ${listed.status}` : `no answer at ${base} (${listed.error})`, models: [] };
   }
-  const data = ((listed.body as { data?: { id?: string; max_model_len?: number }[] })?.data ?? []).filter((m) => typeof m.id === 'string');
+  const data = ((listed.body as { data?: { id?: string }[] })?.data ?? []).filter((m) => typeof m.id === 'string');
   const out: ServerProbe = { reachable: true, models: data.map((m) => m.id!) };
-  const vllm = data.find((m) => m.id === o.model && typeof m.max_model_len === 'number') ?? (data.length === 1 && typeof data[0]!.max_model_len === 'number' ? data[0] : undefined);
-  if (vllm) return { ...out, contextWindow: vllm.max_model_len, contextSource: 'vLLM max_model_len' };
-  const origin = serverOrigin(base);
-  const props = await getJson(`${origin}/props`, o);
-  const p = props.body as { n_ctx?: number; default_generation_settings?: { n_ctx?: number } } | undefined;
-  const nCtx = p?.default_generation_settings?.n_ctx ?? p?.n_ctx;
-  if (props.status === 200 && typeof nCtx === 'number') return { ...out, contextWindow: nCtx, contextSource: 'llama-server /props n_ctx' };
+  // The context size, as the server reports it (llama-server /props n_ctx, vLLM max_model_len, Ollama /api/show).
   if (o.model) {
-    const show = await getJson(`${origin}/api/show`, o, { method: 'POST', body: JSON.stringify({ model: o.model }) });
-    const info = (show.body as { model_info?: Record<string, unknown> } | undefined)?.model_info ?? {};
-    const key = Object.keys(info).find((k) => k.endsWith('.context_length'));
-    if (show.status === 200 && key && typeof info[key] === 'number') return { ...out, contextWindow: info[key], contextSource: 'Ollama /api/show context_length (the model\'s maximum; Ollama uses num_ctx)' };
+    for (const kind of ['vllm', 'llamacpp', 'ollama'] as const) {
+      const ctx = await serverContextWindow({ probe: kind, baseURL: base, model: o.model, apiKey: o.apiKey, timeoutMs: o.timeoutMs ?? 3_000 });
+      if (ctx) return { ...out, contextWindow: ctx.tokens, contextSource: `${CONTEXT_SOURCE[kind]}${ctx.exact ? '' : ' (the model\'s maximum; the server may run with less)'}` };
+    }
   }
   return out;
 }

@@ -28,7 +28,9 @@ export function recordingModel(inner: Model, dir: string, scrub: (text: string) 
   mkdirSync(dir, { recursive: true });
   return {
     name: inner.name,
-    ...(inner.contextWindow ? { contextWindow: inner.contextWindow } : {}),
+    // A getter: the inner model learns the server's real context at its first request.
+    get contextWindow() { return inner.contextWindow; },
+    ...(inner.learnContext ? { learnContext: () => inner.learnContext!() } : {}),
     async complete(request) {
       const reply = await inner.complete(request);
       const key = callKey(request);

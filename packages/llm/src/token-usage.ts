@@ -22,10 +22,21 @@ export function tokenUsage(
 ): TokenUsage {
   const inputTokens = reported?.prompt_tokens ?? estimateTokens(JSON.stringify(request.messages).length + JSON.stringify(request.tools).length);
   const outputTokens = reported?.completion_tokens ?? estimateTokens(outputChars(message));
+  return priced(inputTokens, outputTokens, pricing);
+}
+
+/** Tokens with their price. */
+export function priced(inputTokens: number, outputTokens: number, pricing: Pricing | undefined): TokenUsage {
   const cost = pricing ? (inputTokens * pricing.inputPerMTok + outputTokens * pricing.outputPerMTok) / 1e6 : 0;
   // Rounding to 1e-9 USD removes float noise without losing the price of a single token.
   return { inputTokens, outputTokens, costUsd: Math.round(cost * 1e9) / 1e9 };
 }
+
+export const addTokenUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+  costUsd: Math.round((a.costUsd + b.costUsd) * 1e9) / 1e9,
+});
 
 function outputChars(m: AssistantMessage): number {
   let n = m.content?.length ?? 0;

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { TaskJob, TaskProgress } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
-import { builtinTools, runAgent, runExternalAgent, type AgentResult, type SandboxKind } from '@caid/agent';
+import { builtinTools, endpointEnv, isSecretVariable, runAgent, runExternalAgent, type AgentResult, type SandboxKind } from '@caid/agent';
 import type { Worktree } from '@caid/git';
 import type { Transcript } from './transcript.js';
 import { scratchDir, taskEnv } from './prepare-round.js';
+import { meteredRound, type MeteredRound } from './metered-lease.js';
 
 /** An external CLI agent: the command (with `{promptFile}`) and the variables it may see. */
 export interface ExternalAgentSpec {
@@ -31,18 +32,30 @@ export async function runRoundAgent(
   interject?: (step: number) => Promise<string | undefined>,
 ): Promise<AgentResult & { role?: 'worker' | 'resolver' }> {
   const scratch = scratchDir(job);
-  if (o.external) {
-    const passed = Object.fromEntries((o.external.passEnv ?? []).flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-    const result = await runExternalAgent({
-      command: o.external.command, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
-      timeoutMs: o.limits.roundTimeoutMs, signal: ctx.signal, env: { ...passed, ...taskEnv(job, wt.path) },
-      onOutput: (out) => transcript.append({ t: 'note', text: `external agent output:\n${out}` }),
-    });
-    const refusal = result.status === 'finished' ? await validateFinish() : null;
-    return refusal ? { ...result, status: 'agent-failed', message: refusal } : result;
-  }
   const role = job.round.kind === 'conflict' && o.resolverModel ? 'resolver' : 'worker';
   const model = role === 'resolver' ? o.resolverModel : o.model;
+  if (o.external) {
+    // With a model configured, the CLI talks to caid's metering endpoint with a per-round token:
+    // the user's key stays here (passEnv keys are dropped) and every token counts in the budgets.
+    const meter = model ? await meteredRound(model, job, { shouldStop: o.shouldStop, maxTokens: o.limits.maxTokens }, ctx.progress) : undefined;
+    const passed = Object.fromEntries((o.external.passEnv ?? []).flatMap((k) => {
+      const v = process.env[k];
+      return v && !(meter && isSecretVariable(k, v)) ? [[k, v]] : [];
+    }));
+    try {
+      const result = await runExternalAgent({
+        command: o.external.command, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
+        timeoutMs: o.limits.roundTimeoutMs, signal: ctx.signal,
+        env: { ...passed, ...taskEnv(job, wt.path), ...(meter ? endpointEnv(meter.endpoint) : {}) },
+        onOutput: (out) => transcript.append({ t: 'note', text: `external agent output:\n${out}` }),
+      });
+      const metered = meter ? withMeteredUsage(result, meter) : result;
+      const refusal = metered.status === 'finished' ? await validateFinish() : null;
+      return { ...(refusal ? { ...metered, status: 'agent-failed', message: refusal } : metered), ...(meter ? { role } : {}) };
+    } finally {
+      meter?.release();
+    }
+  }
   if (!model) throw new Error('no model and no external agent configured');
   const result = await runAgent({
     model,
@@ -67,4 +80,11 @@ export function externalPrompt(messages: ChatMessage[]): string {
   const parts = [system.replace(/Work only through the tools\.[^\n]*\n?/, ''), users[0] ?? ''];
   if (users.length > 1) parts.push(`# Now\n\n${users.at(-1)}`);
   return `${parts.filter(Boolean).join('\n\n')}\n`;
+}
+
+/** The round's metered tokens; a CLI that gave up because the endpoint refused (budget spent) stopped for that reason. */
+function withMeteredUsage(result: AgentResult, meter: MeteredRound): AgentResult {
+  const counted = { ...result, usage: meter.usage, steps: Math.max(result.steps, meter.requests) };
+  if (meter.refusal && result.status !== 'finished' && result.status !== 'cancelled') return { ...counted, status: meter.refusal.status, message: meter.refusal.message };
+  return counted;
 }

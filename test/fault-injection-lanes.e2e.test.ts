@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
+import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli-harness.js';
+
+// kill -9 while a speculative batch is in flight (two verify lanes). `quick` finishes at once and
+// is verified alone (batch 1, a verify of ~2 s); the others finish during that verify and form
+// batch 2, merged on top of batch 1's unverified tip and verified at the same time in the second
+// integration worktree. One of them breaks the build until it is sent back, so batch 2 is also
+// bisected. The run is killed at points inside that window; `caid resume` must end in the same
+// tree as an uninterrupted run, with every task merged exactly once, no red commit ever on the
+// integration branch, and no worktree left behind (the second lane's included).
+
+const sentBack = (c: Conversation) => /verify command/.test(c.lastUser);
+const steps = (c: Conversation, list: ScriptedReply[]) => list[Math.min(c.stepInRound, list.length - 1)]!;
+const slow = (r: ScriptedReply): ScriptedReply => ({ ...r, delayMs: 1000 });
+
+function reply(c: Conversation): ScriptedReply {
+  const id = taskOf(c)!;
+  if (id === 'quick') return steps(c, [call('write_file', { path: 'quick.txt', content: 'quick\n' }), call('finish', { summary: id })]);
+  if (id === 'bad') {
+    if (sentBack(c)) return steps(c, [call('run', { command: 'rm -f BROKEN' }), call('finish', { summary: 'removed BROKEN' })]);
+    return steps(c, [slow(call('write_file', { path: 'bad.txt', content: 'bad\n' })), call('write_file', { path: 'BROKEN', content: 'x\n' }), call('finish', { summary: id })]);
+  }
+  return steps(c, [slow(call('write_file', { path: `${id}.txt`, content: `${id}\n` })), call('finish', { summary: id })]);
+}
+
+const IDS = ['quick', 'good-1', 'good-2', 'bad', 'good-3'];
+const PLAN = `goal: speculative batches
+verify: sleep 2 && test ! -e BROKEN
+tasks:
+${IDS.map((id) => `  - { id: ${id}, prompt: p }`).join('\n')}
+`;
+
+let model: ScriptedModelServer;
+let planFile: string;
+beforeAll(async () => {
+  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
+  planFile = path.join(tempDir(), 'plan.yaml');
+  writeFileSync(planFile, PLAN);
+});
+afterAll(async () => {
+  await model.close();
+  removeTemps();
+});
+
+type Ev = { type: string; batch?: number; taskId?: string; base?: string; commit?: string; accepted?: boolean };
+const common = (repo: string) => ['--repo', repo, '--model', 'm', '--base-url', model.url, '--verify-concurrency', '2'];
+const eventsOf = (repo: string, runId: string): Ev[] =>
+  readFileSync(path.join(repo, `.caid/runs/${runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+async function scenario(kill?: string) {
+  const dir = tempDir();
+  const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# lanes\n' });
+  const runId = `lanes-${(kill ?? 'none').replace(/[.:]/g, '-')}`;
+  const first = await runCli(['run', '--plan', planFile, '--run-id', runId, '--workers', '5', '--worktree-root', path.join(dir, 'wt'), ...common(repo)],
+    { env: kill ? { CAID_FAULT_KILL_AFTER: kill } : {} });
+  const killed = first.signal === 'SIGKILL';
+  const resumed = killed ? await runCli(['resume', runId, '--json', ...common(repo)]) : undefined;
+  return { repo, runId, first, killed, resumed };
+}
+
+describe('kill -9 during a speculative (second-lane) batch, then caid resume', () => {
+  let reference: string;
+  beforeAll(async () => {
+    const r = await scenario();
+    expect(r.first.code, r.first.stderr).toBe(0);
+    reference = git(r.repo, 'ls-tree', '-r', `caid/${r.runId}/integration`);
+    // The uninterrupted run did verify a batch on top of an unverified one.
+    const ev = eventsOf(r.repo, r.runId);
+    const second = ev.findIndex((e) => e.type === 'batch.started' && e.batch === 2);
+    const firstVerified = ev.findIndex((e) => e.type === 'batch.verified' && e.batch === 1);
+    expect(second, JSON.stringify(ev.filter((e) => e.type.startsWith('batch.')))).toBeGreaterThan(0);
+    expect(second).toBeLessThan(firstVerified);
+  }, 180_000);
+
+  // batch.started:2 is the speculative batch starting; batch.verified:1 lands the lower batch while the
+  // upper one verifies; batch.verified:2 is the upper batch's red verdict (or its probe); task.merged:2 is
+  // the first task landed from the upper batch.
+  const KILL_POINTS = ['batch.started:2', 'batch.verified:1', 'batch.verified:2', 'task.merged:2'];
+  const killedAt = new Set<string>();
+
+  it.each(KILL_POINTS)('killed after %s: same tree, every task merged once, never a red head, no worktree left', async (point) => {
+    const r = await scenario(point);
+    if (!r.killed) {
+      expect(r.first.code, r.first.stderr).toBe(0);
+      return;
+    }
+    killedAt.add(point);
+    expect(r.resumed!.code, r.resumed!.stderr).toBe(0);
+    const integration = `caid/${r.runId}/integration`;
+    expect(JSON.parse(r.resumed!.stdout)).toMatchObject({ status: 'succeeded', commit: git(r.repo, 'rev-parse', integration) });
+    expect(git(r.repo, 'ls-tree', '-r', integration)).toBe(reference);
+    const ev = eventsOf(r.repo, r.runId);
+    for (const id of IDS) expect(ev.filter((e) => e.type === 'task.merged' && e.taskId === id), id).toHaveLength(1);
+    const red = new Set(ev.filter((e) => e.type === 'batch.verified' && !e.accepted).map((e) => e.commit));
+    for (const p of git(r.repo, 'reflog', 'show', '--format=%H', integration).split('\n')) expect(red.has(p), p).toBe(false);
+    expect(git(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    if (point === 'batch.started:2') {
+      // The kill came while batch 2 stood on an unverified batch 1.
+      const resumedAt = ev.findIndex((e) => e.type === 'run.resumed');
+      expect(ev.slice(0, resumedAt).some((e) => e.type === 'batch.verified' && e.batch === 1)).toBe(false);
+    }
+  }, 180_000);
+
+  it('reached the speculative window: the kill after batch.started:2 happened', () => {
+    expect(killedAt.has('batch.started:2')).toBe(true);
+    expect(killedAt.size).toBeGreaterThanOrEqual(3);
+  });
+});
