@@ -36,13 +36,16 @@ const FLAG_SETTINGS = new Set((Object.values(OPTION_GROUPS).flat() as OptionSpec
  * Settings with no config key, and why. The verify command belongs to the plan; a repository-wide
  * one in the config would silently replace every plan's (the flag is for one run).
  */
-const NOT_IN_CONFIG: Record<string, string> = { verify: "the plan's verify; --verify overrides it for one run" };
+const NOT_IN_CONFIG: Record<string, string> = {
+  verify: "the plan's verify; --verify overrides it for one run",
+  partialProgress: "the plan's partialProgress: whether partial progress is the goal belongs to one plan",
+};
 
 /**
  * Settings no flag sets, and why: per-role model details and agent details are too many and too
  * structured for flags; the config file holds them.
  */
-const NOT_A_FLAG = /^(models\.(planner|resolver)\.|models\.worker\.(maxRetries|timeouts|pricing|capabilities)|agent\.(passEnv|timeoutMin)|setup$|setupTimeoutMin$|include$|share$)/;
+const NOT_A_FLAG = /^(models\.(planner|resolver)\.|models\.worker\.(maxRetries|timeouts|pricing|capabilities)|agent\.(passEnv|timeoutMin)|setup$|setupTimeoutMin$|include$|share$|partialProgress$)/;
 
 describe('RunSettings coverage', () => {
   const all = leaves(RunSettingsSchema as unknown as Schema);

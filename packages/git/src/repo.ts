@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, readdirSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, renameSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkedOutIn } from './checked-out-in.js';
 import { readLooseRef } from './loose-ref.js';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
@@ -191,8 +191,7 @@ export class Repo {
   /** The canonical path of a linked worktree that can go: GitError if it is none, has submodules or has changes. */
   private async disposable(path: string): Promise<string> {
     const at = canonical(path);
-    const gitdir = /^gitdir:\s*(.+)$/m.exec(existsSync(join(at, '.git')) && statSync(join(at, '.git')).isFile() ? readFileSync(join(at, '.git'), 'utf8') : '')?.[1];
-    if (!gitdir || !canonical(resolve(at, gitdir)).startsWith(join(this.commonDir, 'worktrees') + sep)) throw new GitError(`not a linked worktree of ${this.root}: ${path}`);
+    if (at === this.root || !this.recordedGitDir(at)) throw new GitError(`not a linked worktree of ${this.root}: ${path}`);
     if (existsSync(join(at, '.gitmodules'))) throw new GitError(`${path} has submodules: remove it with git worktree remove`);
     if (!(await this.worktree(at).status()).clean) throw new GitError(`${path} has uncommitted or untracked files`);
     return at;
@@ -210,11 +209,39 @@ export class Repo {
     });
   }
 
+  /**
+   * The git dir git recorded for the work tree at `path`: the common dir for the main work tree,
+   * else the admin dir under `<common>/worktrees/` whose `gitdir` file names `path/.git`. Never read
+   * from the work tree's own `.git` file, which an agent can rewrite to point at a repository it made.
+   */
+  recordedGitDir(path: string): string | undefined {
+    const at = canonical(path);
+    if (at === this.root && this.mainCheckedOut) return this.commonDir;
+    const admin = join(this.commonDir, 'worktrees');
+    let names: string[];
+    try {
+      names = readdirSync(admin);
+    } catch {
+      return undefined; // no linked worktrees at all
+    }
+    const want = join(at, '.git');
+    for (const name of names) {
+      let recorded: string;
+      try {
+        recorded = readFileSync(join(admin, name, 'gitdir'), 'utf8').trim();
+      } catch {
+        continue; // an admin dir being made or pruned
+      }
+      if (recorded === want || canonicalParent(recorded) === want) return join(admin, name);
+    }
+    return undefined;
+  }
+
   /** Handle for an existing work tree; one instance per path. */
   worktree(path: string): Worktree {
     const at = canonical(path);
     let wt = this.worktrees.get(at);
-    if (!wt) this.worktrees.set(at, (wt = new Worktree(at, this.identity)));
+    if (!wt) this.worktrees.set(at, (wt = new Worktree(at, this.identity, () => this.recordedGitDir(at))));
     return wt;
   }
 
@@ -291,3 +318,8 @@ function canonical(path: string): string {
   }
 }
 
+
+/** `<dir>/.git` with `dir` canonical; the `.git` entry itself is not followed (it may be a planted link). */
+function canonicalParent(gitEntry: string): string {
+  return join(canonical(dirname(gitEntry)), basename(gitEntry));
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
+import { debuglog } from 'node:util';
+import { INTEGRATION_DIR, TaskSchema, runDir, type NewRunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
@@ -10,12 +11,15 @@ import { integrationSetup } from './integration-setup.js';
 import { integrationStep, type StepAgentResult } from './integration-step.js';
 import { integrationWorktree } from './integration-worktree.js';
 import { replanHook } from './replan-hook.js';
+import { undeclaredWrites } from './undeclared-writes.js';
 import { relayTranscripts } from './relay-transcripts.js';
 import { remoteSync } from './remote-sync.js';
 import type { DriveOptions } from './run-plan.js';
 import { logger, withLogContext } from '@caid/log';
 
 const oplog = logger('orchestrator');
+
+const debug = debuglog('caid');
 
 /**
  * Drives a started run to its end from the state its log folds to: opens the test gate on the
@@ -110,6 +114,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
               merged.add(result.taskId);
             }
             await hooks.report(result, outcome);
+            if (outcome.kind === 'merged') await warnUndeclared(result.taskId, outcome.taskCommit, state, hooks.event);
           },
         });
       } finally {
@@ -125,6 +130,29 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   // Not needed any more, and not worth failing a finished run over.
   await sync?.dropCommitRefs().catch(oplog.dropped('could not drop the per-commit refs (harmless: `caid clean` removes them)'));
   return final;
+}
+
+/**
+ * A merged task whose own commits wrote outside its declared `files` (possibly files another task
+ * declared): not refused, since the gate judged the result, but logged and shown in the summary.
+ */
+async function warnUndeclared(taskId: string, taskCommit: string, state: RunState, event: (e: NewRunEvent) => Promise<void>): Promise<void> {
+  const task = state.tasks[taskId];
+  if (!task) return;
+  let paths: string[];
+  try {
+    paths = await undeclaredWrites(state.repo, state.baseCommit, taskCommit, taskId, task.files ?? []);
+  } catch (e) {
+    // A warning only: a git failure here must not stop the merge queue.
+    debug('undeclared-writes check of %s failed: %s', taskId, (e as Error).message);
+    return;
+  }
+  if (paths.length === 0) return;
+  const declaredBy = Object.fromEntries(paths.flatMap((p) => {
+    const owner = Object.values(state.tasks).find((t) => t.id !== taskId && (t.files ?? []).includes(p));
+    return owner ? [[p, owner.id]] : [];
+  }));
+  await event({ type: 'task.undeclared-writes', taskId, paths, ...(Object.keys(declaredBy).length ? { declaredBy } : {}) });
 }
 
 /** Verify logs are for reading later; failing to save one (disk full) must not stop the run by itself. */
