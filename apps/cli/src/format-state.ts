@@ -1,15 +1,15 @@
-import { taskPhase, testProgress, type RunState } from '@caid/core';
+import { runStopped, taskWord, testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
 export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
   // A log that says running with no live process behind it: a killed run, resumable.
-  const stopped = s.status !== 'running' || Boolean(o.dead);
+  const stopped = runStopped(s.status, o.dead);
   const rows = s.order.map((id) => {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
     // A run that stopped with rounds in flight: those tasks are interrupted (resumable), not running.
-    const status = stopped && (t.status === 'queued' || t.status === 'running' || t.status === 'integrating') ? 'interrupted' : taskPhase(t);
+    const status = taskWord(t, stopped);
     return [id, status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];

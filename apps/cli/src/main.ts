@@ -55,7 +55,8 @@ program
   .description('show a run (default: the newest) folded from its event log')
   .argument('[runId]')
   .option('--repo <dir>', 'the git repository', '.')
-  .option('--json', 'print JSON')
+  .option('--json', 'print JSON (with the run\'s settings)')
+  .option('--settings', 'also print the settings the run was started (or last resumed) with')
   .action(async (runId, flags) => { process.exitCode = await statusCommand(runId, flags); });
 
 program
@@ -96,7 +97,8 @@ program
   .option('--queue <url>', 'redis://host:port[/db] (default: $REDIS_URL)')
   .option('--concurrency <n>', 'jobs at once', '1')
   .option('--workdir <dir>', 'holds one clone per remote and the task worktrees (default: ~/.caid/worker)')
-  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30');
+  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
+  .option('--no-preflight', 'skip the check that each model endpoint answers before taking jobs');
 // Loaded on use, so runs with in-process workers never load the Redis client.
 addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS)
   .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./worker-command.js')).workerCommand({ ...flags, given: settingsFromFlags(cmd) }); });
@@ -136,6 +138,8 @@ program
   .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
   .option('--no-one-worker', 'skip the 1-worker run (only the --workers one)')
   .option('--keep-logs <dir>', 'copy each run\'s events.jsonl into this folder')
+  .option('--batch-max <n>', 'most finished tasks the merge queue verifies together (default: caid run\'s)')
+  .option('--verify-concurrency <n>', 'batches verified at once (default: caid run\'s)')
   .option('--json', 'print one JSON report on stdout')
   .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
 

@@ -6,6 +6,7 @@ import { claimWorkdir, executeRemoteTask } from '@caid/worker';
 import { loadConfig } from '@caid/orchestrator';
 import { resolveSettings } from './resolve-settings.js';
 import { runtimeSettings } from './runtime-settings.js';
+import { preflight } from './preflight.js';
 import { positiveInt } from './parse-flags.js';
 
 export interface WorkerFlags {
@@ -15,6 +16,8 @@ export interface WorkerFlags {
   concurrency: string;
   workdir?: string;
   stallTimeout: string;
+  /** `--no-preflight` sets false. */
+  preflight?: boolean;
 }
 
 /**
@@ -31,8 +34,12 @@ export async function workerCommand(f: WorkerFlags): Promise<number> {
   const workdir = path.resolve(f.workdir ?? path.join(os.homedir(), '.caid', 'worker'));
   // The same resolution as `caid run`: this machine's model, limits, sandbox and agent (jobs carry none of them).
   const config = f.config ? loadConfig('.', f.config).config : {};
-  const runtime = runtimeSettings(resolveSettings(f.given, config, process.env), {}, process.env);
+  const settings = resolveSettings(f.given, config, process.env);
+  const runtime = runtimeSettings(settings, {}, process.env);
   await checkRedis(url);
+  // As `caid run` does: a wrong --base-url is exit 2 here, not every job this worker takes failing.
+  const external = Boolean(settings.agent?.command || settings.agent?.preset);
+  if (f.preflight !== false && !external) await preflight(settings, settings.models.resolver ? ['worker', 'resolver'] : ['worker']);
   const release = claimWorkdir(workdir);
 
   const queue = bullmqQueue({ url, worker: { lockMs } });

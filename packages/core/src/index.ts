@@ -20,3 +20,4 @@ export * from './queue-phase.js';
 export * from './run-settings.js';
 export * from './unknown-keys.js';
 export * from './secrets.js';
+export * from './format-settings.js';

@@ -1,8 +1,10 @@
 import type { RunState, TaskStatus } from './reduce.js';
 import type { Usage } from './usage.js';
 import type { TestCounts } from './gate.js';
+import { runStopped } from './queue-phase.js';
 
-export type SummaryTaskStatus = 'merged' | 'failed' | 'skipped' | 'pending' | 'running';
+/** `interrupted`: in flight when the run stopped; `caid resume` redoes it. */
+export type SummaryTaskStatus = 'merged' | 'failed' | 'skipped' | 'pending' | 'running' | 'interrupted';
 
 /** The `--json` contract of ARCHITECTURE.md. */
 export interface RunSummary {
@@ -35,7 +37,9 @@ const PUBLIC_STATUS: Record<TaskStatus, SummaryTaskStatus> = {
   merged: 'merged', failed: 'failed', skipped: 'skipped',
 };
 
-export function summarize(s: RunState): RunSummary {
+/** `dead`: the log says running but no live process drives it (a killed run). */
+export function summarize(s: RunState, o: { dead?: boolean } = {}): RunSummary {
+  const stopped = runStopped(s.status, o.dead);
   return {
     runId: s.runId,
     status: s.status,
@@ -43,7 +47,8 @@ export function summarize(s: RunState): RunSummary {
     commit: s.head,
     tasks: s.order.map((id) => {
       const t = s.tasks[id]!;
-      return { id, status: PUBLIC_STATUS[t.status], attempts: t.attempts, conflicts: t.conflicts, ...(t.tests ? { tests: t.tests } : {}) };
+      const status = PUBLIC_STATUS[t.status];
+      return { id, status: stopped && (status === 'running' || t.status === 'queued') ? 'interrupted' : status, attempts: t.attempts, conflicts: t.conflicts, ...(t.tests ? { tests: t.tests } : {}) };
     }),
     usage: s.usage,
     ...(s.testHistory.length ? { tests: s.testHistory.at(-1), testProgress: testProgress(s) } : {}),

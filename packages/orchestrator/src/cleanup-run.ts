@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { debuglog } from 'node:util';
 import { spareWorktrees, type RunState } from '@caid/core';
 import { expectSpare, type Repo } from '@caid/git';
 
@@ -83,5 +84,21 @@ const PRUNE_EVERY = 16;
  * inspection); `caid clean` removes the whole scratch folder (part = undefined).
  */
 export function removeScratch(worktreeRoot: string, runId: string, taskId: string, part?: 'tmp'): void {
-  rmSync(path.join(worktreeRoot, runId, '.scratch', taskId, ...(part ? [part] : [])), { recursive: true, force: true });
+  const scratch = path.join(worktreeRoot, runId, '.scratch');
+  rmSync(path.join(scratch, taskId, ...(part ? [part] : [])), { recursive: true, force: true });
+  // Folders left empty go too (a task that wrote no prompt file, the last task's): no empty `.scratch` behind.
+  removeIfEmpty(path.join(scratch, taskId));
+  removeIfEmpty(scratch);
+}
+
+const debug = debuglog('caid');
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch (e) {
+    // Not empty (kept prompt files) or already gone: both fine.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') debug('scratch: could not remove %s: %s', dir, (e as Error).message);
+  }
 }
