@@ -145,6 +145,8 @@ program
   .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
   .option('--no-one-worker', 'skip the 1-worker run (only the --workers one)')
   .option('--keep-logs <dir>', 'copy each run\'s events.jsonl into this folder')
+  .option('--batch-max <n>', 'most finished tasks the merge queue verifies together (default: caid run\'s)')
+  .option('--verify-concurrency <n>', 'batches verified at once (default: caid run\'s)')
   .option('--json', 'print one JSON report on stdout')
   .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
 

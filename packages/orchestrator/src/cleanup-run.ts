@@ -89,7 +89,9 @@ const PRUNE_EVERY = 16;
 export function removeScratch(worktreeRoot: string, runId: string, taskId: string, part?: 'tmp'): void {
   const scratch = path.join(worktreeRoot, runId, '.scratch');
   rmSync(path.join(scratch, taskId, ...(part ? [part] : [])), { recursive: true, force: true });
-  // Folders left empty go too (a task that wrote no prompt file, the last task's): no empty `.scratch` behind.
+  // Folders left empty go too (the agent's HOME when no tool wrote there, then the task's and the
+  // run's scratch folders): no empty `.scratch` behind.
+  removeIfEmpty(path.join(scratch, taskId, 'home'));
   removeIfEmpty(path.join(scratch, taskId));
   removeIfEmpty(scratch);
 }
