@@ -10,7 +10,7 @@ import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
 import { setupLogging } from './setup-logging.js';
 import type { LogFormat } from '@caid/log';
-import { PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
+import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
 /** dist/main.js and bundle/main.js both sit one folder below package.json, in a checkout and when installed. */
 function packageVersion(): string {
@@ -120,6 +120,13 @@ program
   .option('--partial', 'land a run that did not succeed (its verified merges)')
   .option('--json', 'print the outcome as JSON')
   .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
+
+program
+  .command('doctor')
+  .description('check this machine and repository: git, worktree root, bubblewrap, Redis, each model endpoint (tool calls, context), agent CLIs; exit 1 if a required check fails')
+  .option('--json', 'print the checks as one JSON object');
+addOptionGroups(program.commands.at(-1)!, DOCTOR_GROUPS)
+  .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./doctor-command.js')).doctorCommand({ ...flags, given: settingsFromFlags(cmd) }); });
 
 program
   .command('resume')
