@@ -10,6 +10,9 @@ import { CLI_BIN, CLI_TOOLS, cliAvailable, processesMatching, worktreeIn } from 
 const USER_KEY = 'sk-user-e2e-openai-0123456789abcdef';
 const USER_ANTHROPIC_KEY = 'sk-ant-user-e2e-0123456789abcdef';
 
+// A command that never ends; not a bare `sleep`, which qwen-code refuses to run in the foreground.
+const HANG = 'python3 -c "import time; time.sleep(1017)"';
+
 type Preset = keyof typeof CLI_TOOLS;
 const taskIn = (c: Conversation) => /^# Task ([a-z0-9-]+)/m.exec(c.messages.map((m) => m.content ?? '').join('\n'))?.[1];
 const toolResults = (c: Conversation) => c.messages.filter((m) => m.role === 'tool').length;
@@ -42,7 +45,7 @@ export function describeAgentCli(preset: Preset, o: { hangTimeoutMin: number }) 
               { toolCalls: [tools.write('edit.txt', `written by ${preset}\n`, worktreeIn(c, 'edit'))] },
             ][toolResults(c)] ?? say('Done.'),
           },
-          { name: 'hang', when: (c) => taskIn(c) === 'hang', reply: (c) => (toolResults(c) === 0 ? { toolCalls: [tools.shell('sleep 1017')] } : say('Done.')) },
+          { name: 'hang', when: (c) => taskIn(c) === 'hang', reply: (c) => (toolResults(c) === 0 ? { toolCalls: [tools.shell(HANG)] } : say('Done.')) },
         ],
         fallback: say('Done.'),
       });
@@ -90,7 +93,7 @@ export function describeAgentCli(preset: Preset, o: { hangTimeoutMin: number }) 
       expect(model.requests.some((q) => q.rule === 'hang')).toBe(true);
       const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/hang.jsonl'), 'utf8');
       expect(transcript).toMatch(/the agent command ran longer than \d+ s/);
-      expect(processesMatching('sleep 1017')).toEqual([]);
+      expect(processesMatching('time.sleep(1017)')).toEqual([]);
     }, 600_000);
   });
 }
