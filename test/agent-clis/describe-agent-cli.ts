@@ -45,7 +45,8 @@ export function describeAgentCli(preset: Preset, o: { hangTimeoutMin: number }) 
               { toolCalls: [tools.write('edit.txt', `written by ${preset}\n`, worktreeIn(c, 'edit'))] },
             ][toolResults(c)] ?? say('Done.'),
           },
-          { name: 'hang', when: (c) => taskIn(c) === 'hang', reply: (c) => (toolResults(c) === 0 ? { toolCalls: [tools.shell(HANG)] } : say('Done.')) },
+          // Asked again after every result: codex returns from a command still running after ~10 s.
+          { name: 'hang', when: (c) => taskIn(c) === 'hang', reply: { toolCalls: [tools.shell(HANG)] } },
         ],
         fallback: say('Done.'),
       });
