@@ -61,6 +61,8 @@ describe('blameOwned (a test that failed before and still fails, now in the merg
     expect(blameOwned('t', wrapped, dir, merging)).toBeNull();
     // real code failing on what a stub returned (None) waits on that stub
     expect(blameOwned('t', `${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}\nE           TypeError: 'NoneType' object is not callable\n`, dir, merging)).toBeNull();
+    // stopped by the per-test timeout inside its loop: the loop may wait on a stub
+    expect(blameOwned('t', `${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}\nE           Failed: Timeout (>20.0s) from pytest-timeout.\n`, dir, merging)).toBeNull();
   });
 
   it('on a base whose suite did not run, a merge whose own code now breaks the import is refused', () => {

@@ -80,6 +80,9 @@ export interface Owned { test: string; task: string; at: string }
 // returns None, so real code that uses a stub's result fails this way in its own lines, waiting on that stub.
 const ON_NONE = /^E?\s*(TypeError|AttributeError)\b.*'?NoneType'?/m;
 
+// A per-test timeout stops the test wherever it is: often a loop in real code waiting on a stub.
+const TIMED_OUT = /Failed: Timeout \(>|^E\s+Failed: Timeout/m;
+
 // Python's chained tracebacks: the exception shown last was raised while handling the one above it.
 const CHAINED = /^(The above exception was the direct cause of the following exception|During handling of the above exception, another exception occurred):?$/m;
 
@@ -94,7 +97,7 @@ const CHAINED = /^(The above exception was the direct cause of the following exc
  * real code does with a stub's return value), and a failed assertion in the test itself.
  */
 export function blameOwned(test: string, detail: string | undefined, cwd: string, merging: readonly PendingTask[]): Owned | null {
-  if (!detail || !merging.length || CHAINED.test(detail) || ON_NONE.test(detail)) return null;
+  if (!detail || !merging.length || CHAINED.test(detail) || ON_NONE.test(detail) || TIMED_OUT.test(detail)) return null;
   const f = frames(detail).at(-1);
   if (!f) return null;
   const root = path.resolve(cwd);
