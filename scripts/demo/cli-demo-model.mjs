@@ -19,6 +19,8 @@ export const CLI_TOOLS = {
 const RESOLVE = `node -e 'const fs=require("fs");const f=process.argv[1];let s=null;const o=[];for(const l of fs.readFileSync(f,"utf8").split("\\n")){if(l.startsWith("<<<<<<< "))s=1;else if(l==="======="&&s)s=2;else if(l.startsWith(">>>>>>> "))s=null;else o.push(l)}fs.writeFileSync(f,o.join("\\n"))'`;
 
 const text = (c) => c.messages.map((m) => m.content ?? '').join('\n');
+// A conflict round's or send-back's news follows "# Now" in caid's prompt (CLIs' own prompts may say "merge conflict" too).
+const news = (c) => { const all = text(c); const at = all.lastIndexOf('# Now\n'); return at < 0 ? '' : all.slice(at); };
 const taskOf = (c) => /^# Task ([a-z0-9-]+)/m.exec(text(c))?.[1];
 const done = (c) => c.messages.filter((m) => m.role === 'tool').length;
 const say = (content) => ({ content });
@@ -33,15 +35,15 @@ export function cliDemoRules(preset) {
     { name: 'no-tools', when: (c) => c.tools.length === 0, reply: say('caid demo task') },
     {
       name: 'resolve-conflict',
-      when: (c) => c.includes('merge conflict') && /^- (\S+)$/m.test(text(c)),
+      when: (c) => news(c).includes('merge conflict') && /^- (\S+)$/m.test(news(c)),
       reply: (c) => {
-        const file = /^- (\S+)$/m.exec(text(c).slice(text(c).lastIndexOf('merge conflict')))?.[1] ?? 'src/index.js';
+        const file = /^- (\S+)$/m.exec(news(c))?.[1];
         return play(c, [{ toolCalls: [t.shell(`${RESOLVE} ${file}`)] }, { toolCalls: [t.shell('node --test')] }], `resolved the conflict in ${file}, keeping both sides`);
       },
     },
     {
       name: 'fix-after-verify',
-      when: (c) => c.includes('verify command') && taskOf(c) === 'truncate',
+      when: (c) => news(c).includes('verify command') && taskOf(c) === 'truncate',
       reply: (c) => play(c, [{ toolCalls: [t.write('src/truncate.js', SOURCES.truncate.fixed, cwdOf(c, 'truncate'))] }, { toolCalls: [t.shell('node --test')] }], 'fixed the off-by-one: the ellipsis counts toward max'),
     },
     {
