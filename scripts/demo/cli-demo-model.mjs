@@ -12,7 +12,8 @@ export const CLI_TOOLS = {
   codex: { write: (f, content) => ({ name: 'exec_command', arguments: { cmd: `mkdir -p ${quote(path.dirname(f))} && printf '%s' ${quote(content)} > ${quote(f)}` } }), shell: (command) => ({ name: 'exec_command', arguments: { cmd: command } }) },
   claude: { write: (f, content, cwd) => ({ name: 'Write', arguments: { file_path: path.join(cwd, f), content } }), shell: (command) => ({ name: 'Bash', arguments: { command, description: 'run a command' } }) },
   pi: { write: (f, content) => ({ name: 'write', arguments: { path: f, content } }), shell: (command) => ({ name: 'bash', arguments: { command } }) },
-  'qwen-code': { write: (f, content, cwd) => ({ name: 'write_file', arguments: { file_path: path.join(cwd, f), content } }), shell: (command) => ({ name: 'run_shell_command', arguments: { command } }) },
+  // qwen-code overwrites a file only after reading it in the same session.
+  'qwen-code': { read: (f, cwd) => ({ name: 'read_file', arguments: { file_path: path.join(cwd, f) } }), write: (f, content, cwd) => ({ name: 'write_file', arguments: { file_path: path.join(cwd, f), content } }), shell: (command) => ({ name: 'run_shell_command', arguments: { command } }) },
 };
 
 // Keeps both sides of every conflict hunk, ours first, in place (what the engineer is asked to do).
@@ -44,7 +45,7 @@ export function cliDemoRules(preset) {
     {
       name: 'fix-after-verify',
       when: (c) => news(c).includes('verify command') && taskOf(c) === 'truncate',
-      reply: (c) => play(c, [{ toolCalls: [t.write('src/truncate.js', SOURCES.truncate.fixed, cwdOf(c, 'truncate'))] }, { toolCalls: [t.shell('node --test')] }], 'fixed the off-by-one: the ellipsis counts toward max'),
+      reply: (c) => play(c, [...(t.read ? [{ toolCalls: [t.read('src/truncate.js', cwdOf(c, 'truncate'))] }] : []), { toolCalls: [t.write('src/truncate.js', SOURCES.truncate.fixed, cwdOf(c, 'truncate'))] }, { toolCalls: [t.shell('node --test')] }], 'fixed the off-by-one: the ellipsis counts toward max'),
     },
     {
       name: 'implement',
@@ -56,6 +57,7 @@ export function cliDemoRules(preset) {
         const steps = [
           { toolCalls: [t.write(s.file, s.code, cwd)] },
           { toolCalls: [t.write(s.file.replace('src/', 'test/').replace('.js', '.test.js'), s.test, cwd)] },
+          ...(s.index && t.read ? [{ toolCalls: [t.read('src/index.js', cwd)] }] : []),
           ...(s.index ? [{ toolCalls: [t.write('src/index.js', INDEX_LAST + s.index, cwd)] }] : []),
           ...(id === 'truncate' ? [] : [{ toolCalls: [t.shell('node --test')] }]),
         ];
