@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: a full caid run on one machine against a scripted model served over real HTTP.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,10 @@ say();
 say(code === 0 ? 'The run ended green: every task merged and `node --test` passes on the integration branch.' : `The run ended with exit code ${code}.`);
 say(`Look at the result:   git -C ${repo} log --oneline --graph --all`);
 say(`                      npx caid status --repo ${repo}     (the folded run log)`);
-say(`Agent transcripts:    ${path.join(repo, '.caid/runs')}/<runId>/tasks/*.jsonl`);
+// The run's real id (the demo's repository holds this one run), so the path can be pasted as is.
+const runsDir = path.join(repo, '.caid/runs');
+const runId = (existsSync(runsDir) ? readdirSync(runsDir).sort().at(-1) : undefined) ?? '<runId>';
+say(`Agent transcripts:    ${path.join(repo, '.caid/runs', runId, 'tasks')}/*.jsonl`);
 say();
 say('Point caid at a real model (any OpenAI-compatible server):');
 say('  Ollama:  npx caid run --plan plan.yaml --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder:14b');

@@ -71,3 +71,28 @@ describe('a run whose final tests are not all green (replayed llama-server sessi
     expect(r.summary).toMatchObject({ status: 'succeeded', tests: { passed: 0, total: 3 } });
   }, 120_000);
 });
+
+describe('--budget-tokens against a runaway streamed reply (llama-server chunk shape; see fixtures README)', () => {
+  it('cuts the reply mid-stream once the run has used its budget, counting the streamed tokens', async () => {
+    const runaway = await startReplayServer(recorded('runaway-stream.jsonl'));
+    try {
+      const dir = tempDir();
+      const repo = makeRepo(path.join(dir, 'repo'), REPO);
+      writeFileSync(path.join(dir, 'plan.yaml'), PLAN);
+      const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'caid-fixture', '--base-url', runaway.url, '--stream',
+        '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--no-preflight', '--budget-tokens', '2000', '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.reason).toBe('budget');
+      const used = summary.usage.inputTokens + summary.usage.outputTokens;
+      // Over the budget by about one progress report (256 tokens, plus chunks already received when
+      // the cut lands), far from the full reply's 4,442 tokens on top of the prompt.
+      expect(used).toBeGreaterThanOrEqual(2_000);
+      expect(used).toBeLessThan(2_000 + 512);
+      expect(summary.usage.outputTokens).toBeGreaterThan(0);
+      expect(runaway.requests.filter((b) => b !== '')).toHaveLength(1);
+    } finally {
+      await runaway.close();
+    }
+  }, 120_000);
+});

@@ -10,7 +10,7 @@ import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
 import { setupLogging } from './setup-logging.js';
 import type { LogFormat } from '@caid/log';
-import { PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
+import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
 /** dist/main.js and bundle/main.js both sit one folder below package.json, in a checkout and when installed. */
 function packageVersion(): string {
@@ -119,6 +119,13 @@ program
   .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
 
 program
+  .command('doctor')
+  .description('check this machine and repository: git, worktree root, bubblewrap, Redis, each model endpoint (tool calls, context), agent CLIs; exit 1 if a required check fails')
+  .option('--json', 'print the checks as one JSON object');
+addOptionGroups(program.commands.at(-1)!, DOCTOR_GROUPS)
+  .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./doctor-command.js')).doctorCommand({ ...flags, given: settingsFromFlags(cmd) }); });
+
+program
   .command('resume')
   .description('continue a run that stopped (Ctrl-C, caid abort, killed, crashed, disk full) with the settings it started with; finished work is not redone')
   .argument('<runId>');
@@ -138,6 +145,8 @@ program
   .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
   .option('--no-one-worker', 'skip the 1-worker run (only the --workers one)')
   .option('--keep-logs <dir>', 'copy each run\'s events.jsonl into this folder')
+  .option('--batch-max <n>', 'most finished tasks the merge queue verifies together (default: caid run\'s)')
+  .option('--verify-concurrency <n>', 'batches verified at once (default: caid run\'s)')
   .option('--json', 'print one JSON report on stdout')
   .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
 

@@ -14,6 +14,9 @@ import { localQueue } from './local-queue.js';
 import { onInterrupt } from './interrupt.js';
 import { modelFromSettings } from './model-settings.js';
 import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 export interface ResumeFlags extends RecordingFlags { given: RunSettingsInput; repo: string; json?: boolean; quiet?: boolean }
 
@@ -24,7 +27,7 @@ export interface ResumeFlags extends RecordingFlags { given: RunSettingsInput; r
  * distributed runs re-attach to their jobs. Finished work is never redone. Exit codes as `caid run`.
  */
 export async function resumeCommand(runId: string, f: ResumeFlags): Promise<number> {
-  const repo = await Repo.open(path.resolve(f.repo)).catch(() => { throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
+  const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'cannot open the repository'); throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
   const before = loadRunState(repo.root, runId);
   if (before.status === 'succeeded' || before.status === 'incomplete' || before.status === 'failed') {
     process.stderr.write(`run ${runId} already ended (${before.status}); nothing to resume\n${formatState(before)}\n`);

@@ -73,7 +73,9 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const model = planning ? modelFromSettings(settings, 'planner') : undefined;
   // One request per model endpoint before anything is written: a wrong --base-url is exit 2, not a run of failing tasks.
   // (After the plan and the repository are checked, so their errors come first.)
-  const agentsHere = !distributed && !settings.agent?.command && !settings.agent?.preset && !f.replay;
+  // An external agent with a named worker model talks to it through the metering endpoint: check it too.
+  const external = Boolean(settings.agent?.command || settings.agent?.preset);
+  const agentsHere = !distributed && !f.replay && (!external || Boolean(settings.models.worker.model));
   const roles = [...(agentsHere ? ['worker' as const] : []), ...(agentsHere && settings.models.resolver ? ['resolver' as const] : []), ...(model ? ['planner' as const] : [])];
   const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;

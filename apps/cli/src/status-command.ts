@@ -3,13 +3,16 @@ import { formatSettings, summarize } from '@caid/core';
 import { Repo } from '@caid/git';
 import { diskUsage, listRuns, loadRunState } from '@caid/orchestrator';
 import { formatState } from './format-state.js';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** `caid status [runId]`: the fold of the run's log, and the disk its worktrees take. */
 export async function statusCommand(runId: string | undefined, f: { repo: string; json?: boolean; settings?: boolean }): Promise<number> {
-  const repo = await Repo.open(path.resolve(f.repo)).catch(() => null);
+  const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'not a repository: reading runs at the path as given'); return null; });
   const state = loadRunState(repo?.root ?? path.resolve(f.repo), runId);
   // As `caid runs` says it: a running log that no live process drives is interrupted.
   const dead = state.status === 'running' && listRuns(repo?.root ?? path.resolve(f.repo)).find((r) => r.runId === state.runId)?.status === 'interrupted';

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseJUnit } from '@caid/integrator';
 import type { Commit0Library } from './commit0-library.js';
+import { logger } from '@caid/log';
+
+const elog = logger('eval');
 
 /** Whether pytest-timeout is installed (then every test gets a time limit, so a stub that loops cannot hang a run). */
 function hasPytestTimeout(): boolean {
@@ -30,7 +33,8 @@ export function runLibraryTests(repoDir: string, commit: string, command: string
     let xml = '';
     try {
       xml = readFileSync(report, 'utf8');
-    } catch {
+    } catch (err) {
+      elog.debug({ err, report }, 'no JUnit report: the suite did not run');
       return { passed: 0, total: 0 }; // no report: the suite did not run at all
     }
     const outcomes = parseJUnit(xml);

@@ -10,6 +10,9 @@ import { parseWorktreeList } from './parse-worktree-list.js';
 import { serially } from './serially.js';
 import { GitError, type Identity, type TreeMergeOutcome, type WorktreeInfo } from './types.js';
 import { Worktree, worktreeQueueKey } from './worktree.js';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 /**
  * A repository as caid drives it. Reads run in parallel; what writes shared state (worktree admin
@@ -33,7 +36,7 @@ export class Repo {
   static async open(dir: string, o: { identity?: Identity } = {}): Promise<Repo> {
     const identity = o.identity ?? defaultIdentity;
     const probe = new GitRunner(canonical(dir), { identity });
-    const inside = await probe.run(['rev-parse', '--is-inside-work-tree'], 'any').catch(() => undefined);
+    const inside = await probe.run(['rev-parse', '--is-inside-work-tree'], 'any').catch(glog.dropped('git could not be run', { dir }));
     if (inside?.exitCode !== 0 || inside.stdout.trim() !== 'true') throw new GitError(`not a git repository: ${dir}`);
     const commonDir = canonical((await probe.out(['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim());
     // git lists the main work tree first; a bare main repository has none, so fall back to ours.
@@ -310,6 +313,7 @@ function canonical(path: string): string {
   try {
     return realpathSync(abs);
   } catch {
+    // not there yet (a worktree about to be made): its absolute path is its name
     return abs;
   }
 }

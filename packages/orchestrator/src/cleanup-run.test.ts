@@ -62,6 +62,7 @@ describe('removeScratch', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'caid-scratch-'));
     const scratch = path.join(root, 'r1', '.scratch');
     mkdirSync(path.join(scratch, 'a', 'tmp'), { recursive: true });
+    mkdirSync(path.join(scratch, 'a', 'home'), { recursive: true });
     writeFileSync(path.join(scratch, 'a', 'tmp', 'cache'), 'x');
     mkdirSync(path.join(scratch, 'b', 'tmp'), { recursive: true });
     writeFileSync(path.join(scratch, 'b', 'prompt.md'), 'the prompt');

@@ -15,6 +15,9 @@ import { undeclaredWrites } from './undeclared-writes.js';
 import { relayTranscripts } from './relay-transcripts.js';
 import { remoteSync } from './remote-sync.js';
 import type { DriveOptions } from './run-plan.js';
+import { logger, withLogContext } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 const debug = debuglog('caid');
 
@@ -23,7 +26,17 @@ const debug = debuglog('caid');
  * integration head, schedules the tasks, integrates each result, and cleans up. The integration
  * worktree is checked out only if something needs it (verify, scaffold, review, a replan).
  */
-export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
+export function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
+  // Every operational log line written while this run goes carries its id.
+  return withLogContext({ runId: log.current.runId }, async () => {
+    oplog.info({ tasks: Object.keys(log.current.tasks).length, remote: Boolean(o.remote) }, 'run driving');
+    const final = await drive(repo, log, o);
+    oplog.info({ status: final.status, head: final.head }, 'run finished');
+    return final;
+  });
+}
+
+async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
   const start = log.current;
   const { runId, worktreeRoot, verify } = start;
   // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
@@ -115,7 +128,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   await retirer?.settled();
   await cleanupRun(repo, final, lanes.map((l) => l.path));
   // Not needed any more, and not worth failing a finished run over.
-  await sync?.dropCommitRefs().catch(() => undefined);
+  await sync?.dropCommitRefs().catch(oplog.dropped('could not drop the per-commit refs (harmless: `caid clean` removes them)'));
   return final;
 }
 
@@ -146,7 +159,8 @@ async function warnUndeclared(taskId: string, taskCommit: string, state: RunStat
 function saveQuietly(file: string, text: string): void {
   try {
     writeFileSync(file, text);
-  } catch {
+  } catch (err) {
     // the next run-log append reports the disk problem and stops the run cleanly
+    oplog.dropped('could not save a verify log', { file })(err);
   }
 }
