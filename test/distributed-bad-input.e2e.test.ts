@@ -48,6 +48,13 @@ describe('distributed commands on bad input: exit 2, a message that says what to
     expect(silent.code, silent.stderr).toBe(2);
     expect(silent.stderr).toMatch(/127\.0\.0\.1:9/);
     expect(existsSync(path.join(dir, 'w2'))).toBe(false);
+    // The same model from the config file of the directory the worker runs in (no model flags).
+    const here = path.join(dir, 'worker-home');
+    mkdirSync(here);
+    writeFileSync(path.join(here, 'caid.config.yaml'), 'models:\n  worker: { model: m, baseURL: "http://127.0.0.1:9/v1" }\n');
+    const fromConfig = await runCli(['worker', '--queue', redis, '--workdir', path.join(dir, 'w3')], { cwd: here });
+    expect(fromConfig.code, fromConfig.stderr).toBe(2);
+    expect(fromConfig.stderr).toMatch(/127\.0\.0\.1:9/);
     const busy = await runCli(['worker', '--queue', redis, '--workdir', held, '--no-preflight', ...model]);
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(new RegExp(`in use by process ${process.pid}: give each worker its own --workdir`));

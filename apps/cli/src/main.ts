@@ -100,7 +100,10 @@ program
   .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
   .option('--no-preflight', 'skip the check that each model endpoint answers before taking jobs');
 // Loaded on use, so runs with in-process workers never load the Redis client.
-addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS)
+addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS);
+// A worker has no repository: its config file is found where it runs.
+program.commands.at(-1)!.options.find((o) => o.long === '--config')!.description = 'config file (default: caid.config.yaml|json in the current directory)';
+program.commands.at(-1)!
   .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./worker-command.js')).workerCommand({ ...flags, given: settingsFromFlags(cmd) }); });
 
 program
@@ -117,6 +120,13 @@ program
   .option('--partial', 'land a run that did not succeed (its verified merges)')
   .option('--json', 'print the outcome as JSON')
   .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
+
+program
+  .command('init')
+  .description('find a local model server (Ollama, llama.cpp, vLLM, LM Studio) and write a commented caid.config.yaml and a starter plan.yaml; exit 2 if they exist (--force overwrites)')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--force', 'overwrite caid.config.yaml and plan.yaml')
+  .action(async (flags) => { process.exitCode = await (await import('./init-command.js')).initCommand(flags); });
 
 program
   .command('doctor')

@@ -37,7 +37,8 @@ export async function workerCommand(f: WorkerFlags): Promise<number> {
   const lockMs = positiveInt(f.stallTimeout, '--stall-timeout') * 1000;
   const workdir = path.resolve(f.workdir ?? path.join(os.homedir(), '.caid', 'worker'));
   // The same resolution as `caid run`: this machine's model, limits, sandbox and agent (jobs carry none of them).
-  const config = f.config ? loadConfig('.', f.config).config : {};
+  // A worker has no repository: its config file is the one in the directory it runs in (or --config).
+  const config = loadConfig(process.cwd(), f.config).config;
   const settings = resolveSettings(f.given, config, process.env);
   const runtime = runtimeSettings(settings, {}, process.env);
   await checkRedis(url);

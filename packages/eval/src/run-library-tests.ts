@@ -16,7 +16,7 @@ function hasPytestTimeout(): boolean {
 /** The library's own test command, as the gate runs it after every merge. */
 export function testCommand(lib: Commit0Library): string {
   const env = lib.sourceRoot ? `PYTHONPATH=${lib.sourceRoot} ` : '';
-  return `${env}python3 -m pytest -q${hasPytestTimeout() ? ' --timeout=120' : ''} ${lib.testDir}`;
+  return `${env}python3 -m pytest -q${hasPytestTimeout() ? ' --timeout=20' : ''} ${lib.testDir}`;
 }
 
 /** Runs the library's tests at `commit` in a throw-away worktree; passed and total test counts from JUnit. */
