@@ -6,7 +6,8 @@ import path from 'node:path';
 import { SOURCES, INDEX_LAST } from './demo-model.mjs';
 
 const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-// Kept in step with test/agent-clis/agent-cli-harness.ts (CLI_TOOLS).
+// The tool names and arguments of each CLI as the pinned versions offer them; test/agent-clis uses these too.
+// codex offers no apply_patch to a model it has no metadata for: its shell is its editing tool.
 export const CLI_TOOLS = {
   opencode: { write: (f, content) => ({ name: 'write', arguments: { filePath: f, content } }), shell: (command) => ({ name: 'bash', arguments: { command, description: 'run a command' } }) },
   codex: { write: (f, content) => ({ name: 'exec_command', arguments: { cmd: `mkdir -p ${quote(path.dirname(f))} && printf '%s' ${quote(content)} > ${quote(f)}` } }), shell: (command) => ({ name: 'exec_command', arguments: { cmd: command } }) },
