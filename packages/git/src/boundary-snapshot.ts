@@ -12,8 +12,11 @@ import type { Repo } from './repo.js';
  */
 export type BoundarySnapshot = Map<string, string>;
 
-/** Refs caid itself moves while a round runs (other tasks' branches, integration, held commits). */
-const OWN_REFS = /^refs\/(heads\/caid|caid)\//;
+/**
+ * Refs caid itself moves while a round runs (other tasks' branches, integration, held commits, and
+ * a distributed worker's conflict-warning copy of the integration head, fetched mid-round).
+ */
+const OWN_REFS = /^refs\/(heads\/caid|caid|remotes\/caid-warn)\//;
 const OTHER_HEAD = /^worktree (.+) HEAD$/;
 
 export async function boundarySnapshot(repo: Repo, worktree: string): Promise<BoundarySnapshot> {
