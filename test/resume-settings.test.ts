@@ -20,6 +20,8 @@ beforeAll(async () => {
       // Every round writes bad.txt, which verify refuses.
       { when: (c) => taskOf(c) === 'bad', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), delayMs: 50 }) },
       { when: (c) => taskOf(c) === 'ok', reply: writesFiles({ 'ok.txt': 'ok\n' }) },
+      // As 'bad', each reply costing 1,000 tokens, for the budget.
+      { when: (c) => taskOf(c) === 'costly', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), usage: { prompt_tokens: 900, completion_tokens: 100 }, delayMs: 50 }) },
     ],
   });
 });
@@ -120,6 +122,35 @@ describe('resume keeps every kind of setting (in-process)', () => {
     expect(existsSync(path.join(wt, '.setup-ran'))).toBe(true);
     expect(existsSync(path.join(wt, '.env.local'))).toBe(true);
     expect(existsSync(path.join(wt, 'deps', 'lib.txt'))).toBe(true);
+  }, 60_000);
+
+  it('the recorded token budget still stops the resumed run, counting what the first session used', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    // Two replies a round (write, finish) = 2,000 tokens a round; the budget allows about three rounds of ten.
+    const settings = RunSettingsSchema.parse({
+      limits: { verifyAttempts: 10 }, budget: { tokens: 5_000 }, worktreeRoot: path.join(dir, 'wt'),
+      models: { worker: { model: 'scripted-m', baseURL: model.url, apiKeyEnv: 'CAID_TEST_KEY' } },
+    });
+    const runtime = runtimeSettings(settings, {}, process.env);
+    const stop = new AbortController();
+    const plan = PlanSchema.parse({ goal: 'g', verify: 'test ! -e bad.txt', tasks: [{ id: 'costly', prompt: 'write bad.txt' }] });
+    const budget = budgetWatch(runtime.budget);
+    const first = await runPlan({
+      plan, repoDir: repo, workers: 1, worktreeRoot: settings.worktreeRoot, settings, queue: localQueue(runtime, budget, 1), signal: stop.signal,
+      ...driveSettings(settings), shouldStop: budget.shouldStop, onEvent: (e) => { if (e.type === 'task.verify-failed') stop.abort(); },
+    });
+    expect(first.status).toBe('cancelled');
+    const usedBefore = first.usage.inputTokens + first.usage.outputTokens;
+    expect(usedBefore).toBeLessThan(5_000);
+
+    const code = await quietly(() => resumeCommand(first.runId, { given: {}, repo, quiet: true }));
+    expect(code).toBe(1);
+    const state = loadRunState(repo, first.runId);
+    expect(state.reason).toBe('budget');
+    const log = readEvents(path.join(repo, '.caid', 'runs', first.runId, 'events.jsonl'));
+    // Stopped by the budget long before the ten verify attempts the task had.
+    expect(log.filter((e) => e.type === 'task.verify-failed').length).toBeLessThan(5);
   }, 60_000);
 
   it('a flag given to resume overrides its setting only, and the change is logged', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { AGENT_PRESET_SPECS, type AgentPreset } from '@caid/agent';
 import type { Conversation, ScriptedToolCall } from '@caid/llm/testing';
+import { CLI_TOOLS as DEMO_CLI_TOOLS } from '../../scripts/demo/cli-demo-model.mjs';
 
 /** Where tools/agent-clis/install.sh (run by .ci/run) puts the pinned agent CLIs. */
 export const CLI_BIN = path.resolve(__dirname, '../../tools/agent-clis/node_modules/.bin');
@@ -26,32 +27,12 @@ export function cliAvailable(preset: AgentPreset): boolean {
 export interface CliTools {
   write(file: string, content: string, cwd: string): ScriptedToolCall;
   shell(command: string): ScriptedToolCall;
+  /** A read the CLI insists on before it overwrites a file (qwen-code). */
+  read?(file: string, cwd: string): ScriptedToolCall;
 }
 
-/** The tool names and argument shapes of each CLI, as they were offered to the model by the pinned versions. */
-export const CLI_TOOLS: Record<'opencode' | 'codex' | 'claude' | 'pi' | 'qwen-code', CliTools> = {
-  opencode: {
-    write: (file, content) => ({ name: 'write', arguments: { filePath: file, content } }),
-    shell: (command) => ({ name: 'bash', arguments: { command, description: 'run a command' } }),
-  },
-  // codex offers no apply_patch to a model it has no metadata for: its shell is its editing tool.
-  codex: {
-    write: (file, content) => ({ name: 'exec_command', arguments: { cmd: `printf '%s' '${content.replace(/'/g, `'\\''`)}' > '${file}'` } }),
-    shell: (command) => ({ name: 'exec_command', arguments: { cmd: command } }),
-  },
-  claude: {
-    write: (file, content, cwd) => ({ name: 'Write', arguments: { file_path: path.join(cwd, file), content } }),
-    shell: (command) => ({ name: 'Bash', arguments: { command, description: 'run a command' } }),
-  },
-  pi: {
-    write: (file, content) => ({ name: 'write', arguments: { path: file, content } }),
-    shell: (command) => ({ name: 'bash', arguments: { command } }),
-  },
-  'qwen-code': {
-    write: (file, content, cwd) => ({ name: 'write_file', arguments: { file_path: path.join(cwd, file), content } }),
-    shell: (command) => ({ name: 'run_shell_command', arguments: { command } }),
-  },
-};
+/** The tool names and argument shapes of each CLI, as the pinned versions offer them (shared with the demo). */
+export const CLI_TOOLS = DEMO_CLI_TOOLS as Record<'opencode' | 'codex' | 'claude' | 'pi' | 'qwen-code', CliTools>;
 
 /** The task's worktree as the CLI reports it to its model (each names its working directory). */
 export function worktreeIn(c: Conversation, taskId: string): string {

@@ -11,7 +11,8 @@ const USER_KEY = 'sk-user-e2e-openai-0123456789abcdef';
 const USER_ANTHROPIC_KEY = 'sk-ant-user-e2e-0123456789abcdef';
 
 // A command that never ends; not a bare `sleep`, which qwen-code refuses to run in the foreground.
-const HANG = 'python3 -c "import time; time.sleep(1017)"';
+// Its number differs per preset, so one file's process check never sees another file's hung tool.
+const HANG_SECONDS = { opencode: 1011, codex: 1012, claude: 1013, pi: 1014, 'qwen-code': 1015 } as const;
 
 type Preset = keyof typeof CLI_TOOLS;
 const taskIn = (c: Conversation) => /^# Task ([a-z0-9-]+)/m.exec(c.messages.map((m) => m.content ?? '').join('\n'))?.[1];
@@ -22,8 +23,10 @@ const say = (content: string): ScriptedReply => ({ content });
  * One real agent CLI as every task's agent of a real `caid run`, its model traffic through caid's
  * metering endpoint to a scripted model that drives the CLI's own tools.
  */
+/** `hangTimeoutMin`: the round timeout of the hang test, long enough for the CLI to start and ask its model under CI load. */
 export function describeAgentCli(preset: Preset, o: { hangTimeoutMin: number }) {
   const tools = CLI_TOOLS[preset];
+  const hang = `time.sleep(${HANG_SECONDS[preset]})`;
   const available = cliAvailable(preset);
   describe.skipIf(!available)(`${preset}: the real CLI as the agent`, () => {
     let model: ScriptedModelServer;
@@ -46,7 +49,7 @@ export function describeAgentCli(preset: Preset, o: { hangTimeoutMin: number }) 
             ][toolResults(c)] ?? say('Done.'),
           },
           // Asked again after every result: codex returns from a command still running after ~10 s.
-          { name: 'hang', when: (c) => taskIn(c) === 'hang', reply: { toolCalls: [tools.shell(HANG)] } },
+          { name: 'hang', when: (c) => taskIn(c) === 'hang', reply: { toolCalls: [tools.shell(`python3 -c "import time; ${hang}"`)] } },
         ],
         fallback: say('Done.'),
       });
@@ -94,7 +97,7 @@ export function describeAgentCli(preset: Preset, o: { hangTimeoutMin: number }) 
       expect(model.requests.some((q) => q.rule === 'hang')).toBe(true);
       const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/hang.jsonl'), 'utf8');
       expect(transcript).toMatch(/the agent command ran longer than \d+ s/);
-      expect(processesMatching('time.sleep(1017)')).toEqual([]);
+      expect(processesMatching(hang)).toEqual([]);
     }, 600_000);
   });
 }

@@ -1,3 +1,3 @@
 import { describeAgentCli } from './describe-agent-cli.js';
 
-describeAgentCli('qwen-code', { hangTimeoutMin: 0.5 });
+describeAgentCli('qwen-code', { hangTimeoutMin: 0.75 });

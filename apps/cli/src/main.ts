@@ -122,6 +122,13 @@ program
   .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
 
 program
+  .command('init')
+  .description('find a local model server (Ollama, llama.cpp, vLLM, LM Studio) and write a commented caid.config.yaml and a starter plan.yaml; exit 2 if they exist (--force overwrites)')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--force', 'overwrite caid.config.yaml and plan.yaml')
+  .action(async (flags) => { process.exitCode = await (await import('./init-command.js')).initCommand(flags); });
+
+program
   .command('doctor')
   .description('check this machine and repository: git, worktree root, bubblewrap, Redis, each model endpoint (tool calls, context), agent CLIs; exit 1 if a required check fails')
   .option('--json', 'print the checks as one JSON object');
