@@ -70,6 +70,9 @@ describe('blameOwned (a test that failed before and still fails, now in the merg
     const crashed = (detail: string) => ({ command: 'pytest', exitCode: 2, output: '', timedOut: false, cancelled: false, crashed: true, tests: [], collectionErrors: [{ id: 'tests/test_x.py', status: 'failed' as const, detail }] });
     const blame = (id: string, d: string | undefined) => blameOwned(id, d, dir, merging);
     expect(judgeRun('no-regression', base, crashed(tb(['tests/test_x.py:1', 'lib/fmt.py:7'])), undefined, blame)).toMatchObject({ accepted: false, owned: [{ task: 'impl-fmt' }] });
+    // no report at all (a conftest that cannot import): the traceback in the output is read
+    const noReport = { command: 'pytest', exitCode: 4, output: `ImportError while loading conftest 'tests/conftest.py'.\n${tb(['tests/conftest.py:1', 'lib/fmt.py:7'])}`, timedOut: false, cancelled: false, crashed: true, tests: null };
+    expect(judgeRun('no-regression', base, noReport, undefined, blame)).toMatchObject({ accepted: false, owned: [{ task: 'impl-fmt' }] });
     // still failing to import in a stub, as before: accepted
     expect(judgeRun('no-regression', base, crashed(tb(['tests/test_x.py:1', 'lib/ops.py:2'])), undefined, blame)).toMatchObject({ accepted: true, owned: [] });
   });
