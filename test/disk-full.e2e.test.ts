@@ -34,7 +34,8 @@ describe('the disk fills up under the run folder', () => {
     expect(first.stderr).not.toMatch(/internal error/);
 
     rmSync(path.join(caid, 'filler'));
-    const resumed = await runCli(['resume', 'full', '--json', ...args]);
+    // No --model, no --base-url: the run's recorded settings (issue 16).
+    const resumed = await runCli(['resume', 'full', '--json', '--repo', repo]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const s = JSON.parse(resumed.stdout);
     expect(s.tasks.map((t: { status: string }) => t.status)).toEqual(Array(6).fill('merged'));

@@ -29,7 +29,7 @@ describe('distributed commands on bad input: exit 2, a message that says what to
     }
   });
 
-  it('caid worker without a queue, with an unreachable one, or with a workdir another live worker holds', async () => {
+  it('caid worker without a queue, with an unreachable one, with a model that does not answer, or with a workdir another live worker holds', async () => {
     const dir = tempDir();
     const model = ['--model', 'm', '--base-url', 'http://127.0.0.1:9/v1'];
     const none = await runCli(['worker', ...model]);
@@ -42,7 +42,20 @@ describe('distributed commands on bad input: exit 2, a message that says what to
     const held = path.join(dir, 'held');
     mkdirSync(held);
     writeFileSync(path.join(held, 'worker.pid'), `${process.pid}\n`);
-    const busy = await runCli(['worker', '--queue', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', '--workdir', held, ...model]);
+    const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    // A model endpoint that does not answer: exit 2 before any job is taken, naming the URL (issue 16: preflight).
+    const silent = await runCli(['worker', '--queue', redis, '--workdir', path.join(dir, 'w2'), ...model]);
+    expect(silent.code, silent.stderr).toBe(2);
+    expect(silent.stderr).toMatch(/127\.0\.0\.1:9/);
+    expect(existsSync(path.join(dir, 'w2'))).toBe(false);
+    // The same model from the config file of the directory the worker runs in (no model flags).
+    const here = path.join(dir, 'worker-home');
+    mkdirSync(here);
+    writeFileSync(path.join(here, 'caid.config.yaml'), 'models:\n  worker: { model: m, baseURL: "http://127.0.0.1:9/v1" }\n');
+    const fromConfig = await runCli(['worker', '--queue', redis, '--workdir', path.join(dir, 'w3')], { cwd: here });
+    expect(fromConfig.code, fromConfig.stderr).toBe(2);
+    expect(fromConfig.stderr).toMatch(/127\.0\.0\.1:9/);
+    const busy = await runCli(['worker', '--queue', redis, '--workdir', held, '--no-preflight', ...model]);
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(new RegExp(`in use by process ${process.pid}: give each worker its own --workdir`));
   });

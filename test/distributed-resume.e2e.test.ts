@@ -85,13 +85,13 @@ describe('distributed faults', () => {
     expect(result.code, result.stderr).toBe(130);
     expect(JSON.parse(result.stdout).status).toBe('cancelled');
     const other = started.taskId === 'x' ? 'y' : 'x';
-    await w.waitFor(new RegExp(`✖ \\S+/${started.taskId} .*cancelled`));
+    await w.waitFor(new RegExp(`"taskId":"${started.taskId}"[^\\n]*"msg":"task f[^\\n]*cancelled|"taskId":"${started.taskId}"[^\\n]*cancelled[^\\n]*"msg":"task f`));
     const stored = await redisContents(REDIS_URL, s.prefix);
     const id = runEvents(s.repo)[0]!.runId as string;
     expect(stored.find((k) => k.key.endsWith(`${id}__${other}__1`))).toBeUndefined();
     const job = stored.find((k) => k.key.endsWith(`${id}__${started.taskId}__1`))!;
     expect(JSON.parse(job.text).finishedOn).toBeTruthy();
     for (const list of stored.filter((k) => /:(wait|active|prioritized|delayed)$/.test(k.key))) expect(list.text).not.toContain(`${id}__`);
-    expect(w.output().match(new RegExp(`▶ \\S+/${started.taskId} `, 'g'))).toHaveLength(1);
+    expect(w.output().match(new RegExp(`"taskId":"${started.taskId}"[^\\n]*"msg":"job received`, 'g'))).toHaveLength(1);
   });
 });

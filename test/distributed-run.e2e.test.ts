@@ -47,12 +47,12 @@ beforeAll(async () => {
   model = await startScriptedModel({ rules: [...extraRules, ...demoRules()] });
   prefix = testPrefix();
   const queue = `${REDIS_URL}?prefix=${prefix}`;
-  workers = [1, 2, 3].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model.url, '--stall-timeout', '3'], { OPENAI_API_KEY: SECRET }));
+  workers = [1, 2, 3].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model.url, '--stall-timeout', '3'], { OPENAI_API_KEY: SECRET, CAID_LOG_LEVEL: 'debug' }));
   await Promise.all(workers.map((w) => w.waitFor(/serving/)));
   // The coordinator has no model and no key: it runs from a plan.
   const run = startCli(['run', '--plan', planFile, '--repo', repo, '--queue', queue, '--worktree-root', path.join(dir, 'worktrees'), '--json']);
   // Kill the worker holding slow-one once its agent is waiting on the model: truly mid-task.
-  killed = await Promise.race(workers.map((w) => w.waitFor(/▶ \S+\/slow-one /).then(() => w)));
+  killed = await Promise.race(workers.map((w) => w.waitFor(/"taskId":"slow-one"[^\n]*"msg":"job received: task started"/).then(() => w)));
   while (slowCalls === 0) await new Promise((r) => setTimeout(r, 20));
   await stop(killed, 'SIGKILL');
   coordinator = await run.exited;
@@ -92,7 +92,8 @@ describe('a distributed run: coordinator + 3 `caid worker` processes on BullMQ',
     expect(slow.filter((e) => e.type === 'task.started').length).toBeGreaterThanOrEqual(2);
     expect(slowCalls).toBeGreaterThanOrEqual(2);
     const others = workers.filter((w) => w !== killed).map((w) => w.output()).join('\n');
-    expect(others).toMatch(/✔ \S+\/slow-one \(attempt 1, start round\): done/);
+    const finished = others.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === 'task finished');
+    expect(finished).toContainEqual(expect.objectContaining({ taskId: 'slow-one', attempt: 1, round: 'start', status: 'done' }));
     expect(git(repo, 'show', `${summary.branch}:src/slow-one.js`)).toContain('slow_one');
   });
 
@@ -146,5 +147,18 @@ describe('a distributed run: coordinator + 3 `caid worker` processes on BullMQ',
     expect(readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')).not.toContain(SECRET);
     for (const t of summary.tasks) expect(readFileSync(path.join(runDir, 'tasks', `${t.id}.jsonl`), 'utf8')).not.toContain(SECRET);
     expect(coordinator.stderr).not.toContain(SECRET);
+  });
+
+  it('logged JSON lines on each worker (not a terminal): level, msg, the job\'s run and task, and never the key', () => {
+    for (const w of workers) {
+      const lines = w.output().split('\n').filter((l) => l.trim());
+      expect(lines.length).toBeGreaterThan(1);
+      const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records.every((r) => typeof r.level === 'number' && typeof r.msg === 'string' && r.app === 'caid-worker')).toBe(true);
+      for (const r of records.filter((x) => x.msg === 'job received: task started')) expect(r).toMatchObject({ runId: summary.runId, taskId: expect.any(String) });
+      expect(w.output()).not.toContain(SECRET);
+    }
+    const finished = workers.flatMap((w) => w.output().split('\n')).filter((l) => l.includes('"msg":"task finished"'));
+    expect(finished.length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
@@ -56,5 +56,22 @@ describe('external agent through the metering endpoint', () => {
     expect(r.summary.usage).toMatchObject({ inputTokens: 900, outputTokens: 100 });
     expect(statusOf(r.summary)['bud-two']).not.toBe('merged');
     expect(readFileSync(path.join(runFolder(s.repo), 'tasks/bud-one.jsonl'), 'utf8')).toMatch(/endpoint said 400:.*budget/);
+  });
+
+  it('--record records the CLI\'s model traffic and --replay serves it without the model server', async () => {
+    const plan = 'goal: rr\ntasks:\n  - { id: rec-one, prompt: create rec-one.txt }\n';
+    const first = setup(plan, { 'caid.config.yaml': config });
+    const rec = path.join(first.dir, 'recording');
+    const recorded = await runIn(first, ['--model', 'm', '--base-url', model.url, '--agent-command', `node ${agent} {promptFile}`, '--record', rec], { OPENAI_API_KEY: KEY });
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(readdirSync(rec)).toHaveLength(2);
+    expect(readdirSync(rec).map((f) => readFileSync(path.join(rec, f), 'utf8')).join('')).not.toContain(KEY);
+    const served = model.requests.length;
+    const second = setup(plan, { 'caid.config.yaml': config });
+    const replayed = await runIn(second, ['--replay', rec, '--agent-command', `node ${agent} {promptFile}`]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(model.requests.length).toBe(served);
+    expect(git(second.repo, 'show', `${replayed.summary.branch}:rec-one.txt`)).toBe('rec-one via the endpoint');
+    expect(replayed.summary.usage).toEqual(recorded.summary.usage);
   });
 });

@@ -38,6 +38,26 @@ describe('strict plan and config keys', () => {
     expect(r.stderr).toContain('limits.maxStep: unknown key "maxStep": did you mean "maxSteps"?');
   });
 
+  it('`caid plan` reads the config as `caid run` does, and the newer sections are strict too', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n', 'caid.config.yaml': 'mergeQueue:\n  batchMx: 2\n' });
+    const r = await runCli(['plan', 'add a thing', '--repo', repo, '--model', 'm', '--base-url', model.url]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('mergeQueue.batchMx: unknown key "batchMx": did you mean "batchMax"?');
+  });
+
+  it('run settings from the config file are recorded, and `caid status --settings` shows them', async () => {
+    const config = 'limits: { verifyAttempts: 4, conflictRounds: 0 }\nmergeQueue: { batchMax: 2, verifyConcurrency: 1, conflictWarnings: 0 }\nplanner: { maxTasks: 3 }\nworkers: 2\n';
+    const r = await run('goal: g\ntasks:\n  - { id: a, prompt: p }\n', { 'caid.config.yaml': config });
+    expect(r.code, r.stderr).toBe(0);
+    const runId = JSON.parse(r.stdout).runId as string;
+    const status = JSON.parse((await runCli(['status', runId, '--repo', r.repo, '--json'])).stdout);
+    expect(status.settings).toMatchObject({ workers: 2, limits: { verifyAttempts: 4, conflictRounds: 0 }, mergeQueue: { batchMax: 2, verifyConcurrency: 1, conflictWarnings: 0 }, planner: { maxTasks: 3 } });
+    const text = (await runCli(['status', runId, '--repo', r.repo, '--settings'])).stdout;
+    expect(text).toMatch(/\* mergeQueue\.batchMax\s+2/);
+    expect(text).toMatch(/  limits\.maxSteps\s+50/);
+  });
+
   it('a YAML error shows the offending line', async () => {
     const r = await run('goal: g\ntasks:\n  - id: a\n   prompt: [oops\n');
     expect(r.code, r.stderr).toBe(2);

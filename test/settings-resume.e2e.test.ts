@@ -54,6 +54,12 @@ describe('caid resume with the settings the run recorded', () => {
     // A cancelled run's table says its task was interrupted, not running.
     const status = await runCli(['status', runId, '--repo', repo]);
     expect(status.stdout).toMatch(/always-bad\s+interrupted/);
+    // So does --json (it said running), and it carries the recorded settings.
+    const json = JSON.parse((await runCli(['status', runId, '--repo', repo, '--json'])).stdout);
+    expect(json.tasks[0]).toMatchObject({ id: 'always-bad', status: 'interrupted' });
+    expect(json.settings.limits.verifyAttempts).toBe(3);
+    // --settings prints them, the non-defaults marked.
+    expect((await runCli(['status', runId, '--repo', repo, '--settings'])).stdout).toMatch(/\* limits\.verifyAttempts\s+3/);
 
     // No --model, no --base-url, no limits: all from the log.
     const r2 = await runCli(['resume', runId, '--repo', repo, '--json']);
@@ -87,5 +93,34 @@ describe('caid resume with the settings the run recorded', () => {
     const log = events(repo, runId);
     expect(log.find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['limits.verifyAttempts'], settings: { limits: { verifyAttempts: 1 } } });
     expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(1);
+  }, 90_000);
+
+  it('`caid abort` of a live run, then `caid resume <id>` with no flags, finishes it with the recorded settings', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    const plan = path.join(dir, 'plan.yaml');
+    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
+    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
+      '--verify-attempts', '4', '--json']);
+    const failedOnce = () => {
+      const id = onlyRun(repo);
+      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.verify-failed'));
+    };
+    for (let i = 0; i < 1200 && !failedOnce(); i++) await new Promise((r) => setTimeout(r, 50));
+    const runId = onlyRun(repo)!;
+    const abort = await runCli(['abort', runId, '--repo', repo]);
+    expect(abort.code, abort.stderr).toBe(0);
+    const r1 = await first;
+    expect(r1.code, r1.stderr).toBe(130);
+    const json = JSON.parse((await runCli(['status', runId, '--repo', repo, '--json'])).stdout);
+    expect(json.status).toBe('cancelled');
+    expect(json.tasks[0].status).toBe('interrupted');
+
+    const r2 = await runCli(['resume', runId, '--repo', repo, '--json']);
+    expect(r2.code, r2.stderr).toBe(1);
+    const log = events(repo, runId);
+    // verifyAttempts 4 from the log, counting the failures before the abort.
+    expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(4);
+    expect(log.find((e) => e.type === 'run.resumed')).toMatchObject({ changed: [] });
   }, 90_000);
 });

@@ -5,9 +5,9 @@ import { when } from '@caid/llm/testing';
 const call = (name, args) => ({ toolCalls: [{ name, arguments: args }] });
 const finish = (summary) => call('finish', { summary });
 const test = (name, body) => `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n${body.imports}\n\ntest('${name}', () => {\n${body.asserts.map((a) => `  ${a}`).join('\n')}\n});\n`;
-const INDEX_LAST = "export { reverse } from './reverse.js';\n";
+export const INDEX_LAST = "export { reverse } from './reverse.js';\n";
 
-const SOURCES = {
+export const SOURCES = {
   words: { file: 'src/words.js', code: 'export function words(text) {\n  return text.match(/[A-Za-z0-9]+/g) ?? [];\n}\n',
     test: test('words', { imports: "import { words } from '../src/words.js';", asserts: ["assert.deepEqual(words('Hello, big world 2!'), ['Hello', 'big', 'world', '2']);", "assert.deepEqual(words('  '), []);"] }) },
   slugify: { file: 'src/slugify.js', code: "import { words } from './words.js';\n\nexport function slugify(text) {\n  return words(text).map((w) => w.toLowerCase()).join('-');\n}\n",

@@ -7,3 +7,5 @@ export const RESUME_GROUPS: OptionGroup[] = ['repo', 'model', 'recording', 'runL
 export const PLAN_GROUPS: OptionGroup[] = ['repo', 'config', 'model', 'recording', 'planning', 'logging'];
 /** A worker runs agents: their model, limits and sandbox; it has no repository of its own. */
 export const WORKER_GROUPS: OptionGroup[] = ['config', 'model', 'agentLimits', 'sandbox', 'logging'];
+/** `caid doctor` checks what a run here would use: the same repository, config, model, sandbox and queue settings. */
+export const DOCTOR_GROUPS: OptionGroup[] = ['repo', 'config', 'worktrees', 'model', 'sandbox', 'queue', 'logging'];

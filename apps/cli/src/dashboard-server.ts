@@ -97,6 +97,7 @@ function segment(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
+    // malformed escapes: a segment no id can match, so the request is a 404
     return '\0';
   }
 }

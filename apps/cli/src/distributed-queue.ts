@@ -2,6 +2,9 @@ import path from 'node:path';
 import { InputError } from '@caid/core';
 import { Repo } from '@caid/git';
 import type { BullmqTaskQueue } from '@caid/queue-bullmq';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 export interface Distributed {
   queue: BullmqTaskQueue;
@@ -22,6 +25,6 @@ export async function distributedQueue(f: { queue?: string; remote?: string; rep
   // Loaded on use, so runs with in-process workers never load the Redis client.
   const { bullmqQueue, checkRedis } = await import('@caid/queue-bullmq');
   await checkRedis(f.queue);
-  const repo = await Repo.open(path.resolve(f.repo)).catch(() => undefined);
+  const repo = await Repo.open(path.resolve(f.repo)).catch(clog.dropped('not a repository: the remote is the path as given', { repo: f.repo }));
   return { queue: bullmqQueue({ url: f.queue }), remote: f.remote ?? repo?.root ?? path.resolve(f.repo) };
 }

@@ -11,6 +11,8 @@ export interface EvalFlags {
   latencyMs: string;
   json?: boolean;
   keepLogs?: string;
+  batchMax?: string;
+  verifyConcurrency?: string;
   /** Commander's negation of --no-one-worker: false skips the 1-worker run. */
   oneWorker?: boolean;
 }
@@ -22,7 +24,9 @@ export async function evalCommit0Command(f: EvalFlags): Promise<number> {
   const latencyMs = positiveInt(f.latencyMs, '--latency-ms', true);
   const e = await evalCommit0({
     lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant,
-    workers: workers === 1 || f.oneWorker === false ? [workers] : [1, workers], latencyMs, keepLogs: f.keepLogs, say: (l) => process.stderr.write(`${l}\n`),
+    workers: workers === 1 || f.oneWorker === false ? [workers] : [1, workers], latencyMs, keepLogs: f.keepLogs,
+    batchMax: f.batchMax === undefined ? undefined : positiveInt(f.batchMax, '--batch-max'),
+    verifyConcurrency: f.verifyConcurrency === undefined ? undefined : positiveInt(f.verifyConcurrency, '--verify-concurrency'), say: (l) => process.stderr.write(`${l}\n`),
   });
   const rates = e.runs.map((r) => passRate(e, r));
   const report = {

@@ -1,6 +1,9 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { RunEventSchema } from '@caid/core';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 export interface FollowOptions {
   file: string;
@@ -29,7 +32,7 @@ export function followEvents(o: FollowOptions): { close(): void } {
     try {
       size = statSync(o.file).size;
     } catch {
-      return; // not written yet
+      return; // not written yet: the next poll looks again
     }
     if (size <= offset) return;
     const chunk = Buffer.alloc(size - offset);
@@ -50,7 +53,8 @@ export function followEvents(o: FollowOptions): { close(): void } {
       let parsed;
       try {
         parsed = RunEventSchema.safeParse(JSON.parse(text));
-      } catch {
+      } catch (err) {
+        clog.debug({ err, file: o.file, line }, 'run log line is not JSON: skipped');
         continue;
       }
       if (!parsed.success) continue;

@@ -1,15 +1,15 @@
-import { taskPhase, testProgress, type RunState } from '@caid/core';
+import { runStopped, taskWord, testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
 export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
   // A log that says running with no live process behind it: a killed run, resumable.
-  const stopped = s.status !== 'running' || Boolean(o.dead);
+  const stopped = runStopped(s.status, o.dead);
   const rows = s.order.map((id) => {
     const t = s.tasks[id]!;
     const merged = s.mergeOrder.indexOf(id);
     const tokens = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
     // A run that stopped with rounds in flight: those tasks are interrupted (resumable), not running.
-    const status = stopped && (t.status === 'queued' || t.status === 'running' || t.status === 'integrating') ? 'interrupted' : taskPhase(t);
+    const status = taskWord(t, stopped);
     return [id, status, String(t.attempts), String(t.conflicts), merged >= 0 ? `#${merged + 1}` : '-', String(tokens), `${t.reason ?? ''}${t.superseded ? ' (replaced by a replan)' : ''}`.trim()];
   });
   const head = ['task', 'status', 'attempts', 'conflicts', 'merged', 'tokens', 'note'];
@@ -30,6 +30,8 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
     ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
+    ...Object.entries(s.undeclared ?? {}).map(([id, u]) => `warning: ${id} wrote outside its declared files: ${u.paths.map((p) => (u.declaredBy?.[p] ? `${p} (declared by ${u.declaredBy[p]})` : p)).join(', ')}`),
+    ...(s.status === 'incomplete' ? [`goal not reached: ${s.reasonMessage ?? 'the final tests are not all green'}`] : []),
     ...(s.flaky.length ? [`flaky tests: ${s.flaky.join(', ')}`] : []),
     ...(s.waiting?.length ? [`tests waiting on unfinished code: ${s.waiting.map((w) => `${w.test} (on ${w.task ?? `a stub at ${w.at}`})`).join(', ')}`] : []),
     ...Object.entries(s.byRole ?? {}).map(([role, r]) =>

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { InputError } from '@caid/core';
 import { Repo, type LandMode } from '@caid/git';
 import { landRun, prBody, prTitle, type Landed } from '@caid/orchestrator';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 export interface LandFlags {
   repo: string;
@@ -20,7 +23,8 @@ export interface LandFlags {
 export async function landCommand(runId: string, f: LandFlags): Promise<number> {
   const modes = [f.ffOnly && 'ff-only', f.squash && 'squash', f.merge && 'merge'].filter(Boolean) as LandMode[];
   if (modes.length > 1) throw new InputError(`choose one of --ff-only, --squash, --merge (got ${modes.map((m) => `--${m}`).join(', ')})`);
-  const repo = await Repo.open(path.resolve(f.repo)).catch(() => {
+  const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => {
+    clog.debug({ err, repo: f.repo }, 'cannot open the repository');
     throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`);
   });
   // Checked before anything moves, so a missing gh never leaves a half-done landing behind.

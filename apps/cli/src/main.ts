@@ -10,7 +10,7 @@ import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
 import { setupLogging } from './setup-logging.js';
 import type { LogFormat } from '@caid/log';
-import { PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
+import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
 /** dist/main.js and bundle/main.js both sit one folder below package.json, in a checkout and when installed. */
 function packageVersion(): string {
@@ -55,7 +55,8 @@ program
   .description('show a run (default: the newest) folded from its event log')
   .argument('[runId]')
   .option('--repo <dir>', 'the git repository', '.')
-  .option('--json', 'print JSON')
+  .option('--json', 'print JSON (with the run\'s settings)')
+  .option('--settings', 'also print the settings the run was started (or last resumed) with')
   .action(async (runId, flags) => { process.exitCode = await statusCommand(runId, flags); });
 
 program
@@ -96,9 +97,13 @@ program
   .option('--queue <url>', 'redis://host:port[/db] (default: $REDIS_URL)')
   .option('--concurrency <n>', 'jobs at once', '1')
   .option('--workdir <dir>', 'holds one clone per remote and the task worktrees (default: ~/.caid/worker)')
-  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30');
+  .option('--stall-timeout <seconds>', 'a job whose worker went silent this long is rerun by another worker', '30')
+  .option('--no-preflight', 'skip the check that each model endpoint answers before taking jobs');
 // Loaded on use, so runs with in-process workers never load the Redis client.
-addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS)
+addOptionGroups(program.commands.at(-1)!, WORKER_GROUPS);
+// A worker has no repository: its config file is found where it runs.
+program.commands.at(-1)!.options.find((o) => o.long === '--config')!.description = 'config file (default: caid.config.yaml|json in the current directory)';
+program.commands.at(-1)!
   .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./worker-command.js')).workerCommand({ ...flags, given: settingsFromFlags(cmd) }); });
 
 program
@@ -115,6 +120,20 @@ program
   .option('--partial', 'land a run that did not succeed (its verified merges)')
   .option('--json', 'print the outcome as JSON')
   .action(async (runId, flags) => { process.exitCode = await (await import('./land-command.js')).landCommand(runId, flags); });
+
+program
+  .command('init')
+  .description('find a local model server (Ollama, llama.cpp, vLLM, LM Studio) and write a commented caid.config.yaml and a starter plan.yaml; exit 2 if they exist (--force overwrites)')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--force', 'overwrite caid.config.yaml and plan.yaml')
+  .action(async (flags) => { process.exitCode = await (await import('./init-command.js')).initCommand(flags); });
+
+program
+  .command('doctor')
+  .description('check this machine and repository: git, worktree root, bubblewrap, Redis, each model endpoint (tool calls, context), agent CLIs; exit 1 if a required check fails')
+  .option('--json', 'print the checks as one JSON object');
+addOptionGroups(program.commands.at(-1)!, DOCTOR_GROUPS)
+  .action(async (flags, cmd: Command) => { process.exitCode = await (await import('./doctor-command.js')).doctorCommand({ ...flags, given: settingsFromFlags(cmd) }); });
 
 program
   .command('resume')
@@ -136,6 +155,8 @@ program
   .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
   .option('--no-one-worker', 'skip the 1-worker run (only the --workers one)')
   .option('--keep-logs <dir>', 'copy each run\'s events.jsonl into this folder')
+  .option('--batch-max <n>', 'most finished tasks the merge queue verifies together (default: caid run\'s)')
+  .option('--verify-concurrency <n>', 'batches verified at once (default: caid run\'s)')
   .option('--json', 'print one JSON report on stdout')
   .action(async (flags) => { process.exitCode = await (await import('./eval-command.js')).evalCommit0Command(flags); });
 

@@ -2,8 +2,12 @@ import path from 'node:path';
 import { InputError } from '@caid/core';
 import { Repo } from '@caid/git';
 import { abortRun, applyClean, listRuns, planClean } from '@caid/orchestrator';
+import { logger } from '@caid/log';
 
-const openRepo = async (dir: string) => Repo.open(path.resolve(dir)).catch(() => {
+const clog = logger('cli');
+
+const openRepo = async (dir: string) => Repo.open(path.resolve(dir)).catch((err: unknown) => {
+  clog.debug({ err, repo: dir }, 'cannot open the repository');
   throw new InputError(`${path.resolve(dir)} is not a git repository (pass --repo)`);
 });
 

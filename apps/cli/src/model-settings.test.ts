@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, type Config, type RunSettingsInput } from '@caid/core';
-import { startScriptedModel, when, type ScriptedModelServer } from '@caid/llm/testing';
+import { loadExchanges, startReplayServer, startScriptedModel, when, type ScriptedModelServer } from '@caid/llm/testing';
 import { modelFromSettings } from './model-settings.js';
 import { resolveSettings } from './resolve-settings.js';
 
@@ -35,5 +35,22 @@ describe('modelFromSettings', () => {
     expect(() => model({ model: 'x' }, {}, { models: { worker: { provider: 'openai', apiKeyEnv: 'WORK_KEY' } } })).toThrow(/set WORK_KEY/);
     expect(() => model({ provider: 'openrouter', model: 'x' }, { OPENAI_API_KEY: 'sk-legacy-123456789' })).not.toThrow();
     expect(() => model({ baseURL: server.url }, {})).toThrow(InputError);
+  });
+});
+
+describe('modelFromSettings with llama-server (recorded replies; /props as documented, see fixtures README)', () => {
+  const fixtures = new URL('../../../packages/llm/fixtures/llama-server/', import.meta.url).pathname;
+  it('the llamacpp provider asks the server for n_ctx; limits.maxReplyTokens (config or --max-reply-tokens) caps max_tokens', async () => {
+    const replay = await startReplayServer([...loadExchanges(`${fixtures}props-n-ctx-1280.jsonl`), ...loadExchanges(`${fixtures}trained-finish.jsonl`)]);
+    try {
+      const config: Config = { models: { worker: { provider: 'llamacpp', baseURL: replay.url, model: 'caid-fixture' } }, limits: { maxReplyTokens: 200 } };
+      const m = modelFromSettings(resolveSettings({ limits: { maxReplyTokens: 100 } }, config, {}));
+      await ask(m);
+      expect(m.contextWindow).toBe(1_280);
+      expect((JSON.parse(replay.requests.at(-1)!) as { max_tokens: number }).max_tokens).toBe(100);
+      expect(resolveSettings({}, config, {}).limits.maxReplyTokens).toBe(200);
+    } finally {
+      await replay.close();
+    }
   });
 });

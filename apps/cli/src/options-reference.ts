@@ -1,7 +1,7 @@
-import { RESUME_GROUPS, PLAN_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
+import { DOCTOR_GROUPS, RESUME_GROUPS, PLAN_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 import { GROUP_TITLES, OPTION_GROUPS, settingDefault, type OptionGroup, type OptionSpec } from './option-groups.js';
 
-const COMMANDS: [string, OptionGroup[]][] = [['run', RUN_GROUPS], ['resume', RESUME_GROUPS], ['plan', PLAN_GROUPS], ['worker', WORKER_GROUPS]];
+const COMMANDS: [string, OptionGroup[]][] = [['run', RUN_GROUPS], ['resume', RESUME_GROUPS], ['plan', PLAN_GROUPS], ['worker', WORKER_GROUPS], ['doctor', DOCTOR_GROUPS]];
 
 function defaultOf(spec: OptionSpec): string {
   if (spec.defaultText) return spec.defaultText;

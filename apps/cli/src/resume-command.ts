@@ -1,3 +1,4 @@
+import { runExitCode } from './run-exit-code.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, PlanSchema, runDir, summarize, type Plan, type RunSettings, type RunSettingsInput, type RunState } from '@caid/core';
@@ -13,6 +14,9 @@ import { localQueue } from './local-queue.js';
 import { onInterrupt } from './interrupt.js';
 import { modelFromSettings } from './model-settings.js';
 import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 export interface ResumeFlags extends RecordingFlags { given: RunSettingsInput; repo: string; json?: boolean; quiet?: boolean }
 
@@ -23,12 +27,12 @@ export interface ResumeFlags extends RecordingFlags { given: RunSettingsInput; r
  * distributed runs re-attach to their jobs. Finished work is never redone. Exit codes as `caid run`.
  */
 export async function resumeCommand(runId: string, f: ResumeFlags): Promise<number> {
-  const repo = await Repo.open(path.resolve(f.repo)).catch(() => { throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
+  const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'cannot open the repository'); throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
   const before = loadRunState(repo.root, runId);
-  if (before.status === 'succeeded' || before.status === 'failed') {
+  if (before.status === 'succeeded' || before.status === 'incomplete' || before.status === 'failed') {
     process.stderr.write(`run ${runId} already ended (${before.status}); nothing to resume\n${formatState(before)}\n`);
     if (f.json) process.stdout.write(`${JSON.stringify(summarize(before))}\n`);
-    return before.status === 'succeeded' ? 0 : 1;
+    return runExitCode(before.status);
   }
   const settings = resumeSettings(before, f.given, repo.root);
   const changed = before.settings ? changedSettings(before.settings, settings) : [];
@@ -67,7 +71,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
   interrupt.dispose();
   process.stderr.write(`\n${formatState(final)}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
-  return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
+  return runExitCode(final.status);
 }
 
 /** The run's recorded settings with resume's flags over them; a run logged before settings were recorded resolves them as `caid run` would. */

@@ -1,3 +1,4 @@
+import { runExitCode } from './run-exit-code.js';
 import { InputError, summarize, type Plan, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { loadConfig, loadPlan, openTarget, runPlan } from '@caid/orchestrator';
 import { planFromGoal } from './plan-from-goal.js';
@@ -72,7 +73,9 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const model = planning ? modelFromSettings(settings, 'planner') : undefined;
   // One request per model endpoint before anything is written: a wrong --base-url is exit 2, not a run of failing tasks.
   // (After the plan and the repository are checked, so their errors come first.)
-  const agentsHere = !distributed && !settings.agent?.command && !settings.agent?.preset && !f.replay;
+  // An external agent with a named worker model talks to it through the metering endpoint: check it too.
+  const external = Boolean(settings.agent?.command || settings.agent?.preset);
+  const agentsHere = !distributed && !f.replay && (!external || Boolean(settings.models.worker.model));
   const roles = [...(agentsHere ? ['worker' as const] : []), ...(agentsHere && settings.models.resolver ? ['resolver' as const] : []), ...(model ? ['planner' as const] : [])];
   const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
@@ -113,11 +116,12 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   interrupt.dispose();
 
   process.stderr.write(`\n${formatState(final)}\n`);
-  if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
-  if (final.status === 'succeeded') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+  if (final.status === 'incomplete') process.stderr.write(`\ncaid: goal not reached (${final.reason}): ${final.reasonMessage ?? ''}\n`);
+  else if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
+  if (final.status === 'succeeded' || final.status === 'incomplete') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
   if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
   const landed = f.land && final.status === 'succeeded' ? await landAtEnd(f.repo, final.runId) : true;
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   if (!landed) return 1;
-  return final.status === 'succeeded' ? 0 : final.status === 'cancelled' ? 130 : 1;
+  return runExitCode(final.status);
 }

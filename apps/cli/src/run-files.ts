@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUN_ID, TASK_ID, runDir, transcriptPath } from '@caid/core';
 import { eventsFile, listRunIds, RunLog } from '@caid/orchestrator';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 /**
  * Read-only access to a repository's runs for the dashboard. Every path is built from a run id
@@ -43,7 +46,8 @@ export class RunFiles {
     return readFileSync(file, 'utf8').split('\n').flatMap((line) => {
       try {
         return line.trim() ? [JSON.parse(line) as unknown] : [];
-      } catch {
+      } catch (err) {
+        clog.debug({ err, file }, 'transcript line is not JSON (torn by a kill): skipped');
         return [];
       }
     });

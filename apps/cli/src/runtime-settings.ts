@@ -47,7 +47,7 @@ function externalAgent(settings: RunSettings): RoundAgentOptions['external'] {
   if (command === undefined) return undefined;
   if (!command.includes('{promptFile}')) throw new InputError(`--agent-command must contain {promptFile}, where caid puts the path of the prompt file (e.g. "my-agent --file {promptFile}")`);
   const passEnv = [...(preset ? AGENT_PRESET_COMMANDS[preset].passEnv : []), ...(agent?.passEnv ?? [])];
-  return { command, passEnv };
+  return agent?.command === undefined && preset ? { command, passEnv, preset } : { command, passEnv };
 }
 
 function roleModels(settings: RunSettings, f: RecordingFlags, env: NodeJS.ProcessEnv): { model: Model; resolverModel?: Model } {

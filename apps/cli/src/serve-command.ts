@@ -2,6 +2,9 @@ import path from 'node:path';
 import { InputError } from '@caid/core';
 import { Repo } from '@caid/git';
 import { startDashboard, type DashboardServer } from './dashboard-server.js';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 export interface ServeFlags { repo: string; port: string; host: string }
 
@@ -13,7 +16,7 @@ export function parsePort(value: string, flag = '--port'): number {
 
 /** Starts the dashboard on the repository's runs; a port in use is bad input (exit 2). */
 export async function openDashboard(repoDir: string, port: number, host: string, anyPortIfTaken = false): Promise<DashboardServer> {
-  const repo = await Repo.open(path.resolve(repoDir)).catch(() => null);
+  const repo = await Repo.open(path.resolve(repoDir)).catch((err: unknown) => { clog.debug({ err, repo: repoDir }, 'cannot open the repository'); return null; });
   if (!repo) throw new InputError(`${path.resolve(repoDir)} is not a git repository (pass --repo DIR)`);
   try {
     return await startDashboard({ repoRoot: repo.root, host, port });

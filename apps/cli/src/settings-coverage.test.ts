@@ -36,13 +36,16 @@ const FLAG_SETTINGS = new Set((Object.values(OPTION_GROUPS).flat() as OptionSpec
  * Settings with no config key, and why. The verify command belongs to the plan; a repository-wide
  * one in the config would silently replace every plan's (the flag is for one run).
  */
-const NOT_IN_CONFIG: Record<string, string> = { verify: "the plan's verify; --verify overrides it for one run" };
+const NOT_IN_CONFIG: Record<string, string> = {
+  verify: "the plan's verify; --verify overrides it for one run",
+  partialProgress: "the plan's partialProgress: whether partial progress is the goal belongs to one plan",
+};
 
 /**
  * Settings no flag sets, and why: per-role model details and agent details are too many and too
  * structured for flags; the config file holds them.
  */
-const NOT_A_FLAG = /^(models\.(planner|resolver)\.|models\.worker\.(maxRetries|timeouts|pricing|capabilities)|agent\.(passEnv|timeoutMin)|setup$|setupTimeoutMin$|include$|share$)/;
+const NOT_A_FLAG = /^(models\.(planner|resolver)\.|models\.worker\.(maxRetries|timeouts|pricing|capabilities)|agent\.(passEnv|timeoutMin)|setup$|setupTimeoutMin$|include$|share$|partialProgress$)/;
 
 describe('RunSettings coverage', () => {
   const all = leaves(RunSettingsSchema as unknown as Schema);
@@ -73,7 +76,7 @@ describe('RunSettings coverage', () => {
       limits: { maxSteps: 7, taskTimeoutMin: 3, taskTokens: 1000, conflictRounds: 0, verifyAttempts: 4, verifyTimeoutMin: 2 },
       budget: { usd: 1, tokens: 2000 },
       planner: { replan: true, maxReplans: 1, scaffold: true, review: true, maxTasks: 3, maxRepairs: 0 },
-      mergeQueue: { batchMax: 2, verifyConcurrency: 3, conflictWarnings: 0 },
+      mergeQueue: { batchMax: 2, verifyConcurrency: 3, conflictWarnings: 0, batchWait: 1.5 },
       setup: 'npm ci', setupTimeoutMin: 4, include: ['.env'], share: ['node_modules'],
     });
     const s = resolveSettings({}, config, {}, { repoDir: '/tmp' });
@@ -82,11 +85,11 @@ describe('RunSettings coverage', () => {
       limits: { maxSteps: 7, taskTimeoutMin: 3, taskTokens: 1000, conflictRounds: 0, verifyAttempts: 4, verifyTimeoutMin: 2 },
       budget: { usd: 1, tokens: 2000 },
       planner: { replan: true, maxReplans: 1, scaffold: true, review: true, maxTasks: 3, maxRepairs: 0 },
-      mergeQueue: { batchMax: 2, verifyConcurrency: 3, conflictWarnings: 0 },
+      mergeQueue: { batchMax: 2, verifyConcurrency: 3, conflictWarnings: 0, batchWait: 1.5 },
       setup: 'npm ci', setupTimeoutMin: 4, include: ['.env'], share: [{ path: 'node_modules', mode: 'symlink' }],
     });
     // A flag still wins over the file.
-    expect(resolveSettings({ mergeQueue: { batchMax: 9 } }, config, {}, {}).mergeQueue).toEqual({ batchMax: 9, verifyConcurrency: 3, conflictWarnings: 0 });
+    expect(resolveSettings({ mergeQueue: { batchMax: 9 } }, config, {}, {}).mergeQueue).toEqual({ batchMax: 9, verifyConcurrency: 3, conflictWarnings: 0, batchWait: 1.5 });
   });
 
   it('a misspelt key in a new section is refused', () => {

@@ -1,27 +1,32 @@
 import path from 'node:path';
-import { summarize } from '@caid/core';
+import { formatSettings, summarize } from '@caid/core';
 import { Repo } from '@caid/git';
 import { diskUsage, listRuns, loadRunState } from '@caid/orchestrator';
 import { formatState } from './format-state.js';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
+
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** `caid status [runId]`: the fold of the run's log, and the disk its worktrees take. */
-export async function statusCommand(runId: string | undefined, f: { repo: string; json?: boolean }): Promise<number> {
-  const repo = await Repo.open(path.resolve(f.repo)).catch(() => null);
+export async function statusCommand(runId: string | undefined, f: { repo: string; json?: boolean; settings?: boolean }): Promise<number> {
+  const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'not a repository: reading runs at the path as given'); return null; });
   const state = loadRunState(repo?.root ?? path.resolve(f.repo), runId);
   // As `caid runs` says it: a running log that no live process drives is interrupted.
   const dead = state.status === 'running' && listRuns(repo?.root ?? path.resolve(f.repo)).find((r) => r.runId === state.runId)?.status === 'interrupted';
   const worktreeBytes = state.worktreeRoot ? diskUsage(path.join(state.worktreeRoot, state.runId)) : 0;
   if (f.json) {
-    const summary = summarize(state);
+    const summary = summarize(state, { dead });
     const tasks = state.order.map((id) => {
       const t = state.tasks[id]!;
       return { id, status: summary.tasks.find((x) => x.id === id)!.status, attempts: t.attempts, conflicts: t.conflicts, reason: t.reason, step: t.step, usage: t.usage, tests: t.tests };
     });
-    process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes, settings: state.settings })}\n`);
   } else {
     process.stdout.write(`${formatState(state, { dead })}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
+    if (f.settings) process.stdout.write(`\n${formatSettings(state.settings)}\n`);
   }
   return 0;
 }

@@ -6,7 +6,12 @@ import { claimWorkdir, executeRemoteTask } from '@caid/worker';
 import { loadConfig } from '@caid/orchestrator';
 import { resolveSettings } from './resolve-settings.js';
 import { runtimeSettings } from './runtime-settings.js';
+import { logger, withLogContext } from '@caid/log';
+import { preflight } from './preflight.js';
 import { positiveInt } from './parse-flags.js';
+
+/** The worker's voice on its machine: JSON lines unless on a terminal (`--log-format`, `CAID_LOG_LEVEL`). */
+const log = logger('worker');
 
 export interface WorkerFlags {
   given: RunSettingsInput;
@@ -15,6 +20,8 @@ export interface WorkerFlags {
   concurrency: string;
   workdir?: string;
   stallTimeout: string;
+  /** `--no-preflight` sets false. */
+  preflight?: boolean;
 }
 
 /**
@@ -30,32 +37,38 @@ export async function workerCommand(f: WorkerFlags): Promise<number> {
   const lockMs = positiveInt(f.stallTimeout, '--stall-timeout') * 1000;
   const workdir = path.resolve(f.workdir ?? path.join(os.homedir(), '.caid', 'worker'));
   // The same resolution as `caid run`: this machine's model, limits, sandbox and agent (jobs carry none of them).
-  const config = f.config ? loadConfig('.', f.config).config : {};
-  const runtime = runtimeSettings(resolveSettings(f.given, config, process.env), {}, process.env);
+  // A worker has no repository: its config file is the one in the directory it runs in (or --config).
+  const config = loadConfig(process.cwd(), f.config).config;
+  const settings = resolveSettings(f.given, config, process.env);
+  const runtime = runtimeSettings(settings, {}, process.env);
   await checkRedis(url);
+  // As `caid run` does: a wrong --base-url is exit 2 here, not every job this worker takes failing.
+  const external = Boolean(settings.agent?.command || settings.agent?.preset);
+  if (f.preflight !== false && !external) await preflight(settings, settings.models.resolver ? ['worker', 'resolver'] : ['worker']);
   const release = claimWorkdir(workdir);
 
   const queue = bullmqQueue({ url, worker: { lockMs } });
-  const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-  queue.process(async (job, ctx) => {
-    const name = `${job.runId}/${job.task.id} (attempt ${job.attempt}, ${job.round.kind} round)`;
-    say(`▶ ${name}`);
+  queue.process((job, ctx) => withLogContext({ runId: job.runId, taskId: job.task.id, jobId: ctx.jobId }, async () => {
+    const what = { attempt: job.attempt, round: job.round.kind };
+    log.info(what, 'job received: task started');
     try {
       const r = await executeRemoteTask(job, ctx, { ...runtime.worker, workdir });
-      say(`${r.status === 'done' ? '✔' : '✖'} ${name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}, ${r.steps} steps`);
+      const done = { ...what, status: r.status, reason: r.reason, message: r.message, steps: r.steps, commit: r.commit, usage: r.usage };
+      if (r.status === 'done') log.info(done, 'task finished');
+      else log.warn(done, 'task finished without a result');
       return r;
-    } catch (e) {
-      say(`✖ ${name}: ${(e as Error).message}`);
-      throw e;
+    } catch (err) {
+      log.error({ ...what, err }, 'task failed with an error');
+      throw err;
     }
-  }, { concurrency });
-  say(`caid worker ${process.pid}: serving ${queue.address.display} (queue "${queue.address.name}", prefix "${queue.address.prefix}"), ${concurrency} at once, workdir ${workdir}`);
+  }), { concurrency });
+  log.info({ redis: queue.address.display, queue: queue.address.name, prefix: queue.address.prefix, concurrency, workdir }, `caid worker ${process.pid} serving`);
 
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.once('SIGINT', () => process.exit(130));
       process.once('SIGTERM', () => process.exit(130));
-      say('stopping: no new jobs; waiting for running ones (Ctrl-C again to quit now)');
+      log.info('stopping: no new jobs; waiting for running ones (Ctrl-C again to quit now)');
       void queue.stopWorking().then(resolve);
     };
     process.once('SIGINT', stop);

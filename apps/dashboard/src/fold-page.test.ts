@@ -86,8 +86,11 @@ describe('foldPage', () => {
 });
 
 describe('statusWord', () => {
-  it('names every task status with the one word both the graph and the table show', () => {
-    expect(['pending', 'queued', 'running', 'integrating', 'merged', 'failed', 'skipped'].map((x) => statusWord(x as never)))
-      .toEqual(['waiting', 'queued', 'running', 'merging', 'merged', 'failed', 'skipped']);
+  it('names every task status with the word `caid status` prints; in flight when the run stopped is interrupted', () => {
+    const all = ['pending', 'queued', 'running', 'integrating', 'merged', 'failed', 'skipped'] as const;
+    expect(all.map((x) => statusWord({ status: x }, { status: 'running' })))
+      .toEqual(['pending', 'queued', 'running', 'in queue', 'merged', 'failed', 'skipped']);
+    expect(all.map((x) => statusWord({ status: x }, { status: 'cancelled' })))
+      .toEqual(['pending', 'interrupted', 'interrupted', 'interrupted', 'merged', 'failed', 'skipped']);
   });
 });

@@ -1,4 +1,4 @@
-import { initialState, reduce, type RunEvent, type RunState, type TaskStatus } from '@caid/core';
+import { initialState, reduce, runStopped, taskWord, type RunEvent, type RunState, type TaskState, type TaskStatus } from '@caid/core';
 
 /** One agent round of a task: its first run, a conflict round or a send-back after a failed verify. */
 export interface Round {
@@ -45,11 +45,10 @@ export const displayStatus = (s: TaskStatus): DisplayStatus =>
   s === 'pending' || s === 'queued' ? 'waiting' : s === 'running' || s === 'integrating' ? 'running' : s;
 
 /**
- * The one word the graph and the table both show for a task's status (they used to differ:
- * the graph said "merging" and "waiting" where the table said "integrating" and "pending").
+ * The one word the graph, the table and the task panel show for a task: core's `taskWord`, the
+ * same `caid status` prints (a task in flight when its run stopped is `interrupted`).
  */
-export const statusWord = (s: TaskStatus): string =>
-  s === 'pending' ? 'waiting' : s === 'integrating' ? 'merging' : s;
+export const statusWord = (t: Pick<TaskState, 'status' | 'queue'>, run: Pick<RunState, 'status'>): string => taskWord(t, runStopped(run.status));
 
 export const initialPage = (): PageState => ({ run: initialState(), history: {}, events: 0 });
 

@@ -32,10 +32,10 @@ export function graphView(run: RunState, selected: string | undefined, onSelect:
       class: `node status-${status}${id === selected ? ' selected' : ''}`, 'data-task': id, 'data-status': status,
       transform: `translate(${n.x - n.width / 2},${n.y - n.height / 2})`, onclick: () => onSelect(id),
     },
-    s('title', {}, `${id}: ${statusWord(t.status)}`),
+    s('title', {}, `${id}: ${statusWord(t, run)}`),
     s('rect', { width: n.width, height: n.height, rx: 8 }),
     s('text', { class: 'node-id', x: n.width / 2, y: 19 }, id),
-    s('text', { class: 'node-status', x: n.width / 2, y: 34 }, statusWord(t.status)));
+    s('text', { class: 'node-status', x: n.width / 2, y: 34 }, statusWord(t, run)));
   });
   return s('svg', { class: 'graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'task graph' },
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },

@@ -1,4 +1,4 @@
-import { taskPhase, testProgress, type RunEvent } from '@caid/core';
+import { formatSettings, taskPhase, testProgress, type RunEvent } from '@caid/core';
 import { displayStatus, statusWord, foldPage, initialPage, statusCounts, type PageState } from './fold-page.js';
 import { clock, cost, duration, tokens, usageText } from './format.js';
 import { graphView } from './graph-view.js';
@@ -62,6 +62,8 @@ export function runPage(root: HTMLElement, runId: string): void {
       ...(run.gate ? [h('p', { class: 'meta', id: 'gate' }, `gate ${run.gate.mode} (${run.gate.reason})`,
         run.testHistory.length ? h('span', { id: 'tests-progress' }, ` · tests passing ${testProgress(run)}`) : '',
         run.flaky.length ? ` · flaky: ${run.flaky.join(', ')}` : '')] : []),
+      // The settings the run was started (or last resumed) with, as `caid status --settings` prints them.
+      ...(run.settings ? [h('details', { class: 'meta', id: 'settings' }, h('summary', {}, 'settings'), h('pre', {}, formatSettings(run.settings)))] : []),
       ...(run.revisions ? [h('p', { class: 'meta', id: 'revisions' }, `plan revised ${run.revisions} time${run.revisions > 1 ? 's' : ''} after permanent failures`)] : []),
       ...((run.steps ?? []).map((x) => h('p', { class: 'meta muted' }, `${x.kind}: ${x.outcome}${x.message ? ` (${x.message.split('\n')[0]})` : ''}`))),
       h('section', { class: 'panel' }, h('h2', {}, 'Task graph'), graphView(run, selected, select)),
@@ -92,7 +94,7 @@ function taskTable(p: PageState, now: string, selected: string | undefined, sele
       const tok = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
       const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? taskPhase(t) : t.reason ?? '';
       return h('tr', { 'data-task': id, 'data-status': displayStatus(t.status), class: id === selected ? 'selected' : '', onclick: () => select(id) },
-        h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t.status))),
+        h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t, p.run))),
         h('td', {}, String(t.attempts)), h('td', {}, doing), h('td', {}, `${t.conflicts}${t.conflictWarnings ? ` (${t.conflictWarnings} warned)` : ''}`), h('td', {}, String(t.verifyFailures)),
         h('td', {}, tokens(tok)), h('td', {}, cost(t.usage.costUsd + t.liveUsage.costUsd)), h('td', {}, duration(t.startedAt, t.finishedAt ?? now)));
     }));

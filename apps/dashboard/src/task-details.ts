@@ -1,5 +1,5 @@
 import type { PageState } from './fold-page.js';
-import { displayStatus } from './fold-page.js';
+import { displayStatus, statusWord } from './fold-page.js';
 import { clock, cost, duration, usageText } from './format.js';
 import { transcriptView, type TranscriptRecord } from './transcript-view.js';
 import { h } from './element.js';
@@ -19,7 +19,7 @@ export function taskDetails(p: PageState, id: string, files: TaskFiles | undefin
   const u = t.usage;
   const live = t.liveUsage;
   return h('section', { class: 'details', id: 'details', 'data-task': id },
-    h('h2', {}, id, ' ', h('span', { class: `badge status-${displayStatus(t.status)}` }, t.status)),
+    h('h2', {}, id, ' ', h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t, p.run))),
     t.title ? h('p', { class: 'task-title' }, t.title) : null,
     h('dl', {},
       ...row('attempts', String(t.attempts)), ...row('conflicts', String(t.conflicts)), ...row('failed verifies', String(t.verifyFailures)),

@@ -13,12 +13,17 @@ export interface BuiltinToolOptions {
   /** Per-task folder for HOME and TMPDIR of `run`. */
   scratchDir?: string;
   sandbox?: SandboxKind;
+  /**
+   * Folders of the worktree (absolute) bound read-only under bwrap: hard-linked shares, whose files
+   * are the user's. (write_file never writes through a hard link in any case: it replaces the file.)
+   */
+  readOnly?: string[];
 }
 
 /** The public tool set of ARCHITECTURE.md, bound to one directory. */
 export function builtinTools(root: string, o: BuiltinToolOptions = {}): Tool[] {
   return [
-    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env, scratchDir: o.scratchDir, sandbox: o.sandbox }),
+    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env, scratchDir: o.scratchDir, sandbox: o.sandbox, readOnly: o.readOnly }),
     ...fileTools(root),
     searchTool(root),
     finishTool(),

@@ -53,7 +53,7 @@ describe('runExternalAgent', () => {
   });
 
   it('has a preset for each well-known agent, each reading {promptFile}', () => {
-    expect(Object.keys(AGENT_PRESET_COMMANDS)).toEqual(['aider', 'opencode', 'codex', 'claude', 'goose']);
+    expect(Object.keys(AGENT_PRESET_COMMANDS)).toEqual(['aider', 'opencode', 'codex', 'claude', 'pi', 'qwen-code', 'goose']);
     for (const p of Object.values(AGENT_PRESET_COMMANDS)) expect(p.command).toContain('{promptFile}');
   });
 });

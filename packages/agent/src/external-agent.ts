@@ -3,17 +3,13 @@ import path from 'node:path';
 import { ZERO_USAGE } from '@caid/core';
 import type { AgentResult } from './run-agent.js';
 import { runShell } from './run-shell.js';
+import { isSecretVariable } from './agent-env.js';
 import { clipOutput, tailOutput } from './clip-output.js';
+import { AGENT_PRESET_SPECS, type AgentPresetSpec, type PresetEndpoint } from './presets/index.js';
 
 /** Ready-made commands for well-known coding agents; each reads the prompt from `{promptFile}`. */
-export const AGENT_PRESET_COMMANDS = {
-  aider: { command: 'aider --yes-always --no-auto-commits --no-gitignore --message-file {promptFile}', passEnv: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENROUTER_API_KEY', 'OPENAI_API_BASE', 'AIDER_MODEL'] },
-  opencode: { command: 'opencode run "$(cat {promptFile})"', passEnv: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENROUTER_API_KEY'] },
-  codex: { command: 'codex exec --full-auto - < {promptFile}', passEnv: ['OPENAI_API_KEY', 'CODEX_HOME'] },
-  claude: { command: 'claude -p --permission-mode acceptEdits < {promptFile}', passEnv: ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_USE_BEDROCK'] },
-  goose: { command: 'goose run --no-session -i {promptFile}', passEnv: ['GOOSE_PROVIDER', 'GOOSE_MODEL', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY'] },
-} as const satisfies Record<string, { command: string; passEnv: readonly string[] }>;
-export type AgentPreset = keyof typeof AGENT_PRESET_COMMANDS;
+export const AGENT_PRESET_COMMANDS: { readonly [K in keyof typeof AGENT_PRESET_SPECS]: AgentPresetSpec } = AGENT_PRESET_SPECS;
+export type AgentPreset = keyof typeof AGENT_PRESET_SPECS;
 
 export interface ExternalAgentOptions {
   /** A shell command with `{promptFile}` where the prompt file's path goes. */
@@ -27,6 +23,12 @@ export interface ExternalAgentOptions {
   /** Extra environment (e.g. the agent's own API key, named by passEnv); everything else is scrubbed. */
   env?: Record<string, string>;
   onOutput?: (output: string) => void;
+  /**
+   * The preset the command comes from: when `env` names caid's model endpoint (CAID_ENDPOINT_URL,
+   * CAID_ENDPOINT_TOKEN, CAID_ENDPOINT_MODEL), the tool's config is written into a scratch HOME
+   * beside the prompt file and the tool is pointed at that endpoint.
+   */
+  preset?: AgentPreset;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -40,11 +42,31 @@ export async function runExternalAgent(o: ExternalAgentOptions): Promise<AgentRe
   mkdirSync(path.dirname(o.promptFile), { recursive: true });
   writeFileSync(o.promptFile, o.prompt);
   const command = o.command.split('{promptFile}').join(quote(o.promptFile));
-  const r = await runShell(command, { cwd: o.cwd, timeoutMs: o.timeoutMs, env: o.env, signal: o.signal });
+  const r = await runShell(command, { cwd: o.cwd, timeoutMs: o.timeoutMs, env: presetEnv(o), signal: o.signal });
   o.onOutput?.(clipOutput(r.output, 40_000));
   const base = { steps: 1, usage: { ...ZERO_USAGE } };
   if (r.cancelled) return { ...base, status: 'cancelled' };
   if (r.timedOut) return { ...base, status: 'time-limit', message: `the agent command ran longer than ${Math.round(o.timeoutMs / 1000)} s` };
   if (r.exitCode !== 0) return { ...base, status: 'agent-failed', message: `the agent command exited ${r.exitCode}: ${tailOutput(r.output, 600)}` };
   return { ...base, status: 'finished', summary: tailOutput(r.output.trim(), 500) || 'external agent finished' };
+}
+
+/** The endpoint caid's worker hands an external agent in its environment, if any. */
+export function endpointOf(env: Record<string, string> = {}): PresetEndpoint | undefined {
+  const { CAID_ENDPOINT_URL: url, CAID_ENDPOINT_TOKEN: token, CAID_ENDPOINT_MODEL: model } = env;
+  if (!url || !token || !model) return undefined;
+  const anthropic = env.CAID_ENDPOINT_ANTHROPIC_URL ?? url.replace(/\/v1\/?$/, '');
+  return { openaiBaseUrl: url, anthropicBaseUrl: anthropic, token, model };
+}
+
+/** The command's environment: the caller's, plus the preset's config (in a scratch HOME) when caid serves its model. */
+function presetEnv(o: ExternalAgentOptions): Record<string, string> | undefined {
+  const spec: AgentPresetSpec | undefined = o.preset ? AGENT_PRESET_SPECS[o.preset] : undefined;
+  const endpoint = endpointOf(o.env);
+  if (!spec?.configure || !endpoint) return o.env;
+  const home = path.join(path.dirname(o.promptFile), 'home');
+  mkdirSync(home, { recursive: true });
+  // The tool talks to caid's endpoint with caid's token: no key of the user's goes along.
+  const kept = Object.fromEntries(Object.entries(o.env ?? {}).filter(([k, v]) => !isSecretVariable(k, v)));
+  return { ...kept, ...spec.configure({ endpoint, home }) };
 }

@@ -6,6 +6,7 @@ export * from './agent-env.js';
 export * from './confine-path.js';
 export * from './clip-output.js';
 export * from './external-agent.js';
+export * from './presets/index.js';
 export * from './sandbox.js';
 export * from './scratch-dir.js';
 export * from './condense-history.js';

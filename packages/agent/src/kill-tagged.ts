@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { logger } from '@caid/log';
+
+const alog = logger('agent');
 
 /** The environment variable that marks every process started for one agent command. */
 export const COMMAND_TAG = 'CAID_COMMAND_TAG';
@@ -21,7 +24,8 @@ export function killTagged(tag: string): number {
     let pids: string[];
     try {
       pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-    } catch {
+    } catch (err) {
+      alog.debug({ err }, 'no /proc: tagged processes cannot be found (the process group was killed already)');
       return killed;
     }
     for (const pid of pids) {

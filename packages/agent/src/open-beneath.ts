@@ -24,6 +24,7 @@ export function hasProcFd(): boolean {
   try {
     return lstatSync('/proc/self/fd').isDirectory();
   } catch {
+    // no /proc (not Linux): the answer is no, and the fallback is documented above
     return false;
   }
 }

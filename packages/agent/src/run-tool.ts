@@ -12,6 +12,8 @@ export interface RunToolOptions {
   /** HOME and TMPDIR of every command live here (per task), never the user's home. */
   scratchDir?: string;
   sandbox?: SandboxKind;
+  /** Folders of the worktree bound read-only under bwrap (hard-linked shares). */
+  readOnly?: string[];
 }
 
 export function runTool(root: string, o: RunToolOptions): Tool {
@@ -25,7 +27,7 @@ export function runTool(root: string, o: RunToolOptions): Tool {
       const writable = [root, ...(o.scratchDir ? [o.scratchDir] : [])];
       const r = await runShell(command, {
         cwd: root, timeoutMs: sec * 1000, env: { ...o.env, ...scratch }, signal: ctx.signal,
-        ...(o.sandbox === 'bwrap' ? { sandbox: { kind: 'bwrap' as const, writable } } : {}),
+        ...(o.sandbox === 'bwrap' ? { sandbox: { kind: 'bwrap' as const, writable, readOnly: o.readOnly ?? [] } } : {}),
       });
       const status = r.timedOut ? `timed out after ${sec}s (process group killed)` : r.cancelled ? 'cancelled' : `exit code ${r.exitCode}`;
       return `${status}\n${clipOutput(r.output)}`;

@@ -11,18 +11,25 @@ export type SandboxKind = 'none' | 'bwrap';
  * which holds the API key), and every process it starts dies with the command. A worktree's `.git`
  * pointer file stays read-only, so the agent cannot point caid's git at a repository it made.
  */
-export function bwrapPrefix(writable: readonly string[]): string[] {
+export function bwrapPrefix(writable: readonly string[], readOnly: readonly string[] = []): string[] {
   return [
     'bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/tmp',
     ...writable.flatMap((d) => ['--bind', d, d, ...(isFile(path.join(d, '.git')) ? ['--ro-bind', path.join(d, '.git'), path.join(d, '.git')] : [])]),
+    // Folders inside a writable one that must stay read-only: hard-linked shares, whose files are the user's own.
+    ...readOnly.flatMap((d) => (exists(d) ? ['--ro-bind', d, d] : [])),
     '--unshare-net', '--unshare-ipc', '--unshare-pid', '--proc', '/proc', '--die-with-parent', '--',
   ];
+}
+
+function exists(p: string): boolean {
+  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 }
 
 function isFile(p: string): boolean {
   try {
     return lstatSync(p).isFile();
   } catch {
+    // no `.git` file: a plain checkout, nothing to protect
     return false;
   }
 }

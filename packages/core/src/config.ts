@@ -32,7 +32,7 @@ export const ModelConfigSchema = z.object({
 }).strict();
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
-export const AGENT_PRESETS = ['aider', 'opencode', 'codex', 'claude', 'goose'] as const;
+export const AGENT_PRESETS = ['aider', 'opencode', 'codex', 'claude', 'pi', 'qwen-code', 'goose'] as const;
 
 /** An external CLI agent instead of the built-in one. */
 export const AgentConfigSchema = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from './events.js';
+import { RunEventSchema, type RunEvent } from './events.js';
 import { decide, MAX_STALE_CONFLICTS } from './decide.js';
 import { batchWaitMs, MAX_AUTO_BATCH_WAIT_MS, nextProbe, pickBatch } from './merge-queue-rules.js';
 import { initialState, reduce, type RunState } from './reduce.js';
@@ -9,7 +9,7 @@ const at = '2026-12-05T00:00:00.000Z';
 const limits = { conflictRounds: 2, verifyAttempts: 2 };
 
 function fold(events: Omit<RunEvent, 'at'>[]): RunState {
-  return events.reduce((s, e) => reduce(s, { ...e, at } as RunEvent), initialState());
+  return events.reduce((s, e) => reduce(s, RunEventSchema.parse({ ...e, at })), initialState());
 }
 const started = (tasks: [string, string[]][]) => ({
   type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers: 2,

@@ -49,6 +49,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('task.gate'), ...at, ...task, ...GateReportSchema.shape }),
   z.object({ type: z.literal('task.merged'), ...at, ...task, commit: z.string(), taskCommit: z.string() }),
+  // A merged task's own commits changed paths outside its plan `files`; `declaredBy` names another task that declared one.
+  z.object({ type: z.literal('task.undeclared-writes'), ...at, ...task, paths: z.array(z.string()), declaredBy: z.record(z.string(), z.string()).optional() }),
   // `stale`: the task came back from a conflict round and conflicts again only because other work
   // landed while it resolved; it does not count against the conflict limit.
   z.object({ type: z.literal('task.conflict'), ...at, ...task, paths: z.array(z.string()), stale: z.boolean().optional() }),
@@ -83,7 +85,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('run.finished'), ...at,
-    status: z.enum(['succeeded', 'failed', 'cancelled']), commit: z.string(),
+    /** `incomplete`: every task merged, but the final tests are not all green (see goalUnmet). */
+    status: z.enum(['succeeded', 'incomplete', 'failed', 'cancelled']), commit: z.string(),
     /** Why a run stopped early, e.g. 'budget'; `message` says which limit. */
     reason: z.string().optional(), message: z.string().optional(),
   }),

@@ -29,6 +29,11 @@ export const PlanSchema = z.object({
   gate: z.enum(['all', 'no-regression']).optional(),
   /** Where verify writes a JUnit XML report, for runners caid does not recognise. */
   verifyReport: z.string().min(1).optional(),
+  /**
+   * Progress is the goal: a run on a red base whose every task merged succeeds even if tests still
+   * fail at the end (otherwise it ends `incomplete`, exit 3).
+   */
+  partialProgress: z.boolean().optional(),
   tasks: z.array(TaskSchema).min(1, 'a plan needs at least one task'),
 });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -62,7 +62,7 @@ export interface RunState {
   /** What shapes the run, as recorded at its start (and changed by a resume); absent in old logs. */
   settings?: RunSettings;
   queue?: string;
-  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'pending' | 'running' | 'succeeded' | 'incomplete' | 'failed' | 'cancelled';
   /** Head of the integration branch: the base commit until something merges. */
   head: string;
   order: string[];
@@ -87,6 +87,8 @@ export interface RunState {
   steps?: { kind: 'scaffold' | 'review'; outcome: 'committed' | 'unchanged' | 'rejected'; message?: string }[];
   /** Usage and model time per role ('worker', 'resolver'). */
   byRole?: Record<string, Usage & { modelMs: number }>;
+  /** Paths each merged task wrote outside its declared `files` (task.undeclared-writes). */
+  undeclared?: Record<string, { paths: string[]; declaredBy?: Record<string, string> }>;
   /** Why the run stopped early (e.g. 'budget'). */
   reason?: string;
   reasonMessage?: string;
@@ -180,6 +182,8 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return patch(s, e.taskId, { status: 'failed', queue: undefined, reason: e.reason, finishedAt: e.at });
     case 'task.skipped':
       return patch(s, e.taskId, { status: 'skipped', blockedBy: e.blockedBy, reason: `blocked by ${e.blockedBy}`, finishedAt: e.at });
+    case 'task.undeclared-writes':
+      return { ...s, undeclared: { ...s.undeclared, [e.taskId]: { paths: e.paths, ...(e.declaredBy ? { declaredBy: e.declaredBy } : {}) } } };
     case 'run.gate':
       return { ...s, gate: { mode: e.mode, reason: e.reason }, testHistory: e.tests ? [e.tests] : [] };
     case 'task.gate': {

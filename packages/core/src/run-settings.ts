@@ -37,6 +37,8 @@ export const RunSettingsSchema = z.object({
   verify: z.string().min(1).optional(),
   /** Forces the gate mode; otherwise the plan's, otherwise chosen from the base's state. */
   gate: z.enum(GATE_MODES).optional(),
+  /** The plan's `partialProgress`: a run whose tests are not all green at the end still succeeded. */
+  partialProgress: z.boolean().optional(),
   /** JUnit XML report verify writes, for runners caid does not recognise (overrides the plan's). */
   verifyReport: z.string().min(1).optional(),
   /** Runs in each new worktree when the plan has no `setup` of its own. */

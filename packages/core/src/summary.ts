@@ -1,13 +1,15 @@
 import type { RunState, TaskStatus } from './reduce.js';
 import type { Usage } from './usage.js';
 import type { TestCounts } from './gate.js';
+import { runStopped } from './queue-phase.js';
 
-export type SummaryTaskStatus = 'merged' | 'failed' | 'skipped' | 'pending' | 'running';
+/** `interrupted`: in flight when the run stopped; `caid resume` redoes it. */
+export type SummaryTaskStatus = 'merged' | 'failed' | 'skipped' | 'pending' | 'running' | 'interrupted';
 
 /** The `--json` contract of ARCHITECTURE.md. */
 export interface RunSummary {
   runId: string;
-  status: 'succeeded' | 'failed' | 'cancelled' | 'running' | 'pending';
+  status: 'succeeded' | 'incomplete' | 'failed' | 'cancelled' | 'running' | 'pending';
   branch: string;
   commit: string;
   tasks: { id: string; status: SummaryTaskStatus; attempts: number; conflicts: number; tests?: TestCounts }[];
@@ -17,8 +19,12 @@ export interface RunSummary {
   /** Passed counts: the base's, then after each merge ("0 → 37 → 112 → 201 / 201"). */
   testProgress?: string;
   flaky?: string[];
-  /** Only when the run stopped early, e.g. 'budget'. */
+  /** Only when the run stopped early, e.g. 'budget', or did not reach its goal ('tests-failing'). */
   reason?: string;
+  /** What `reason` means for this run (which limit, how many tests fail). */
+  message?: string;
+  /** Paths tasks changed outside their declared `files`, per task. */
+  undeclaredWrites?: Record<string, string[]>;
 }
 
 export function testProgress(s: RunState): string | undefined {
@@ -31,7 +37,9 @@ const PUBLIC_STATUS: Record<TaskStatus, SummaryTaskStatus> = {
   merged: 'merged', failed: 'failed', skipped: 'skipped',
 };
 
-export function summarize(s: RunState): RunSummary {
+/** `dead`: the log says running but no live process drives it (a killed run). */
+export function summarize(s: RunState, o: { dead?: boolean } = {}): RunSummary {
+  const stopped = runStopped(s.status, o.dead);
   return {
     runId: s.runId,
     status: s.status,
@@ -39,11 +47,14 @@ export function summarize(s: RunState): RunSummary {
     commit: s.head,
     tasks: s.order.map((id) => {
       const t = s.tasks[id]!;
-      return { id, status: PUBLIC_STATUS[t.status], attempts: t.attempts, conflicts: t.conflicts, ...(t.tests ? { tests: t.tests } : {}) };
+      const status = PUBLIC_STATUS[t.status];
+      return { id, status: stopped && (status === 'running' || t.status === 'queued') ? 'interrupted' : status, attempts: t.attempts, conflicts: t.conflicts, ...(t.tests ? { tests: t.tests } : {}) };
     }),
     usage: s.usage,
     ...(s.testHistory.length ? { tests: s.testHistory.at(-1), testProgress: testProgress(s) } : {}),
     ...(s.flaky.length ? { flaky: s.flaky } : {}),
     ...(s.reason ? { reason: s.reason } : {}),
+    ...(s.reasonMessage ? { message: s.reasonMessage } : {}),
+    ...(s.undeclared ? { undeclaredWrites: Object.fromEntries(Object.entries(s.undeclared).map(([id, u]) => [id, u.paths])) } : {}),
   };
 }

@@ -50,6 +50,8 @@ export type TaskJob = z.infer<typeof TaskJobSchema>;
 export const FAILURE_REASONS = [
   'no-changes', 'step-limit', 'time-limit', 'format-errors', 'model-error', 'setup-failed',
   'conflict-unresolved', 'check-failed', 'cancelled', 'error', 'budget', 'token-limit', 'agent-failed',
+  // The agent changed something outside its worktree (see @caid/git boundarySnapshot).
+  'isolation-breach',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

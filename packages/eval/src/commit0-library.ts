@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '@caid/core';
+import { logger } from '@caid/log';
+
+const elog = logger('eval');
 
 /** A Commit0 library: the stub commit, the reference commit, and the source files the stubs replaced. */
 export interface Commit0Library {
@@ -28,6 +31,7 @@ function resolveRef(dir: string, ref: string): string | null {
   try {
     return git(dir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`).trim();
   } catch {
+    // --verify --quiet: a non-zero exit only says the ref names no commit
     return null;
   }
 }
@@ -62,7 +66,8 @@ export function openCommit0Library(dir: string, o: { stubRef?: string; reference
 export function fileAt(lib: Commit0Library, commit: string, file: string): string {
   try {
     return git(lib.dir, 'show', `${commit}:${file}`);
-  } catch {
+  } catch (err) {
+    elog.debug({ err, commit, file }, 'file absent at commit');
     return '';
   }
 }

@@ -19,6 +19,7 @@ describe('batchTimes', () => {
     const ev = (o: object) => JSON.stringify(o);
     const log = [
       ev({ type: 'run.started', at: '2026-01-01T00:00:00.000Z' }),
+      ev({ type: 'run.gate', at: '2026-01-01T00:00:00.800Z' }),
       ev({ type: 'batch.started', batch: 1, at: '2026-01-01T00:00:01.000Z' }),
       ev({ type: 'batch.verified', batch: 1, at: '2026-01-01T00:00:04.000Z' }),
       ev({ type: 'batch.verified', batch: 1, at: '2026-01-01T00:00:06.000Z' }),
@@ -26,7 +27,7 @@ describe('batchTimes', () => {
       ev({ type: 'batch.verified', batch: 2, at: '2026-01-01T00:00:12.500Z' }),
       '',
     ].join('\n');
-    expect(batchTimes(log)).toEqual({ batches: 2, verifies: 3, batchMs: 7500 });
-    expect(batchTimes('')).toEqual({ batches: 0, verifies: 0, batchMs: 0 });
+    expect(batchTimes(log)).toEqual({ batches: 2, verifies: 3, batchMs: 7500, gateOpenMs: 800 });
+    expect(batchTimes('')).toEqual({ batches: 0, verifies: 0, batchMs: 0, gateOpenMs: 0 });
   });
 });

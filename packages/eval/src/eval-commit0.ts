@@ -26,22 +26,28 @@ export interface Commit0RunResult {
   batches: number;
   verifies: number;
   batchMs: number;
+  /** From the run's start to its gate being open (verify run once on the stubs): paid once, at any worker count. */
+  gateOpenMs: number;
 }
 
 /** Batch counts and the time the merge queue spent merging and verifying, from a run's events. */
-export function batchTimes(eventsJsonl: string): { batches: number; verifies: number; batchMs: number } {
+export function batchTimes(eventsJsonl: string): { batches: number; verifies: number; batchMs: number; gateOpenMs: number } {
   const started = new Map<number, number>();
+  let runStart: number | undefined;
+  let gateOpen: number | undefined;
   const ended = new Map<number, number>();
   let verifies = 0;
   for (const line of eventsJsonl.split('\n')) {
     if (!line.startsWith('{')) continue;
     const e = JSON.parse(line) as { type: string; batch?: number; at: string };
+    if (e.type === 'run.started') runStart ??= Date.parse(e.at);
+    if (e.type === 'run.gate') gateOpen ??= Date.parse(e.at);
     if (e.type === 'batch.started') started.set(e.batch!, Date.parse(e.at));
     if (e.type === 'batch.verified') { verifies++; ended.set(e.batch!, Date.parse(e.at)); }
   }
   let batchMs = 0;
   for (const [b, t] of started) batchMs += Math.max(0, (ended.get(b) ?? t) - t);
-  return { batches: started.size, verifies, batchMs };
+  return { batches: started.size, verifies, batchMs, gateOpenMs: runStart !== undefined && gateOpen !== undefined ? gateOpen - runStart : 0 };
 }
 
 export interface Commit0Eval {
@@ -88,6 +94,9 @@ export interface EvalOptions {
   latencyMs: number;
   /** Folder to copy each run's events.jsonl into (named library-variant-Nw), to study where the time went. */
   keepLogs?: string;
+  /** The merge queue's settings (runPlan's batchMax, verifyConcurrency); default: caid's defaults. */
+  batchMax?: number;
+  verifyConcurrency?: number;
   say?: (line: string) => void;
 }
 
@@ -108,7 +117,7 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     const queue = memoryQueue();
     queue.process((job, ctx) => executeTask(job, ctx, { model, limits: { maxSteps: 20, roundTimeoutMs: 10 * 60_000, runTimeoutSec: 600 } }), { concurrency: workers });
     const t0 = performance.now();
-    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 } });
+    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency });
     const wallMs = performance.now() - t0;
     const states = Object.values(final.tasks);
     const score = final.head ? runLibraryTests(repoDir, final.head, verify) : { passed: 0, total: 0 };

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseJUnit } from '@caid/integrator';
 import type { Commit0Library } from './commit0-library.js';
+import { logger } from '@caid/log';
+
+const elog = logger('eval');
 
 /** Whether pytest-timeout is installed (then every test gets a time limit, so a stub that loops cannot hang a run). */
 function hasPytestTimeout(): boolean {
@@ -13,7 +16,7 @@ function hasPytestTimeout(): boolean {
 /** The library's own test command, as the gate runs it after every merge. */
 export function testCommand(lib: Commit0Library): string {
   const env = lib.sourceRoot ? `PYTHONPATH=${lib.sourceRoot} ` : '';
-  return `${env}python3 -m pytest -q${hasPytestTimeout() ? ' --timeout=120' : ''} ${lib.testDir}`;
+  return `${env}python3 -m pytest -q${hasPytestTimeout() ? ' --timeout=20' : ''} ${lib.testDir}`;
 }
 
 /** Runs the library's tests at `commit` in a throw-away worktree; passed and total test counts from JUnit. */
@@ -30,7 +33,8 @@ export function runLibraryTests(repoDir: string, commit: string, command: string
     let xml = '';
     try {
       xml = readFileSync(report, 'utf8');
-    } catch {
+    } catch (err) {
+      elog.debug({ err, report }, 'no JUnit report: the suite did not run');
       return { passed: 0, total: 0 }; // no report: the suite did not run at all
     }
     const outcomes = parseJUnit(xml);

@@ -26,6 +26,7 @@ function read(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
+    // a worktree's admin file that is missing: that worktree is being made or removed
     return undefined;
   }
 }
@@ -34,6 +35,7 @@ function list(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
+    // no worktrees folder: the repository has no linked worktrees
     return [];
   }
 }

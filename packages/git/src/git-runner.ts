@@ -43,7 +43,12 @@ export class GitRunner {
 
   constructor(
     readonly dir: string,
-    private readonly o: { identity: Identity; maxConcurrentProcesses?: number },
+    private readonly o: {
+      identity: Identity;
+      maxConcurrentProcesses?: number;
+      /** The git dir to use (with `dir` as the work tree) instead of discovering it through `dir/.git`; may throw. */
+      gitDir?: () => string;
+    },
   ) {}
 
   /** Runs git; exit codes outside `ok` (or any non-zero one when `ok` is omitted) throw GitError. */
@@ -62,7 +67,13 @@ export class GitRunner {
     // Checked here, as a spawn in a missing directory reports only "spawn git ENOENT".
     if (!existsSync(this.dir)) return Promise.reject(new GitError(`cannot run git in ${this.dir}: the directory does not exist`));
     const { identity } = this.o;
-    const config = ['-c', 'gc.auto=0', '-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`, ...NO_PLANTED_PROGRAMS];
+    let location: string[] = [];
+    try {
+      if (this.o.gitDir) location = [`--git-dir=${this.o.gitDir()}`, `--work-tree=${this.dir}`];
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const config = [...location, '-c', 'gc.auto=0', '-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`, ...NO_PLANTED_PROGRAMS];
     return new Promise((resolve, reject) => {
       const child = spawn('git', [...config, ...args], { cwd: this.dir, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, readdirSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, renameSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkedOutIn } from './checked-out-in.js';
 import { readLooseRef } from './loose-ref.js';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
@@ -10,6 +10,9 @@ import { parseWorktreeList } from './parse-worktree-list.js';
 import { serially } from './serially.js';
 import { GitError, type Identity, type TreeMergeOutcome, type WorktreeInfo } from './types.js';
 import { Worktree, worktreeQueueKey } from './worktree.js';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 /**
  * A repository as caid drives it. Reads run in parallel; what writes shared state (worktree admin
@@ -33,7 +36,7 @@ export class Repo {
   static async open(dir: string, o: { identity?: Identity } = {}): Promise<Repo> {
     const identity = o.identity ?? defaultIdentity;
     const probe = new GitRunner(canonical(dir), { identity });
-    const inside = await probe.run(['rev-parse', '--is-inside-work-tree'], 'any').catch(() => undefined);
+    const inside = await probe.run(['rev-parse', '--is-inside-work-tree'], 'any').catch(glog.dropped('git could not be run', { dir }));
     if (inside?.exitCode !== 0 || inside.stdout.trim() !== 'true') throw new GitError(`not a git repository: ${dir}`);
     const commonDir = canonical((await probe.out(['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim());
     // git lists the main work tree first; a bare main repository has none, so fall back to ours.
@@ -188,8 +191,7 @@ export class Repo {
   /** The canonical path of a linked worktree that can go: GitError if it is none, has submodules or has changes. */
   private async disposable(path: string): Promise<string> {
     const at = canonical(path);
-    const gitdir = /^gitdir:\s*(.+)$/m.exec(existsSync(join(at, '.git')) && statSync(join(at, '.git')).isFile() ? readFileSync(join(at, '.git'), 'utf8') : '')?.[1];
-    if (!gitdir || !canonical(resolve(at, gitdir)).startsWith(join(this.commonDir, 'worktrees') + sep)) throw new GitError(`not a linked worktree of ${this.root}: ${path}`);
+    if (at === this.root || !this.recordedGitDir(at)) throw new GitError(`not a linked worktree of ${this.root}: ${path}`);
     if (existsSync(join(at, '.gitmodules'))) throw new GitError(`${path} has submodules: remove it with git worktree remove`);
     if (!(await this.worktree(at).status()).clean) throw new GitError(`${path} has uncommitted or untracked files`);
     return at;
@@ -207,11 +209,39 @@ export class Repo {
     });
   }
 
+  /**
+   * The git dir git recorded for the work tree at `path`: the common dir for the main work tree,
+   * else the admin dir under `<common>/worktrees/` whose `gitdir` file names `path/.git`. Never read
+   * from the work tree's own `.git` file, which an agent can rewrite to point at a repository it made.
+   */
+  recordedGitDir(path: string): string | undefined {
+    const at = canonical(path);
+    if (at === this.root && this.mainCheckedOut) return this.commonDir;
+    const admin = join(this.commonDir, 'worktrees');
+    let names: string[];
+    try {
+      names = readdirSync(admin);
+    } catch {
+      return undefined; // no linked worktrees at all
+    }
+    const want = join(at, '.git');
+    for (const name of names) {
+      let recorded: string;
+      try {
+        recorded = readFileSync(join(admin, name, 'gitdir'), 'utf8').trim();
+      } catch {
+        continue; // an admin dir being made or pruned
+      }
+      if (recorded === want || canonicalParent(recorded) === want) return join(admin, name);
+    }
+    return undefined;
+  }
+
   /** Handle for an existing work tree; one instance per path. */
   worktree(path: string): Worktree {
     const at = canonical(path);
     let wt = this.worktrees.get(at);
-    if (!wt) this.worktrees.set(at, (wt = new Worktree(at, this.identity)));
+    if (!wt) this.worktrees.set(at, (wt = new Worktree(at, this.identity, () => this.recordedGitDir(at))));
     return wt;
   }
 
@@ -283,7 +313,13 @@ function canonical(path: string): string {
   try {
     return realpathSync(abs);
   } catch {
+    // not there yet (a worktree about to be made): its absolute path is its name
     return abs;
   }
 }
 
+
+/** `<dir>/.git` with `dir` canonical; the `.git` entry itself is not followed (it may be a planted link). */
+function canonicalParent(gitEntry: string): string {
+  return join(canonical(dirname(gitEntry)), basename(gitEntry));
+}

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import type { Repo } from './repo.js';
 import { awaitExpectedSpare } from './spare-waits.js';
 import type { Worktree } from './worktree.js';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 /**
  * Moves a worktree parked in `sparesDir` (Repo.parkWorktree) to `path` and puts it on a new branch
@@ -27,8 +30,9 @@ export async function takeSpareWorktree(
     try {
       await wt.switchFresh(o);
       return wt;
-    } catch {
-      await repo.removeWorktree(taken, { force: true }).catch(() => undefined);
+    } catch (err) {
+      glog.debug({ err, worktree: taken }, 'spare worktree could not be switched; removing it');
+      await repo.removeWorktree(taken, { force: true }).catch(glog.dropped('spare worktree not removed', { worktree: taken }));
       if (existsSync(taken)) return null;
     }
   }

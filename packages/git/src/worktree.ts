@@ -6,6 +6,10 @@ import { parseStatus, type WorktreeStatus } from './parse-status.js';
 import { serially } from './serially.js';
 import { GitError, type Identity, type MergeOutcome } from './types.js';
 
+function notRegistered(path: string): never {
+  throw new GitError(`${path} is no longer a registered git worktree (its admin dir under .git/worktrees is gone or points elsewhere); caid does not trust its .git file`);
+}
+
 /** Key of a worktree's serial queue, shared with Repo so removal waits for pending work. */
 export const worktreeQueueKey = (path: string) => `worktree:${path}`;
 
@@ -16,8 +20,18 @@ export const worktreeQueueKey = (path: string) => `worktree:${path}`;
 export class Worktree {
   private readonly git: GitRunner;
 
-  constructor(readonly path: string, identity: Identity = defaultIdentity) {
-    this.git = new GitRunner(path, { identity, maxConcurrentProcesses: 1 });
+  /**
+   * `recordedGitDir` gives the git dir git recorded for this work tree (Repo.recordedGitDir). With
+   * it every command runs as `git --git-dir=<that> --work-tree=<path>`, so a `.git` file the agent
+   * repointed at a repository of its own (with its own hooks and config) is never read. A linked
+   * work tree whose admin dir is gone fails with a GitError saying so rather than trusting `.git`.
+   */
+  constructor(readonly path: string, identity: Identity = defaultIdentity, recordedGitDir?: () => string | undefined) {
+    this.git = new GitRunner(path, {
+      identity,
+      maxConcurrentProcesses: 1,
+      ...(recordedGitDir ? { gitDir: () => recordedGitDir() ?? notRegistered(path) } : {}),
+    });
   }
 
   head(): Promise<string> {

@@ -59,6 +59,22 @@ describe('blameOwned (a test that failed before and still fails, now in the merg
     expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/fmt.py:7', '/usr/lib/python3.11/urllib/request.py:1348']), dir, merging)).toBeNull();
     const wrapped = `${tb(['lib/fmt.py:7', '/usr/lib/python3.11/socket.py:9'])}\n\nThe above exception was the direct cause of the following exception:\n\n${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}`;
     expect(blameOwned('t', wrapped, dir, merging)).toBeNull();
+    // real code failing on what a stub returned (None) waits on that stub
+    expect(blameOwned('t', `${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}\nE           TypeError: 'NoneType' object is not callable\n`, dir, merging)).toBeNull();
+    // stopped by the per-test timeout inside its loop: the loop may wait on a stub
+    expect(blameOwned('t', `${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}\nE           Failed: Timeout (>20.0s) from pytest-timeout.\n`, dir, merging)).toBeNull();
+  });
+
+  it('on a base whose suite did not run, a merge whose own code now breaks the import is refused', () => {
+    const base = { counts: null, passing: new Set<string>(), ran: false };
+    const crashed = (detail: string) => ({ command: 'pytest', exitCode: 2, output: '', timedOut: false, cancelled: false, crashed: true, tests: [], collectionErrors: [{ id: 'tests/test_x.py', status: 'failed' as const, detail }] });
+    const blame = (id: string, d: string | undefined) => blameOwned(id, d, dir, merging);
+    expect(judgeRun('no-regression', base, crashed(tb(['tests/test_x.py:1', 'lib/fmt.py:7'])), undefined, blame)).toMatchObject({ accepted: false, owned: [{ task: 'impl-fmt' }] });
+    // no report at all (a conftest that cannot import): the traceback in the output is read
+    const noReport = { command: 'pytest', exitCode: 4, output: `ImportError while loading conftest 'tests/conftest.py'.\n${tb(['tests/conftest.py:1', 'lib/fmt.py:7'])}`, timedOut: false, cancelled: false, crashed: true, tests: null };
+    expect(judgeRun('no-regression', base, noReport, undefined, blame)).toMatchObject({ accepted: false, owned: [{ task: 'impl-fmt' }] });
+    // still failing to import in a stub, as before: accepted
+    expect(judgeRun('no-regression', base, crashed(tb(['tests/test_x.py:1', 'lib/ops.py:2'])), undefined, blame)).toMatchObject({ accepted: true, owned: [] });
   });
 
   it('in the judgement on a red base: a wrong implementation is refused, a right one (or one waiting on a stub) lands', () => {

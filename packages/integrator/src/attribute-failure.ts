@@ -76,6 +76,13 @@ export function attributeFailure(test: string, detail: string | undefined, cwd: 
 /** A test that fails in code a merged task wrote. */
 export interface Owned { test: string; task: string; at: string }
 
+// An error on a None value (calling, indexing, iterating it, reading its attributes): a stub's body
+// returns None, so real code that uses a stub's result fails this way in its own lines, waiting on that stub.
+const ON_NONE = /^E?\s*(TypeError|AttributeError)\b.*'?NoneType'?/m;
+
+// A per-test timeout stops the test wherever it is: often a loop in real code waiting on a stub.
+const TIMED_OUT = /Failed: Timeout \(>|^E\s+Failed: Timeout/m;
+
 // Python's chained tracebacks: the exception shown last was raised while handling the one above it.
 const CHAINED = /^(The above exception was the direct cause of the following exception|During handling of the above exception, another exception occurred):?$/m;
 
@@ -85,11 +92,12 @@ const CHAINED = /^(The above exception was the direct cause of the following exc
  * innermost frame of the whole traceback is there, and it is no stub). A broken first attempt at a
  * stubbed module would otherwise land, since its tests already failed on the stubs. Not blamed:
  * an error raised in the standard library or a dependency the code calls (a network or install
- * problem of this machine, not of the code), or one raised while handling another (a wrapped
- * error: its cause is what the first exception says), and a failed assertion in the test itself.
+ * problem of this machine, not of the code), one raised while handling another (a wrapped
+ * error: its cause is what the first exception says), a TypeError or AttributeError on None (what
+ * real code does with a stub's return value), and a failed assertion in the test itself.
  */
 export function blameOwned(test: string, detail: string | undefined, cwd: string, merging: readonly PendingTask[]): Owned | null {
-  if (!detail || !merging.length || CHAINED.test(detail)) return null;
+  if (!detail || !merging.length || CHAINED.test(detail) || ON_NONE.test(detail) || TIMED_OUT.test(detail)) return null;
   const f = frames(detail).at(-1);
   if (!f) return null;
   const root = path.resolve(cwd);

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentEnv } from '@caid/agent';
+import { logger } from '@caid/log';
+
+const ilog = logger('integrator');
 
 export interface Instrumented {
   command: string;
@@ -85,7 +88,8 @@ function resolveNpmScript(command: string, cwd: string): string | null {
   try {
     const scripts = (JSON.parse(readFileSync(file, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
     return scripts[m[1] === 't' ? 'test' : m[1]!] ?? null;
-  } catch {
+  } catch (err) {
+    ilog.debug({ err, file }, 'package.json unparsable: verify left as given');
     return null;
   }
 }

@@ -58,7 +58,13 @@ export function judgeRun(mode: GateMode, against: GateBaseline, run: VerifyRun, 
   }
   if (run.timedOut || run.cancelled) return { accepted: false, failing, broke: false, waiting, owned };
   if (mode === 'all') return { accepted: run.exitCode === 0, failing, broke: false, waiting: [], owned: [] };
-  if (run.crashed) return { accepted: against.ran === false, failing: [], broke: against.ran !== false, waiting: [], owned: [] };
+  if (run.crashed) {
+    // Still not running on a base that did not run is fine, unless the import now fails in code the merge wrote.
+    // No report at all (pytest exit 4: a conftest that cannot import): the traceback is only in the output.
+    const sources = run.collectionErrors?.length ? run.collectionErrors.map((c) => [c.id, c.detail] as const) : [['(collection)', run.output] as const];
+    const blamed = mode === 'no-regression' && blame ? sources.map(([id, d]) => blame(id, d)).filter((b): b is Owned => b !== null) : [];
+    return { accepted: against.ran === false && blamed.length === 0, failing: [], broke: against.ran !== false, waiting: [], owned: blamed };
+  }
   if (run.tests === null) return { accepted: false, failing, broke: false, waiting, owned };
   return { accepted: failing.length === 0 && owned.length === 0, failing, broke: false, waiting, owned };
 }

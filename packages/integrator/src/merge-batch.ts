@@ -127,7 +127,9 @@ export function batchIntegrator(o: IntegratorOptions) {
   const coversHead = (v: GateVerdict | undefined) => !v || !o.gate || [...o.gate.current().passing].every((id) => v.baseline.passing.has(id));
 
   // The batch in flight below the next one: the commit it means to land, and when it is done.
-  let last: { tip: Promise<string>; finished: Promise<void> } | undefined;
+  // `latest` is the tip it means to land now: a rebuilt batch publishes again, and a finished one
+  // has landed or given up, so a batch above must not build on its first (now stale) tip.
+  let last: { tip: Promise<string>; finished: Promise<void>; latest: string; done: boolean } | undefined;
   let calls = 0;
 
   /**
@@ -138,21 +140,24 @@ export function batchIntegrator(o: IntegratorOptions) {
    */
   return async function integrateBatch(items: BatchItem[], h: BatchHooks): Promise<void> {
     const lane = calls++ % Math.max(1, o.lanes ?? 1);
-    let publish!: (tip: string) => void;
+    let first!: (tip: string) => void;
     let finish!: () => void;
-    const mine = { tip: new Promise<string>((r) => { publish = r; }), finished: new Promise<void>((r) => { finish = r; }) };
+    const mine = { tip: new Promise<string>((r) => { first = r; }), finished: new Promise<void>((r) => { finish = r; }), latest: '', done: false };
+    const publish = (tip: string) => { mine.latest = tip; first(tip); };
     const below = last;
     last = mine;
     try {
       await integrateOn(items, h, lane, below, publish);
     } finally {
+      mine.done = true;
       publish('');
       finish();
     }
   };
 
   async function integrateOn(items: BatchItem[], h: BatchHooks, lane: number, below: typeof last, publish: (tip: string) => void): Promise<void> {
-    let spec = below ? (await below.tip) || undefined : undefined;
+    if (below) await below.tip;
+    let spec = below && !below.done ? below.latest || undefined : undefined;
     if (below && !spec) await below.finished;
     let head = await o.repo.branchHead(branch);
     if (!head) throw new Error(`cannot integrate: ${branch} is missing`);

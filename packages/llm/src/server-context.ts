@@ -1,7 +1,7 @@
-import { debuglog } from 'node:util';
+import { logger } from '@caid/log';
 import { fetch as undiciFetch } from 'undici';
 
-const debug = debuglog('caid');
+const log = logger('llm');
 
 /** Which server's own report of its context size to ask for. */
 export type ContextProbe = 'llamacpp' | 'ollama' | 'vllm';
@@ -34,7 +34,7 @@ export function serverContextWindow(o: ContextProbeOptions): Promise<ServerConte
   let answer = asked.get(key);
   if (!answer) {
     answer = probe(o).catch((e: unknown) => {
-      debug('context probe of %s failed: %s', o.baseURL, (e as Error).message);
+      log.debug({ err: e, baseURL: o.baseURL }, 'context probe failed: the preset\'s context window stays');
       return undefined;
     });
     asked.set(key, answer);
@@ -52,7 +52,7 @@ async function probe(o: ContextProbeOptions): Promise<ServerContext | undefined>
       signal: AbortSignal.timeout(o.timeoutMs ?? 5_000),
     });
     if (!res.ok) {
-      debug('context probe %s%s: HTTP %d', root, path, res.status);
+      log.debug({ url: `${root}${path}`, status: res.status }, 'context probe: no answer');
       await res.body?.cancel();
       return undefined;
     }

@@ -69,7 +69,7 @@ export function parseTextToolCalls(text: string | null | undefined): { content: 
 
 function toCall(body: string): RawToolCall | undefined {
   let o: unknown;
-  try { o = JSON.parse(body.trim()); } catch { return undefined; }
+  try { o = JSON.parse(body.trim()); } catch { return undefined; } // not JSON: prose, not a tool call
   if (!o || typeof o !== 'object') return undefined;
   const r = o as Record<string, unknown>;
   const fn = (r.function && typeof r.function === 'object' ? r.function : r) as Record<string, unknown>;

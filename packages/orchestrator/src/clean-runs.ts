@@ -26,7 +26,7 @@ export async function planClean(repo: Repo, runIds: string[], force = false): Pr
   for (const runId of runIds) {
     const run = runs.get(runId);
     if (!run) continue;
-    const finished = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
+    const finished = run.status === 'succeeded' || run.status === 'incomplete' || run.status === 'failed' || run.status === 'cancelled';
     const s = RunLog.open(repo.root, runId).current;
     const under = path.join(s.worktreeRoot, runId) + path.sep;
     for (const wt of worktrees.filter((w) => w.path.startsWith(under))) {

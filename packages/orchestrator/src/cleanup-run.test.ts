@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spareWorktrees, taskBranch, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
-import { cleanupRun, worktreeRetirer } from './cleanup-run.js';
+import { cleanupRun, removeScratch, worktreeRetirer } from './cleanup-run.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@localhost', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@localhost' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: 'pipe' }).trim();
@@ -54,5 +54,24 @@ describe('worktreeRetirer', () => {
     await cleanupRun(repo, state, [path.join(worktreeRoot, 'r1', '_integration')]);
     expect(existsSync(spares)).toBe(false);
     expect(listed(dir)).toEqual([dir, path.join(worktreeRoot, 'r1', 'd')]);
+  });
+});
+
+describe('removeScratch', () => {
+  it('removes a task\'s TMPDIR and leaves no empty scratch folders behind; kept prompt files keep theirs', () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'caid-scratch-'));
+    const scratch = path.join(root, 'r1', '.scratch');
+    mkdirSync(path.join(scratch, 'a', 'tmp'), { recursive: true });
+    mkdirSync(path.join(scratch, 'a', 'home'), { recursive: true });
+    writeFileSync(path.join(scratch, 'a', 'tmp', 'cache'), 'x');
+    mkdirSync(path.join(scratch, 'b', 'tmp'), { recursive: true });
+    writeFileSync(path.join(scratch, 'b', 'prompt.md'), 'the prompt');
+    removeScratch(root, 'r1', 'b', 'tmp');
+    expect(readdirSync(path.join(scratch, 'b'))).toEqual(['prompt.md']);
+    removeScratch(root, 'r1', 'a', 'tmp');
+    expect(readdirSync(scratch)).toEqual(['b']);
+    removeScratch(root, 'r1', 'b');
+    expect(existsSync(scratch)).toBe(false);
+    expect(existsSync(path.join(root, 'r1'))).toBe(true);
   });
 });

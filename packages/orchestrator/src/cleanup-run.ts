@@ -1,7 +1,11 @@
 import path from 'node:path';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { debuglog } from 'node:util';
 import { spareWorktrees, type RunState } from '@caid/core';
 import { expectSpare, type Repo } from '@caid/git';
+import { logger } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 /**
  * End of a run: merged tasks' worktrees and the integration worktree go; every branch stays,
@@ -68,7 +72,7 @@ export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string,
       if (park) parking++;
       const p = (park ? repo.parkWorktree(wt, path.join(spares, taskId)).finally(() => parking--) : repo.discardWorktree(wt).then(() => {
         if (++discarded % PRUNE_EVERY === 0) return repo.pruneWorktrees();
-      })).then(() => removeScratch(worktreeRoot, runId, taskId, 'tmp')).catch(() => undefined).finally(() => settle(taskId));
+      })).then(() => removeScratch(worktreeRoot, runId, taskId, 'tmp')).catch(oplog.dropped('retiring a worktree failed; `caid clean` removes what is left', { taskId, worktree: wt })).finally(() => settle(taskId));
       pending.add(p);
       void p.then(() => pending.delete(p));
     },
@@ -83,5 +87,23 @@ const PRUNE_EVERY = 16;
  * inspection); `caid clean` removes the whole scratch folder (part = undefined).
  */
 export function removeScratch(worktreeRoot: string, runId: string, taskId: string, part?: 'tmp'): void {
-  rmSync(path.join(worktreeRoot, runId, '.scratch', taskId, ...(part ? [part] : [])), { recursive: true, force: true });
+  const scratch = path.join(worktreeRoot, runId, '.scratch');
+  rmSync(path.join(scratch, taskId, ...(part ? [part] : [])), { recursive: true, force: true });
+  // Folders left empty go too (the agent's HOME when no tool wrote there, then the task's and the
+  // run's scratch folders): no empty `.scratch` behind.
+  removeIfEmpty(path.join(scratch, taskId, 'home'));
+  removeIfEmpty(path.join(scratch, taskId));
+  removeIfEmpty(scratch);
+}
+
+const debug = debuglog('caid');
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch (e) {
+    // Not empty (kept prompt files) or already gone: both fine.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') debug('scratch: could not remove %s: %s', dir, (e as Error).message);
+  }
 }

@@ -1,5 +1,8 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { logger } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 /** Bytes a folder takes on disk (allocated blocks), not following links; hard-linked files count once. */
 export function diskUsage(dir: string, seen = new Set<string>()): number {
@@ -7,7 +10,8 @@ export function diskUsage(dir: string, seen = new Set<string>()): number {
   let entries: string[];
   try {
     entries = readdirSync(dir);
-  } catch {
+  } catch (err) {
+    oplog.debug({ err, dir }, 'disk usage: folder unreadable, counted as 0');
     return 0;
   }
   for (const name of entries) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { INTEGRATION_DIR, TaskSchema, runDir, type RunState, type TaskJob } from '@caid/core';
+import { debuglog } from 'node:util';
+import { INTEGRATION_DIR, TaskSchema, runDir, type NewRunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
@@ -10,16 +11,32 @@ import { integrationSetup } from './integration-setup.js';
 import { integrationStep, type StepAgentResult } from './integration-step.js';
 import { integrationWorktree } from './integration-worktree.js';
 import { replanHook } from './replan-hook.js';
+import { undeclaredWrites } from './undeclared-writes.js';
 import { relayTranscripts } from './relay-transcripts.js';
 import { remoteSync } from './remote-sync.js';
 import type { DriveOptions } from './run-plan.js';
+import { logger, withLogContext } from '@caid/log';
+
+const oplog = logger('orchestrator');
+
+const debug = debuglog('caid');
 
 /**
  * Drives a started run to its end from the state its log folds to: opens the test gate on the
  * integration head, schedules the tasks, integrates each result, and cleans up. The integration
  * worktree is checked out only if something needs it (verify, scaffold, review, a replan).
  */
-export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
+export function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
+  // Every operational log line written while this run goes carries its id.
+  return withLogContext({ runId: log.current.runId }, async () => {
+    oplog.info({ tasks: Object.keys(log.current.tasks).length, remote: Boolean(o.remote) }, 'run driving');
+    const final = await drive(repo, log, o);
+    oplog.info({ status: final.status, head: final.head }, 'run finished');
+    return final;
+  });
+}
+
+async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
   const start = log.current;
   const { runId, worktreeRoot, verify } = start;
   // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
@@ -99,6 +116,7 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
               merged.add(result.taskId);
             }
             await hooks.report(result, outcome);
+            if (outcome.kind === 'merged') await warnUndeclared(result.taskId, outcome.taskCommit, state, hooks.event);
           },
         });
       } finally {
@@ -112,15 +130,39 @@ export async function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promis
   await retirer?.settled();
   await cleanupRun(repo, final, lanes.map((l) => l.path));
   // Not needed any more, and not worth failing a finished run over.
-  await sync?.dropCommitRefs().catch(() => undefined);
+  await sync?.dropCommitRefs().catch(oplog.dropped('could not drop the per-commit refs (harmless: `caid clean` removes them)'));
   return final;
+}
+
+/**
+ * A merged task whose own commits wrote outside its declared `files` (possibly files another task
+ * declared): not refused, since the gate judged the result, but logged and shown in the summary.
+ */
+async function warnUndeclared(taskId: string, taskCommit: string, state: RunState, event: (e: NewRunEvent) => Promise<void>): Promise<void> {
+  const task = state.tasks[taskId];
+  if (!task) return;
+  let paths: string[];
+  try {
+    paths = await undeclaredWrites(state.repo, state.baseCommit, taskCommit, taskId, task.files ?? []);
+  } catch (e) {
+    // A warning only: a git failure here must not stop the merge queue.
+    debug('undeclared-writes check of %s failed: %s', taskId, (e as Error).message);
+    return;
+  }
+  if (paths.length === 0) return;
+  const declaredBy = Object.fromEntries(paths.flatMap((p) => {
+    const owner = Object.values(state.tasks).find((t) => t.id !== taskId && (t.files ?? []).includes(p));
+    return owner ? [[p, owner.id]] : [];
+  }));
+  await event({ type: 'task.undeclared-writes', taskId, paths, ...(Object.keys(declaredBy).length ? { declaredBy } : {}) });
 }
 
 /** Verify logs are for reading later; failing to save one (disk full) must not stop the run by itself. */
 function saveQuietly(file: string, text: string): void {
   try {
     writeFileSync(file, text);
-  } catch {
+  } catch (err) {
     // the next run-log append reports the disk problem and stops the run cleanly
+    oplog.dropped('could not save a verify log', { file })(err);
   }
 }

@@ -2,6 +2,9 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { commitRef, commitRefs, integrationBranch, taskBranch } from '@caid/core';
 import { deleteRemoteRefs, fetchRefs, listRemoteRefs, pushRefs, type Repo } from '@caid/git';
+import { logger } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 /**
  * Keeps the coordinator's repository and the workers' git remote in step: the integration branch
@@ -31,7 +34,7 @@ export function remoteSync(repo: Repo, runId: string, remote: string) {
         return;
       }
       const tip = commit ? await repo.branchHead(b) : null;
-      if (commit && tip && tip !== commit) await repo.updateBranch(b, commit, tip).catch(() => undefined);
+      if (commit && tip && tip !== commit) await repo.updateBranch(b, commit, tip).catch(oplog.dropped('task branch not moved to the reported commit (it moved meanwhile)', { branch: b, commit }));
     },
     /** End of the run: the per-commit refs go (every accepted commit is on a branch by then). */
     async dropCommitRefs(): Promise<void> {
@@ -46,7 +49,8 @@ function sameRepo(root: string, remote: string): boolean {
   const p = remote.startsWith('file://') ? new URL(remote).pathname : remote;
   try {
     return realpathSync(path.resolve(p)) === realpathSync(root) || realpathSync(path.resolve(p)) === realpathSync(path.join(root, '.git'));
-  } catch {
+  } catch (err) {
+    oplog.debug({ err, remote }, 'remote is not a local path of this repository');
     return false;
   }
 }

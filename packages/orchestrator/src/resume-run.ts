@@ -6,6 +6,9 @@ import { RunLock } from './run-lock.js';
 import { listRunIds } from './run-store.js';
 import { driveRun } from './drive-run.js';
 import type { DriveOptions } from './run-plan.js';
+import { logger } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 export interface ResumeOptions extends Omit<DriveOptions, 'resume' | 'remote' | 'queueAddress'> {
   repoDir: string;
@@ -23,7 +26,7 @@ export interface ResumeOptions extends Omit<DriveOptions, 'resume' | 'remote' | 
  */
 export async function resumeRun(o: ResumeOptions): Promise<RunState> {
   const dir = path.resolve(o.repoDir);
-  const repo = await Repo.open(dir).catch(() => { throw new InputError(`${dir} is not a git repository (pass --repo)`); });
+  const repo = await Repo.open(dir).catch((err: unknown) => { oplog.debug({ err, dir }, 'cannot open the repository'); throw new InputError(`${dir} is not a git repository (pass --repo)`); });
   if (!listRunIds(repo.root).includes(o.runId)) throw new InputError(`no run "${o.runId}" in ${repo.root}; known runs: ${listRunIds(repo.root).join(', ') || 'none'}`);
   const lock = RunLock.acquire(repo.root, o.runId);
   try {

@@ -2,6 +2,9 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { InputError, runDir } from '@caid/core';
+import { logger } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 export interface LockOwner {
   pid: number;
@@ -19,7 +22,8 @@ export const lockFile = (repoRoot: string, runId: string) => path.join(repoRoot,
 export function readOwner(repoRoot: string, runId: string): LockOwner | null {
   try {
     return JSON.parse(readFileSync(lockFile(repoRoot, runId), 'utf8')) as LockOwner;
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') oplog.debug({ err, runId }, 'run lock unreadable: treated as not held');
     return null;
   }
 }
@@ -30,12 +34,14 @@ export function isAlive(owner: LockOwner): boolean {
   try {
     process.kill(owner.pid, 0);
   } catch {
+    // the error is the answer: no such process (a process of another user never holds our run's lock)
     return false;
   }
   // A killed process nobody has reaped yet is a zombie: dead for our purposes.
   try {
     return readFileSync(`/proc/${owner.pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
+    // no /proc (not Linux): kill(pid, 0) said it lives, and that is all we can know
     return true;
   }
 }
@@ -64,7 +70,8 @@ export class RunLock {
       // Exclusive create: of two processes starting at once, exactly one gets the lock.
       try {
         writeFileSync(file, `${JSON.stringify(owner)}\n`, { flag: 'wx' });
-      } catch {
+      } catch (err) {
+        oplog.debug({ err, runId }, 'run lock: lost the exclusive create, looking again');
         return RunLock.acquire(repoRoot, runId);
       }
       return new RunLock(repoRoot, runId, owner);
@@ -84,8 +91,9 @@ export class RunLock {
     this.owner = { ...this.owner, heartbeatAt: new Date().toISOString() };
     try {
       this.write();
-    } catch {
+    } catch (err) {
       // a missed heartbeat only makes the lock look older; the run itself goes on
+      oplog.debug({ err, file: this.file }, 'run lock heartbeat not written');
     }
   }
 

@@ -60,7 +60,7 @@ export function readEvents(file: string): RunEvent[] {
     try {
       raw = JSON.parse(line);
     } catch {
-      continue; // torn write at the end of a killed run
+      continue; // torn write at the end of a killed run: the only line that can fail, and it never happened
     }
     const parsed = RunEventSchema.safeParse(raw);
     if (parsed.success) events.push(parsed.data);

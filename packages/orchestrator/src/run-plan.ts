@@ -82,7 +82,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     const setup = o.plan.setup ?? o.setup;
     const gate = o.gate ?? o.plan.gate;
     const verifyReport = o.verifyReport ?? o.plan.verifyReport;
-    const settings = o.settings && { ...o.settings, worktreeRoot, ...(gate ? { gate } : {}), ...(verifyReport ? { verifyReport } : {}) };
+    const settings = o.settings && { ...o.settings, worktreeRoot, ...(gate ? { gate } : {}), ...(verifyReport ? { verifyReport } : {}), ...(o.plan.partialProgress ? { partialProgress: true } : {}) };
     const baseBranch = await startBranch(repo, base);
     const { event, state } = log.append({
       type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, ...(baseBranch ? { baseBranch } : {}), branch, worktreeRoot,

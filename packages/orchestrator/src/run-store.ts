@@ -2,6 +2,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, RUN_ID, type RunState } from '@caid/core';
 import { RunLog } from './run-log.js';
+import { logger } from '@caid/log';
+
+const oplog = logger('orchestrator');
 
 export const runsDir = (repoRoot: string) => path.join(repoRoot, '.caid', 'runs');
 
@@ -28,7 +31,8 @@ function firstEventTime(file: string): number {
   try {
     const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
     return Date.parse((JSON.parse(first) as { at?: string }).at ?? '') || 0;
-  } catch {
+  } catch (err) {
+    oplog.debug({ err, file }, 'run log unreadable: its start time counts as 0');
     return 0;
   }
 }

@@ -3,6 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { clipOutput } from '@caid/agent';
 import { importCycles, importGraph, type ImportGraph } from './import-graph.js';
+import { logger } from '@caid/log';
+
+const plog = logger('planner');
 
 export interface RepoContext {
   files: string[];
@@ -36,7 +39,7 @@ export function detectTestCommand(dir: string): string | undefined {
     const pkg = JSON.parse(read('package.json') || '{}') as { scripts?: Record<string, string> };
     const test = pkg.scripts?.test;
     if (test && !/no test specified/.test(test)) return 'npm test';
-  } catch { /* an unparsable package.json declares nothing */ }
+  } catch (err) { plog.debug({ err }, 'package.json unparsable: it declares no test script'); }
   if (/^test:/m.test(read('Makefile'))) return 'make test';
   if (/pytest/.test(read('pyproject.toml') + read('setup.cfg') + read('requirements.txt'))) return 'python -m pytest';
   return undefined;

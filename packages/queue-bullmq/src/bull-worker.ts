@@ -2,7 +2,11 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { TaskJobSchema, type TaskResult } from '@caid/core';
 import type { JobHandler } from '@caid/scheduler';
+import { logger } from '@caid/log';
 import { connectionOptions, type QueueAddress } from './redis-url.js';
+import { connectionTrouble } from './connection-trouble.js';
+
+const log = logger('queue-bullmq');
 
 export interface BullWorkerOptions {
   /**
@@ -30,7 +34,7 @@ export function startBullWorker(a: QueueAddress, handler: JobHandler, o: BullWor
       return await handler(data, {
         jobId: job.id!,
         signal: abort,
-        progress: (p) => { void job.updateProgress({ ...p }).catch(() => undefined); },
+        progress: (p) => { void job.updateProgress({ ...p }).catch(log.dropped('progress report lost (the next one carries the same counters)', { jobId: job.id })); },
       });
     } catch (e) {
       if (abort.aborted) throw new UnrecoverableError('cancelled');
@@ -40,11 +44,15 @@ export function startBullWorker(a: QueueAddress, handler: JobHandler, o: BullWor
     connection: connectionOptions(a, { blocking: true }), prefix: a.prefix, concurrency: Math.max(1, o.concurrency),
     lockDuration: lockMs, stalledInterval: lockMs, maxStalledCount: o.maxStalls ?? 3,
   });
-  worker.on('error', () => { /* connection errors: ioredis reconnects */ });
+  // Connection errors repeat every retry while Redis is away (ioredis reconnects by itself): the
+  // first one is a warning, later ones a debug line, and the recovery is said once.
+  const trouble = connectionTrouble(log, a.display);
+  worker.on('error', trouble.error);
+  worker.on('ready', trouble.ready);
 
   const sub = new Redis(connectionOptions(a, { blocking: true }));
-  sub.on('error', () => undefined);
-  void sub.subscribe(o.cancelChannel).catch(() => undefined);
+  sub.on('error', log.dropped('cancel channel connection error (ioredis reconnects; the job queue reports the same outage)'));
+  void sub.subscribe(o.cancelChannel).catch((err: unknown) => log.warn({ err, channel: o.cancelChannel }, 'cannot subscribe to the cancel channel: cancelled jobs run to their end'));
   sub.on('message', (_channel, jobId: string) => { cancelled.add(jobId); worker.cancelJob(jobId, 'cancelled'); });
 
   return {

@@ -6,6 +6,10 @@ import type { QueueEvents as Events, TaskQueue } from '@caid/scheduler';
 import { connectionOptions, parseQueueUrl, type QueueAddress } from './redis-url.js';
 import { toBullPriority } from './bull-priority.js';
 import { startBullWorker, type BullWorkerOptions } from './bull-worker.js';
+import { logger } from '@caid/log';
+import { connectionTrouble } from './connection-trouble.js';
+
+const qlog = logger('queue-bullmq');
 
 export interface BullmqQueueOptions {
   /** `redis://host:port[/db][?prefix=P&name=N]` */
@@ -68,14 +72,16 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
     });
     watcher.on('completed', ({ jobId, returnvalue }) => completed(jobId, returnvalue));
     watcher.on('failed', ({ jobId, failedReason }) => report('failed', jobId, () => ({ error: failedReason })));
-    watcher.on('error', () => { /* reconnects by itself */ });
+    const trouble = connectionTrouble(qlog, address.display);
+    watcher.on('error', trouble.error);
     const queue = new Queue(name, { connection: redis, prefix });
-    queue.on('error', () => { /* reconnects by itself */ });
+    queue.on('error', trouble.error);
     await watcher.waitUntilReady();
     // `redis` is connected by now, so each 'ready' is a reconnect. A Redis that lost its data
     // (restarted without persistence) lost our jobs too: add them again.
     redis.on('ready', () => {
-      for (const [jobId, job] of open) void attach(queue, jobId, job, priorities.get(jobId) ?? 0).catch(() => undefined);
+      trouble.ready();
+      for (const [jobId, job] of open) void attach(queue, jobId, job, priorities.get(jobId) ?? 0).catch(qlog.dropped('could not re-attach a job after a Redis reconnect', { jobId }));
     });
     return (producer = { queue, watcher, redis });
   })());

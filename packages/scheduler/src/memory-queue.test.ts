@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskJob } from '@caid/core';
+import { TaskJobSchema } from '@caid/core';
 import { queueConformance } from './queue-conformance.js';
 import { memoryQueue } from './memory-queue.js';
 
@@ -17,7 +17,7 @@ describe('memoryQueue.reserve', () => {
     }, { concurrency: 1 });
     let release: (() => void) | undefined;
     q.on('completed', ({ job }) => { if (job.task.id === 'first') release = q.reserve!(); });
-    const job = (id: string) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: { id, prompt: id, dependsOn: [], files: [] }, attempt: 1, round: { kind: 'start' } }) as TaskJob;
+    const job = (id: string) => TaskJobSchema.parse({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: { id, prompt: id, dependsOn: [], files: [] }, attempt: 1, round: { kind: 'start' } });
     await q.enqueue(job('first'), { jobId: 'first', priority: 5 });
     await new Promise((r) => setTimeout(r, 10));
     await q.enqueue(job('side'), { jobId: 'side', priority: 1 });

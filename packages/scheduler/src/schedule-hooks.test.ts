@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, reduce, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
+import { initialState, reduce, RunEventSchema, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
 import { memoryQueue } from './memory-queue.js';
 import { schedule, type ScheduleOptions } from './schedule.js';
 import { oneByOne } from './one-by-one.js';
@@ -9,7 +9,7 @@ async function run(tasks: [string, string[]][], hooks: Pick<ScheduleOptions, 're
   const events: RunEvent[] = [];
   let state = initialState();
   const emit = async (e: NewRunEvent) => {
-    const ev = { ...e, at: new Date().toISOString() } as RunEvent;
+    const ev = RunEventSchema.parse({ ...e, at: new Date().toISOString() });
     events.push(ev);
     return (state = reduce(state, ev));
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  initialState, reduce, type IntegrationOutcome, type NewRunEvent, type RunEvent, type RunState, type TaskJob, type TaskResult,
+  initialState, reduce, RunEventSchema, type IntegrationOutcome, type NewRunEvent, type RunEvent, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import { memoryQueue } from './memory-queue.js';
 import { oneByOne } from './one-by-one.js';
@@ -14,7 +14,7 @@ async function startedRun(tasks: [string, string[], number?][], workers: number)
   const events: RunEvent[] = [];
   const log = { events, state: initialState() };
   const emit = async (e: NewRunEvent) => {
-    const ev = { ...e, at: new Date().toISOString() } as RunEvent;
+    const ev = RunEventSchema.parse({ ...e, at: new Date().toISOString() });
     events.push(ev);
     log.state = reduce(log.state, ev);
     return log.state;

@@ -1,5 +1,5 @@
 import {
-  RunError, batchWaitMs, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, jobId, pickBatch, readyTasks,
+  RunError, batchWaitMs, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, goalUnmet, jobId, pickBatch, readyTasks,
   type InFlight, type IntegrationOutcome, type NewRunEvent, type Round, type RoundLimits, type RoundOutcome, type RunState, type TaskJob, type TaskResult,
 } from '@caid/core';
 import type { TaskQueue } from './task-queue.js';
@@ -166,8 +166,11 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       const last = aborted() ? null : await o.beforeFinish?.(state);
       if (last) await emit(last);
       const all = Object.values(state.tasks);
-      const status = aborted() ? 'cancelled' : all.every((t) => t.status === 'merged' || t.superseded) ? 'succeeded' : 'failed';
-      const stop = status === 'failed' ? o.shouldStop?.(state) : undefined;
+      const done = !aborted() && all.every((t) => t.status === 'merged' || t.superseded);
+      // Every task merged is not the goal reached when the gate let red tests stay red (no-regression on a red base).
+      const unmet = done ? goalUnmet(state) : undefined;
+      const status = aborted() ? 'cancelled' : !done ? 'failed' : unmet ? 'incomplete' : 'succeeded';
+      const stop = status === 'failed' ? o.shouldStop?.(state) : unmet ? { reason: 'tests-failing', message: unmet } : undefined;
       await emit({ type: 'run.finished', status, commit: state.head, ...stop });
       return state;
     };

@@ -7,6 +7,9 @@ import type { RoundAgentOptions } from './round-agent.js';
 import { executeTask, type WorkerLimits } from './execute-task.js';
 import { runShell, tailOutput } from '@caid/agent';
 import { taskEnv, worktreePath } from './prepare-round.js';
+import { logger } from '@caid/log';
+
+const wlog = logger('worker');
 
 /** The worker's own agent options (model, sandbox, external agent, limits): jobs carry none of them. */
 export interface RemoteWorkerOptions extends RoundAgentOptions {
@@ -19,6 +22,7 @@ const chains = new Map<string, Promise<unknown>>();
 /** One task at a time per key in this process (a job re-added after a Redis loss may overlap its first run). */
 function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const run = (chains.get(key) ?? Promise.resolve()).then(fn, fn);
+  // Not swallowed: the caller gets `run`'s error; the chain only waits for it to settle.
   chains.set(key, run.catch(() => undefined));
   return run;
 }
@@ -31,7 +35,7 @@ function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
 async function followUpStart(clone: Repo, remote: string, job: TaskJob, tracking: string): Promise<string | null> {
   const tip = await clone.resolve(tracking);
   if (!job.head || tip === job.head) return tip;
-  if (!(await clone.resolve(job.head))) await fetchRefs(clone, remote, [commitRef(job.runId, job.head)]).catch(() => undefined);
+  if (!(await clone.resolve(job.head))) await fetchRefs(clone, remote, [commitRef(job.runId, job.head)]).catch(wlog.dropped('accepted commit not fetched: starting from the branch tip', { head: job.head }));
   return (await clone.resolve(job.head)) ?? tip;
 }
 
@@ -85,10 +89,10 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     const commit = result.commit ? [`${result.commit}:${commitRef(job.runId, result.commit)}`] : [];
     await pushRefs(clone, remote, [`+refs/heads/${branch}:refs/heads/${branch}`, ...commit]);
     const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
-    const transcript = lines.slice(history.length).flatMap((l) => { try { return [JSON.parse(l) as unknown]; } catch { return []; } });
+    const transcript = lines.slice(history.length).flatMap((l) => { try { return [JSON.parse(l) as unknown]; } catch { return []; } }); // a torn line of a killed round is dropped
     // Everything is committed and pushed: the worktree goes, so a long-lived worker's disk stays
     // bounded (a later round of this task, here or elsewhere, starts again from the pushed branch).
-    await clone.removeWorktree(dir, { force: true }).catch(() => undefined);
+    await clone.removeWorktree(dir, { force: true }).catch(wlog.dropped('pushed task worktree not removed (disk only)', { worktree: dir }));
     return { ...result, transcript };
   });
 }

@@ -8,6 +8,9 @@ import { taskCheck } from './task-check.js';
 import { allocatePortBlock } from './port-blocks.js';
 import { openJobRepo } from './open-job-repo.js';
 import { conflictWarner } from './conflict-warnings.js';
+import { boundaryBreach } from './boundary-breach.js';
+import { worktreePath } from './prepare-round.js';
+import { boundarySnapshot, GitError } from '@caid/git';
 
 export interface WorkerLimits {
   maxSteps: number;
@@ -48,6 +51,12 @@ export async function executeTask(job: TaskJob, ctx: { signal: AbortSignal; prog
   const ports = await allocatePortBlock(`${job.runId}/${job.task.id}`);
   try {
     return await roundInWorktree({ ...job, portBase: ports.base }, ctx, o, transcript, done);
+  } catch (e) {
+    // git or the file system failing on this task's worktree or branch (an agent broke it, a user
+    // deleted the branch) is this task's failure, not the run's; anything else is a bug in caid.
+    if (!(e instanceof GitError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    const message = `${(e as Error).message} (the task's worktree is ${worktreePath(job)}; \`caid resume\` repairs it and retries the task)`;
+    return done({ status: 'failed', reason: 'error', message, steps: 0, usage: zero });
   } finally {
     ports.release();
   }
@@ -67,6 +76,8 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
     return done({ status: 'done', commit: await wt.head(), steps: 0, usage: zero });
   }
 
+  // What lies outside the worktree, recorded before the agent runs and checked before anything is committed.
+  const boundary = await boundarySnapshot(repo, wt.path);
   const check = taskCheck(job, wt, { timeoutSec: o.limits.runTimeoutSec, attempts: o.limits.checkAttempts ?? 3, signal: ctx.signal });
   const result = await runRoundAgent(job, wt, round.messages, transcript, ctx, o, async () => {
     const left = await wt.filesWithConflictMarkers(round.conflicted);
@@ -75,6 +86,8 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
   }, o.external ? undefined : conflictWarner(job, repo, wt.path, transcript, ctx.progress));
 
   const title = job.task.title ?? job.task.id;
+  const breach = await boundaryBreach(repo, job, wt.path, boundary, transcript);
+  if (breach) return done({ status: 'failed', reason: breach.reason, message: breach.message, steps: result.steps, usage: result.usage });
   const accounting = { ...(result.role ? { role: result.role } : {}), ...(result.modelMs !== undefined ? { modelMs: result.modelMs } : {}) };
   if (result.status !== 'finished') {
     // Keep whatever the agent wrote on its branch: nothing an agent did is thrown away.

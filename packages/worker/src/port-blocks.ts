@@ -2,6 +2,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { logger } from '@caid/log';
+
+const wlog = logger('worker');
 
 export const PORT_BLOCK = 10;
 const FIRST = 20_000;
@@ -12,6 +15,7 @@ function ephemeralStart(): number {
   try {
     return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
   } catch {
+    // not Linux: the usual start of the ephemeral range
     return 32_768;
   }
 }
@@ -63,7 +67,8 @@ function claim(lock: string, owner: string): boolean {
       rmSync(lock, { force: true });
       writeFileSync(lock, body, { flag: 'wx' });
       return true;
-    } catch {
+    } catch (err) {
+      wlog.debug({ err, lock }, 'port block taken by another process');
       return false;
     }
   }

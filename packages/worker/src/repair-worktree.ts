@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Repo } from '@caid/git';
 
@@ -18,11 +18,12 @@ export async function repairWorktree(repo: Repo, dir: string, o: { onBranch?: bo
     renameSync(dir, `${dir}.orphan-${Date.now()}`);
     return;
   }
-  const gitFile = path.join(dir, '.git');
-  const adminDir = existsSync(gitFile) && statSync(gitFile).isFile()
-    ? path.resolve(dir, readFileSync(gitFile, 'utf8').replace(/^gitdir:\s*/, '').trim())
-    : undefined;
-  if (adminDir) rmSync(path.join(adminDir, 'index.lock'), { force: true });
+  // The admin dir git recorded, never the one the worktree's own `.git` file names (an agent may have rewritten it).
+  const adminDir = repo.recordedGitDir(dir);
+  if (adminDir) {
+    rmSync(path.join(adminDir, 'index.lock'), { force: true });
+    restoreGitFile(dir, adminDir);
+  }
   const wt = repo.worktree(dir);
   if (await wt.mergeInProgress()) await wt.abortMerge();
   if (o.onBranch && (await wt.branch()) === null) {
@@ -32,4 +33,19 @@ export async function repairWorktree(repo: Repo, dir: string, o: { onBranch?: bo
       await repo.pruneWorktrees();
     }
   }
+}
+
+/**
+ * Points a worktree's `.git` back at its recorded admin dir when an agent repointed it (or made
+ * it a folder or a link), so the user's own git in that folder sees the task's branch again.
+ * Whatever the agent put there is moved aside, not deleted. caid's own git never reads it.
+ */
+function restoreGitFile(dir: string, adminDir: string): void {
+  const gitFile = path.join(dir, '.git');
+  const want = `gitdir: ${adminDir}\n`;
+  const info = lstatSync(gitFile, { throwIfNoEntry: false });
+  if (info?.isFile() && readFileSync(gitFile, 'utf8').trim() === want.trim()) return;
+  // Beside the worktree (as orphans are), not in it, so it is never committed on the task branch.
+  if (info) renameSync(gitFile, `${dir}.planted-git-${Date.now()}`);
+  writeFileSync(gitFile, want);
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TaskJob, TaskProgress } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
-import { builtinTools, endpointEnv, isSecretVariable, runAgent, runExternalAgent, type AgentResult, type SandboxKind } from '@caid/agent';
+import { builtinTools, endpointEnv, isSecretVariable, runAgent, runExternalAgent, type AgentPreset, type AgentResult, type SandboxKind } from '@caid/agent';
 import type { Worktree } from '@caid/git';
 import type { Transcript } from './transcript.js';
 import { scratchDir, taskEnv } from './prepare-round.js';
@@ -11,6 +11,8 @@ import { meteredRound, type MeteredRound } from './metered-lease.js';
 export interface ExternalAgentSpec {
   command: string;
   passEnv?: readonly string[];
+  /** The preset the command comes from: it configures the tool for caid's model endpoint. */
+  preset?: AgentPreset;
 }
 
 export interface RoundAgentOptions {
@@ -44,7 +46,7 @@ export async function runRoundAgent(
     }));
     try {
       const result = await runExternalAgent({
-        command: o.external.command, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
+        command: o.external.command, preset: o.external.preset, cwd: wt.path, prompt: externalPrompt(messages), promptFile: path.join(scratch, `prompt-${job.attempt}.md`),
         timeoutMs: o.limits.roundTimeoutMs, signal: ctx.signal,
         env: { ...passed, ...taskEnv(job, wt.path), ...(meter ? endpointEnv(meter.endpoint) : {}) },
         onOutput: (out) => transcript.append({ t: 'note', text: `external agent output:\n${out}` }),
@@ -59,7 +61,10 @@ export async function runRoundAgent(
   if (!model) throw new Error('no model and no external agent configured');
   const result = await runAgent({
     model,
-    tools: builtinTools(wt.path, { runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox }),
+    tools: builtinTools(wt.path, {
+      runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox,
+      readOnly: (job.prepare?.share ?? []).filter((s) => s.mode === 'hardlink').map((s) => path.join(wt.path, s.path)),
+    }),
     messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs,
     ...(o.limits.maxTokens !== undefined ? { maxTokens: Math.max(0, o.limits.maxTokens - (job.usedTokens ?? 0)) } : {}),
     signal: ctx.signal, shouldStop: o.shouldStop,

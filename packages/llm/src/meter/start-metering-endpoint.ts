@@ -21,6 +21,8 @@ export interface MeteringEndpointOptions {
   port?: number;
   /** Request bodies larger than this are refused (413). Default 32 MiB. */
   maxBodyBytes?: number;
+  /** A streaming request waiting this long for the upstream gets its stream opened and SSE keep-alive comments. Default 5 s. */
+  keepAliveMs?: number;
   /** Do not keep the process alive for the listening socket alone (a worker's shared endpoint). */
   unref?: boolean;
 }
@@ -57,7 +59,7 @@ export async function startMeteringEndpoint(o: MeteringEndpointOptions = {}): Pr
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, errorBody(errorProtocol, 400, 'caid metering endpoint: request body is not an object'));
     // An estimate is enough: Claude Code asks only to decide when to compact.
     if (counting) return sendJson(res, 200, { input_tokens: Math.ceil(text.length / 4) });
-    await serveRequest(parseClientRequest(protocol!, body as Record<string, unknown>), lease, res);
+    await serveRequest(parseClientRequest(protocol!, body as Record<string, unknown>), lease, res, o.keepAliveMs);
   }
 
   const server = createServer((req, res) => {

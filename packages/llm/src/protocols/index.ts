@@ -9,3 +9,4 @@ export { responsesBody, responsesEvents } from './responses-payloads.js';
 export { anthropicBody, anthropicEvents, anthropicStopReason } from './anthropic-payloads.js';
 export { errorBody, type Protocol } from './error-body.js';
 export { encodeReply, parseClientRequest, protocolOfPath, replyId, type ClientRequest } from './encode-reply.js';
+export { streamErrorEvents } from './stream-error.js';

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GitRunner, defaultIdentity } from './git-runner.js';
+import type { Repo } from './repo.js';
+
+/**
+ * What lies outside a task's worktree that its agent must not change, each item by a readable
+ * name: the worktree's `.git` pointer and HEAD, the main checkout's HEAD and index, every ref
+ * that is not caid's own (`refs/heads/caid/…`, `refs/caid/…` move as other tasks work), the
+ * repository's config and hooks, and the other worktrees' HEADs and worktree config.
+ */
+export type BoundarySnapshot = Map<string, string>;
+
+/**
+ * Refs caid itself moves while a round runs (other tasks' branches, integration, held commits, and
+ * a distributed worker's conflict-warning copy of the integration head, fetched mid-round).
+ */
+const OWN_REFS = /^refs\/(heads\/caid|caid|remotes\/caid-warn)\//;
+const OTHER_HEAD = /^worktree (.+) HEAD$/;
+
+export async function boundarySnapshot(repo: Repo, worktree: string): Promise<BoundarySnapshot> {
+  const s: BoundarySnapshot = new Map();
+  const common = repo.commonDir;
+  const own = repo.recordedGitDir(worktree);
+  s.set("the task worktree's .git pointer", entry(join(worktree, '.git')));
+  if (own) {
+    s.set("the task worktree's HEAD", entry(join(own, 'HEAD')));
+    s.set("the task worktree's config.worktree", entry(join(own, 'config.worktree')));
+  }
+  s.set("the main checkout's HEAD", entry(join(common, 'HEAD')));
+  s.set('the repository config', entry(join(common, 'config')));
+  for (const hook of list(join(common, 'hooks'))) s.set(`hook ${hook}`, entry(join(common, 'hooks', hook)));
+  for (const name of list(join(common, 'worktrees'))) {
+    const admin = join(common, 'worktrees', name);
+    if (admin === own) continue;
+    s.set(`worktree ${name} HEAD`, entry(join(admin, 'HEAD')));
+    s.set(`worktree ${name} config.worktree`, entry(join(admin, 'config.worktree')));
+  }
+  // git itself, pointed at the common dir: never through a `.git` an agent could have replaced.
+  const git = new GitRunner(repo.root, { identity: defaultIdentity, gitDir: () => common });
+  const refs = await git.out(['for-each-ref', '--format=%(refname) %(objectname)']);
+  for (const line of refs.split('\n').filter(Boolean)) {
+    const [name, sha] = line.split(' ');
+    if (!OWN_REFS.test(name!)) s.set(`ref ${name}`, sha!);
+  }
+  if (lstatSync(join(common, 'index'), { throwIfNoEntry: false })) {
+    const staged = await git.out(['ls-files', '--stage', '-z']);
+    s.set("the main checkout's index", createHash('sha256').update(staged).digest('hex'));
+  }
+  return s;
+}
+
+/**
+ * The items that changed between two snapshots. Another worktree's HEAD counts only when it moved
+ * from one branch to another (caid itself parks and takes over worktrees, detaching them, and
+ * adds and removes whole worktrees while a round runs).
+ */
+export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapshot): string[] {
+  const changed: string[] = [];
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(key);
+    const b = after.get(key);
+    if (a === b) continue;
+    const otherWorktree = OTHER_HEAD.test(key) || /^worktree .+ config\.worktree$/.test(key);
+    if (otherWorktree && (a === undefined || b === undefined)) continue;
+    if (OTHER_HEAD.test(key) && !(a!.startsWith('file:ref:') && b!.startsWith('file:ref:'))) continue;
+    changed.push(key);
+  }
+  return changed.sort();
+}
+
+/**
+ * Puts back what can be put back without guessing: the repository config, hooks and worktree
+ * config files (their content was recorded). Refs, HEADs and the index are named, not reset: the
+ * user may have moved them on purpose. Returns the items restored.
+ */
+export function restoreBoundary(repo: Repo, worktree: string, before: BoundarySnapshot, changed: string[]): string[] {
+  const restored: string[] = [];
+  const common = repo.commonDir;
+  const own = repo.recordedGitDir(worktree);
+  const fileOf = (key: string): string | undefined => {
+    if (key === 'the repository config') return join(common, 'config');
+    if (key.startsWith('hook ')) return join(common, 'hooks', key.slice(5));
+    if (key === "the task worktree's config.worktree" && own) return join(own, 'config.worktree');
+    const m = /^worktree (.+) config\.worktree$/.exec(key);
+    return m ? join(common, 'worktrees', m[1]!, 'config.worktree') : undefined;
+  };
+  for (const key of changed) {
+    const file = fileOf(key);
+    const was = before.get(key);
+    if (!file) continue;
+    if (was === undefined || was === 'none') rmSync(file, { force: true });
+    else if (was.startsWith('file:')) writeFileSync(file, was.slice(5));
+    else continue;
+    restored.push(key);
+  }
+  return restored;
+}
+
+/** A file's kind and content ('file:<content>'), a link's target, or 'none'. */
+function entry(p: string): string {
+  const info = lstatSync(p, { throwIfNoEntry: false });
+  if (!info) return 'none';
+  if (info.isSymbolicLink()) return 'link';
+  if (info.isDirectory()) return 'dir';
+  return `file:${readFileSync(p, 'utf8')}`;
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return []; // no such folder: nothing to watch
+  }
+}

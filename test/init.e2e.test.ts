@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
+import { loadConfig, loadPlan } from '@caid/orchestrator';
+import { makeRepo, removeTemps, runCli, tempDir } from './cli-harness.js';
+
+// `caid init` against an Ollama-like server (GET /api/tags) and a scripted OpenAI-compatible one
+// (GET /v1/models), on free ports named through CAID_INIT_SERVERS (the real ports may be taken).
+let ollama: Server;
+let ollamaUrl: string;
+let vllm: ScriptedModelServer;
+let dir: string;
+beforeAll(async () => {
+  ollama = createServer((req, res) => {
+    if (req.url === '/api/tags') return res.end(JSON.stringify({ models: [{ name: 'llama3:8b' }, { name: 'qwen2.5-coder:14b' }] }));
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => ollama.listen(0, '127.0.0.1', r));
+  ollamaUrl = `http://127.0.0.1:${(ollama.address() as { port: number }).port}`;
+  vllm = await startScriptedModel({ rules: [] });
+  dir = tempDir();
+});
+afterAll(async () => {
+  await new Promise((r) => ollama.close(r));
+  await vllm.close();
+  removeTemps();
+});
+
+describe('caid init', () => {
+  it('writes a commented config for the server it finds, and a starter plan that loads', async () => {
+    const repo = makeRepo(path.join(dir, 'found'), { 'a.txt': 'a\n' });
+    const r = await runCli(['init', '--repo', repo], { env: { CAID_INIT_SERVERS: `ollama=${ollamaUrl},vllm=${vllm.url.replace(/\/v1$/, '')}` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`found ollama at ${ollamaUrl}/v1: llama3:8b, qwen2.5-coder:14b`);
+    const text = readFileSync(path.join(repo, 'caid.config.yaml'), 'utf8');
+    expect(text).toMatch(/^# /);
+    const { config } = loadConfig(repo);
+    expect(config.models?.worker).toEqual({ provider: 'ollama', baseURL: `${ollamaUrl}/v1`, model: 'qwen2.5-coder:14b' });
+    expect(text).toContain(`# or vllm: { provider: vllm, baseURL: ${vllm.url}, model: "scripted" }`);
+    const plan = await loadPlan(path.join(repo, 'plan.yaml'));
+    expect(plan.tasks.map((t) => t.id)).toEqual(['contributing', 'smoke-test']);
+  }, 60_000);
+
+  it('writes a commented template when nothing answers; refuses to overwrite without --force (exit 2)', async () => {
+    const repo = makeRepo(path.join(dir, 'none'), { 'a.txt': 'a\n' });
+    const env = { CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9,lmstudio=http://127.0.0.1:9' };
+    const r = await runCli(['init', '--repo', repo], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no local model server answered/);
+    expect(loadConfig(repo).config.models?.worker ?? {}).toEqual({});
+    writeFileSync(path.join(repo, 'caid.config.yaml'), 'sandbox: bwrap\n');
+    const again = await runCli(['init', '--repo', repo], { env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/caid\.config\.yaml and plan\.yaml already exist .*--force/);
+    expect(readFileSync(path.join(repo, 'caid.config.yaml'), 'utf8')).toBe('sandbox: bwrap\n');
+    const forced = await runCli(['init', '--repo', repo, '--force'], { env: { CAID_INIT_SERVERS: `ollama=${ollamaUrl}` } });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(loadConfig(repo).config.models?.worker?.model).toBe('qwen2.5-coder:14b');
+  }, 60_000);
+});
