@@ -51,10 +51,15 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   return s;
 }
 
+/** A HEAD file on one of caid's own task or integration branches. */
+const CAID_BRANCH_HEAD = /^file:ref: refs\/heads\/caid\//;
+
 /**
  * The items that changed between two snapshots. Another worktree's HEAD counts only when it moved
- * from one branch to another (caid itself parks and takes over worktrees, detaching them, and
- * adds and removes whole worktrees while a round runs).
+ * from one branch to another, and not from one of caid's branches to another: caid itself parks
+ * and takes over worktrees (a parked spare keeps its admin name and goes from task b's branch,
+ * through detached, to task c's while a long round of another task runs), and adds and removes
+ * whole worktrees while a round runs.
  */
 export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapshot): string[] {
   const changed: string[] = [];
@@ -65,6 +70,7 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
     const otherWorktree = OTHER_HEAD.test(key) || /^worktree .+ config\.worktree$/.test(key);
     if (otherWorktree && (a === undefined || b === undefined)) continue;
     if (OTHER_HEAD.test(key) && !(a!.startsWith('file:ref:') && b!.startsWith('file:ref:'))) continue;
+    if (OTHER_HEAD.test(key) && CAID_BRANCH_HEAD.test(a!) && CAID_BRANCH_HEAD.test(b!)) continue;
     changed.push(key);
   }
   return changed.sort();

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { boundaryChanges, type BoundarySnapshot } from './boundary-snapshot.js';
+
+const snap = (entries: Record<string, string>): BoundarySnapshot => new Map(Object.entries(entries));
+const head = (ref: string) => `file:ref: ${ref}\n`;
+
+describe('boundaryChanges', () => {
+  it('names a change to the config, a user ref or the main checkout', () => {
+    const before = snap({ 'the repository config': 'file:a', 'ref refs/heads/main': '1', "the main checkout's HEAD": head('refs/heads/main') });
+    const after = snap({ 'the repository config': 'file:b', 'ref refs/heads/main': '2', "the main checkout's HEAD": head('refs/heads/evil') });
+    expect(boundaryChanges(before, after)).toEqual(['ref refs/heads/main', "the main checkout's HEAD", 'the repository config']);
+  });
+
+  it('names another worktree moved from one branch to a user branch', () => {
+    const before = snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b') });
+    expect(boundaryChanges(before, snap({ 'worktree a HEAD': head('refs/heads/main') }))).toEqual(['worktree a HEAD']);
+  });
+
+  it('ignores what caid itself does to other worktrees while a round runs: reuse of a spare for the next task, detaching, adding, removing', () => {
+    // A spare keeps its admin name "a": task b's branch, parked (detached), then task c's branch.
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b') }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c') }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b') }), snap({ 'worktree a HEAD': 'file:0123abcd\n' }))).toEqual([]);
+    expect(boundaryChanges(snap({}), snap({ 'worktree n HEAD': head('refs/heads/caid/r/tasks/n') }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree n HEAD': head('refs/heads/caid/r/tasks/n') }), snap({}))).toEqual([]);
+  });
+});
