@@ -57,6 +57,8 @@ describe('bad input ends with exit 2, a clear message, and nothing written', () 
     ['no model named', GOOD, { args: ['--base-url', 'http://127.0.0.1:9/v1'] }, /pass --model NAME or set CAID_MODEL/],
     ['OpenAI without a key', GOOD, { args: ['--model', 'gpt-4.1'] }, /set OPENAI_API_KEY/],
     ['zero workers', GOOD, { args: ['--model', 'm', '--base-url', 'http://127.0.0.1:9/v1', '--workers', '0'] }, /--workers takes a whole number of at least 1/],
+    // Node's recursive mkdir spins for ever under /proc; this used to hang at 100% CPU, deaf to SIGTERM.
+    ['a worktree root that cannot be created (under /proc)', GOOD, { args: ['--model', 'm', '--base-url', 'http://127.0.0.1:9/v1', '--no-preflight', '--worktree-root', '/proc/caid-test/wt'] }, /cannot use worktree root \/proc\/caid-test\/wt: cannot create \/proc\/caid-test \(ENOENT\)/],
     ['an unknown flag', GOOD, { args: ['--model', 'm', '--frobnicate'] }, /unknown option '--frobnicate'/],
   ])('%s', async (_name, plan, o, message) => {
     const r = await attempt(plan, o);

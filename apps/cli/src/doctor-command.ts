@@ -5,7 +5,7 @@ import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput 
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
 import { PROVIDER_PRESETS, probeServer, probeToolCalls } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
-import { defaultWorktreeRoot, loadConfig } from '@caid/orchestrator';
+import { defaultWorktreeRoot, loadConfig, prepareWorktreeRoot } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 import { resolveSettings } from './resolve-settings.js';
 import { modelFromSettings, modelRef } from './model-settings.js';
@@ -154,8 +154,7 @@ function probeSettings(settings: RunSettings, role: ModelRole, caps: Record<stri
 
 function writable(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
+    prepareWorktreeRoot(dir);
     return true;
   } catch (err) {
     log.debug({ err, dir }, 'doctor: worktree root not writable');

@@ -19,3 +19,4 @@ export * from './replan-hook.js';
 export * from './load-config.js';
 export * from './land-run.js';
 export * from './pr-body.js';
+export * from './worktree-root.js';

@@ -1,5 +1,6 @@
+import { prepareWorktreeRoot } from './worktree-root.js';
 import path from 'node:path';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { integrationBranch, newRunId, runDir, type GateMode, type RunSettings, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
 import { currentBranch, type Repo } from '@caid/git';
@@ -70,7 +71,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
   const { repo, baseCommit } = await openTarget(o.repoDir, base);
   const runId = o.runId ?? newRunId();
   await checkRunIdFree(repo, runId);
-  const worktreeRoot = realRoot(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
+  const worktreeRoot = prepareWorktreeRoot(o.worktreeRoot ?? defaultWorktreeRoot(repo.root));
 
   await repo.excludeLocally('/.caid/');
   const log = RunLog.create(repo.root, runId, o.secrets);
@@ -98,11 +99,6 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
 }
 
 /** Git reports worktree paths as real paths; keep ours the same so they compare equal. */
-function realRoot(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return realpathSync(dir);
-}
-
 /** The branch `base` names (HEAD: the branch checked out), where `caid land` brings the result by default. */
 async function startBranch(repo: Repo, base: string): Promise<string | undefined> {
   if (base === 'HEAD') return (await currentBranch(repo)) ?? undefined;
