@@ -38,3 +38,24 @@ describe('plan shape', () => {
     expect(fileOverlaps(diamond)).toEqual([]);
   });
 });
+
+describe('plan shape on large plans', () => {
+  it('handles a 20,000-task chain without recursion or a transitive closure', () => {
+    const n = 20_000;
+    const chain = { goal: 'g', tasks: Array.from({ length: n }, (_, i) => ({ id: `t${i}`, prompt: 'p', dependsOn: i ? [`t${i - 1}`] : [], files: [] })) };
+    const chainPlan = PlanSchema.parse(chain);
+    const levels = depthLevels(chainPlan);
+    expect(levels).toHaveLength(n);
+    expect(levels.at(-1)).toEqual([`t${n - 1}`]);
+    expect(maxParallelism(chainPlan)).toBe(1);
+    expect(fileOverlaps(chainPlan)).toEqual([]);
+  });
+
+  it('still finds file overlaps among the few tasks that share a file in a large plan', () => {
+    const tasks = Array.from({ length: 5000 }, (_, i) => ({ id: `t${i}`, prompt: 'p', dependsOn: i ? [`t${i - 1}`] : [], files: [] as string[] }));
+    tasks.push({ id: 'x', prompt: 'p', dependsOn: [], files: ['a.ts'] }, { id: 'y', prompt: 'p', dependsOn: ['t4999'], files: ['./a.ts'] });
+    expect(fileOverlaps(PlanSchema.parse({ goal: 'g', tasks }))).toEqual([
+      'tasks "x" and "y" can run at the same time but both touch a.ts: merge them into one task, or make one depend on the other',
+    ]);
+  });
+});

@@ -2,44 +2,63 @@ import { bottomLevels, buildGraph, type TaskGraph } from './graph.js';
 import { estimateWeight } from './estimate-weight.js';
 import type { Plan } from './plan.js';
 
-/** For each task, every task it transitively depends on. Call only on a plan that passed `planProblems`. */
-export function ancestorsOf(plan: Plan): Map<string, Set<string>> {
-  const deps = new Map(plan.tasks.map((t) => [t.id, t.dependsOn]));
-  const memo = new Map<string, Set<string>>();
-  const visit = (id: string): Set<string> => {
-    const known = memo.get(id);
-    if (known) return known;
-    const all = new Set<string>();
-    memo.set(id, all);
-    for (const d of deps.get(id) ?? []) {
-      all.add(d);
-      for (const a of visit(d)) all.add(a);
+/** Task ids in an order where every task comes after its dependencies (Kahn; no recursion, so deep chains are fine). */
+function dependencyOrder(plan: Plan): string[] {
+  const pending = new Map(plan.tasks.map((t) => [t.id, t.dependsOn.length]));
+  const dependents = new Map<string, string[]>(plan.tasks.map((t) => [t.id, []]));
+  for (const t of plan.tasks) for (const d of t.dependsOn) dependents.get(d)?.push(t.id);
+  const order = plan.tasks.filter((t) => t.dependsOn.length === 0).map((t) => t.id);
+  for (let i = 0; i < order.length; i++) {
+    for (const n of dependents.get(order[i]!)!) {
+      const left = pending.get(n)! - 1;
+      pending.set(n, left);
+      if (left === 0) order.push(n);
     }
-    return all;
-  };
-  for (const t of plan.tasks) visit(t.id);
-  return memo;
+  }
+  return order;
+}
+
+/** Every task `id` transitively depends on: a walk of its dependencies (iterative). */
+function ancestorsOfOne(deps: ReadonlyMap<string, readonly string[]>, id: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(deps.get(id) ?? [])];
+  while (stack.length) {
+    const d = stack.pop()!;
+    if (seen.has(d)) continue;
+    seen.add(d);
+    stack.push(...(deps.get(d) ?? []));
+  }
+  return seen;
 }
 
 /**
  * Pairs of tasks that could run at the same time (neither depends on the other, even
  * transitively) yet expect to touch the same file: two engineers on one file. Sentences.
+ * Only tasks that share a file are compared, so a large plan whose tasks share none costs one pass.
  */
 export function fileOverlaps(plan: Plan): string[] {
-  const anc = ancestorsOf(plan);
-  const out: string[] = [];
   const norm = (f: string) => f.replace(/^\.\//, '').replace(/\/+$/, '');
-  for (let i = 0; i < plan.tasks.length; i++) {
-    for (let j = i + 1; j < plan.tasks.length; j++) {
-      const a = plan.tasks[i]!;
-      const b = plan.tasks[j]!;
-      if (anc.get(a.id)!.has(b.id) || anc.get(b.id)!.has(a.id)) continue;
-      const mine = new Set(a.files.map(norm));
-      const shared = [...new Set(b.files.map(norm))].filter((f) => mine.has(f));
-      if (shared.length) {
-        out.push(`tasks "${a.id}" and "${b.id}" can run at the same time but both touch ${shared.join(', ')}: merge them into one task, or make one depend on the other`);
-      }
+  const byFile = new Map<string, number[]>();
+  plan.tasks.forEach((t, i) => { for (const f of new Set(t.files.map(norm))) byFile.set(f, [...(byFile.get(f) ?? []), i]); });
+  const shared = new Map<string, string[]>(); // "i j" -> files both touch, for pairs of task indexes i < j
+  for (const [f, idx] of byFile) {
+    for (let x = 0; x < idx.length; x++) for (let y = x + 1; y < idx.length; y++) {
+      const key = `${idx[x]} ${idx[y]}`;
+      shared.set(key, [...(shared.get(key) ?? []), f]);
     }
+  }
+  if (!shared.size) return [];
+  const deps = new Map(plan.tasks.map((t) => [t.id, t.dependsOn]));
+  const anc = new Map<string, Set<string>>();
+  const ancestors = (id: string) => anc.get(id) ?? anc.set(id, ancestorsOfOne(deps, id)).get(id)!;
+  const out: string[] = [];
+  const pairs = [...shared.keys()].map((k) => k.split(' ').map(Number) as [number, number]).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  for (const [i, j] of pairs) {
+    const a = plan.tasks[i]!;
+    const b = plan.tasks[j]!;
+    if (ancestors(a.id).has(b.id) || ancestors(b.id).has(a.id)) continue;
+    const files = [...new Set(b.files.map(norm))].filter((f) => shared.get(`${i} ${j}`)!.includes(f));
+    out.push(`tasks "${a.id}" and "${b.id}" can run at the same time but both touch ${files.join(', ')}: merge them into one task, or make one depend on the other`);
   }
   return out;
 }
@@ -60,14 +79,20 @@ export function criticalPath(plan: Plan, graph: TaskGraph = buildGraph(plan)): s
   return path;
 }
 
+/** Above this many tasks the exact width (a matching over the transitive order, cubic) is not computed. */
+export const EXACT_PARALLELISM_LIMIT = 2000;
+
 /**
  * The largest number of tasks that can run at once with unlimited workers: the width of the
  * dependency order (its largest antichain), by Dilworth's theorem n - maximum matching over
- * the transitive "must finish before" relation.
+ * the transitive "must finish before" relation. Above EXACT_PARALLELISM_LIMIT tasks, the widest
+ * depth level instead: tasks of one level never depend on each other, so it is a lower bound.
  */
 export function maxParallelism(plan: Plan): number {
-  const anc = ancestorsOf(plan);
+  if (plan.tasks.length > EXACT_PARALLELISM_LIMIT) return Math.max(0, ...depthLevels(plan).map((r) => r.length));
+  const deps = new Map(plan.tasks.map((t) => [t.id, t.dependsOn]));
   const ids = plan.tasks.map((t) => t.id);
+  const anc = new Map(ids.map((id) => [id, ancestorsOfOne(deps, id)]));
   const later = new Map(ids.map((id) => [id, ids.filter((o) => anc.get(o)!.has(id))]));
   const matchedTo = new Map<string, string>();
   const augment = (u: string, seen: Set<string>): boolean => {
@@ -88,14 +113,12 @@ export function maxParallelism(plan: Plan): number {
 export function depthLevels(plan: Plan): string[][] {
   const deps = new Map(plan.tasks.map((t) => [t.id, t.dependsOn]));
   const depth = new Map<string, number>();
-  const visit = (id: string): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    const d = 1 + Math.max(0, ...(deps.get(id) ?? []).map(visit));
+  for (const id of dependencyOrder(plan)) {
+    let d = 1;
+    for (const x of deps.get(id)!) d = Math.max(d, depth.get(x)! + 1);
     depth.set(id, d);
-    return d;
-  };
+  }
   const rows: string[][] = [];
-  for (const t of plan.tasks) (rows[visit(t.id) - 1] ??= []).push(t.id);
+  for (const t of plan.tasks) (rows[depth.get(t.id)! - 1] ??= []).push(t.id);
   return rows;
 }

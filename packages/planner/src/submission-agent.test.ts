@@ -13,7 +13,7 @@ describe('submit_plan', () => {
     const params = submissionTool(submit, () => {}, () => {}).spec.parameters as {
       required: string[]; properties: Record<string, { type?: string; items?: { properties: Record<string, unknown>; required: string[] } }>;
     };
-    expect(Object.keys(params.properties).sort()).toEqual(['gate', 'goal', 'setup', 'tasks', 'verify', 'verifyReport']);
+    expect(Object.keys(params.properties).sort()).toEqual(['gate', 'goal', 'partialProgress', 'setup', 'tasks', 'verify', 'verifyReport']);
     expect(params.required.sort()).toEqual(['goal', 'tasks']);
     expect(params.properties.tasks!.type).toBe('array');
     expect(Object.keys(params.properties.tasks!.items!.properties).sort()).toEqual(['dependsOn', 'estimate', 'files', 'id', 'prompt', 'title', 'verify']);
