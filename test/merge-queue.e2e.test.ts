@@ -75,6 +75,7 @@ afterAll(async () => {
 type Ev = { type: string; taskId?: string; batch?: number; tasks?: string[]; accepted?: boolean; probe?: boolean; culprit?: string; landed?: string[]; commit?: string };
 
 // With two lanes, the batch that forms while the first verifies is merged on top of it and verified at once.
+// No batch delay: the scenario needs `quick` verified alone while the others finish (the delay has its own tests).
 describe.each([1, 2])('merge queue (verify concurrency %i): one batch with two culprits and a conflict inside it', (lanes) => {
   let repo: string;
   let summary: { runId: string; status: string; branch: string; tasks: { id: string; status: string; attempts: number; conflicts: number }[] };
@@ -87,7 +88,7 @@ describe.each([1, 2])('merge queue (verify concurrency %i): one batch with two c
     repo = makeRepo(path.join(dir, 'repo'), BASE);
     writeFileSync(path.join(dir, 'plan.yaml'), PLAN);
     const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '9', '--verify-concurrency', String(lanes), '--json']);
+      '--worktree-root', path.join(dir, 'wt'), '--workers', '9', '--verify-concurrency', String(lanes), '--batch-wait', '0', '--json']);
     [code, stderr] = [r.code, r.stderr];
     summary = JSON.parse(r.stdout);
     events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
