@@ -78,7 +78,8 @@ describe('kill -9 during a speculative (second-lane) batch, then caid resume', (
   // batch.started:2 is the speculative batch starting; batch.verified:1 lands the lower batch while the
   // upper one verifies; batch.verified:2 is the upper batch's red verdict (or its probe); task.merged:2 is
   // the first task landed from the upper batch.
-  const KILL_POINTS = ['batch.started:2', 'batch.verified:1', 'batch.verified:2', 'task.merged:2'];
+  // run.finished:1: the log says the run ended but its cleanup never ran; resume must finish that cleanup.
+  const KILL_POINTS = ['batch.started:2', 'batch.verified:1', 'batch.verified:2', 'task.merged:2', 'run.finished:1'];
   const killedAt = new Set<string>();
 
   it.each(KILL_POINTS)('killed after %s: same tree, every task merged once, never a red head, no worktree left', async (point) => {
@@ -107,5 +108,6 @@ describe('kill -9 during a speculative (second-lane) batch, then caid resume', (
   it('reached the speculative window: the kill after batch.started:2 happened', () => {
     expect(killedAt.has('batch.started:2')).toBe(true);
     expect(killedAt.size).toBeGreaterThanOrEqual(3);
+    expect(killedAt.has('run.finished:1')).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, PlanSchema, runDir, summarize, type Plan, type RunSettings, type RunSettingsInput, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
-import { loadConfig, loadRunState, resumeRun } from '@caid/orchestrator';
+import { loadConfig, loadRunState, resumeRun, tidyEndedRun } from '@caid/orchestrator';
 import type { TaskQueue } from '@caid/scheduler';
 import { formatState } from './format-state.js';
 import { progressReporter } from './progress-reporter.js';
@@ -30,6 +30,8 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
   const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'cannot open the repository'); throw new InputError(`${path.resolve(f.repo)} is not a git repository (pass --repo)`); });
   const before = loadRunState(repo.root, runId);
   if (before.status === 'succeeded' || before.status === 'incomplete' || before.status === 'failed') {
+    // Killed between run.finished and the end of its cleanup: finish that cleanup now.
+    await tidyEndedRun(repo, before);
     process.stderr.write(`run ${runId} already ended (${before.status}); nothing to resume\n${formatState(before)}\n`);
     if (f.json) process.stdout.write(`${JSON.stringify(summarize(before))}\n`);
     return runExitCode(before.status);

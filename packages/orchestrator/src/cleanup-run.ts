@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { debuglog } from 'node:util';
-import { spareWorktrees, type RunState } from '@caid/core';
+import { INTEGRATION_DIR, spareWorktrees, type RunState } from '@caid/core';
 import { expectSpare, type Repo } from '@caid/git';
 import { logger } from '@caid/log';
 
@@ -28,6 +28,17 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPaths: read
   for (const name of existsSync(runDir) ? readdirSync(runDir) : []) {
     if (/\.discarded-\d+-\d+$/.test(name)) rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * The end-of-run cleanup again, for a run whose log says it ended but whose process was killed
+ * before its cleanup finished (`kill -9` right after `run.finished`): its integration worktrees
+ * (every lane) are found on disk. What cleanupRun keeps (failed tasks, uncommitted work) stays.
+ */
+export async function tidyEndedRun(repo: Repo, s: RunState): Promise<void> {
+  const dir = path.join(s.worktreeRoot, s.runId);
+  const lanes = existsSync(dir) ? readdirSync(dir).filter((n) => n === INTEGRATION_DIR || n.startsWith(`${INTEGRATION_DIR}-`)).map((n) => path.join(dir, n)) : [];
+  await cleanupRun(repo, s, lanes);
 }
 
 /**
