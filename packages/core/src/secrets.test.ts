@@ -38,3 +38,11 @@ describe('the one secret rule', () => {
     expect(urlWithoutCredentials('http://host/v1')).toBe('http://host/v1');
   });
 });
+
+describe('Authorization values', () => {
+  it('redacts the credential of a Bearer or Basic header echoed in a message, keeping the scheme', () => {
+    expect(redactText('upstream said: invalid header Authorization: Bearer abc.DEF-123_xyz')).toBe('upstream said: invalid header Authorization: Bearer [redacted]');
+    expect(redactText('Basic dXNlcjpwYXNzd29yZA==')).toBe('Basic [redacted]');
+    expect(redactText('a Bearer is someone who bears')).toBe('a Bearer is someone who bears');
+  });
+});

@@ -25,6 +25,7 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack
   /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key id
   /\bhooks\.slack\.com\/services\/[A-Za-z0-9/]+/g,
+  /(?<=\b(?:Bearer|Basic) )[A-Za-z0-9._~+/=-]{8,}/g, // an Authorization header's credential, echoed in an error
 ];
 
 export const REDACTED = '[redacted]';

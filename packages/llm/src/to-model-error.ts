@@ -1,3 +1,4 @@
+import { redactText } from '@caid/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { MALFORMED_OUTPUT, ModelError } from './model.js';
 import { parseRetryAfter } from './retry.js';
@@ -40,12 +41,9 @@ const isRetryableStatus = (status: number): boolean => status === 408 || status 
  * anything shaped like a bearer token or an OpenAI-style key before a message reaches a log.
  */
 export function scrubSecrets(text: string, apiKey: string): string {
-  let out = text;
-  // A very short key would match ordinary words; the patterns below still catch real keys.
-  if (apiKey.length >= 8) out = out.split(apiKey).join('[redacted]');
-  return out
-    .replace(/Bearer\s+[^\s"']+/gi, 'Bearer [redacted]')
-    .replace(/\bsk-[A-Za-z0-9_-]{8,}/g, 'sk-[redacted]');
+  // The one secret rule (core): the key itself (a very short one would match ordinary words; the
+  // token shapes still catch real keys), URL credentials, token shapes and Authorization values.
+  return redactText(text, apiKey.length >= 8 ? [apiKey] : []);
 }
 
 // Origin and path only: a query string or user-info part of the base URL may hold credentials.
