@@ -54,6 +54,11 @@ describe('worktreeRetirer', () => {
     await cleanupRun(repo, state, [path.join(worktreeRoot, 'r1', '_integration')]);
     expect(existsSync(spares)).toBe(false);
     expect(listed(dir)).toEqual([dir, path.join(worktreeRoot, 'r1', 'd')]);
+    // The run's folder stays while it holds something (d), and goes once it is empty.
+    expect(existsSync(path.join(worktreeRoot, 'r1'))).toBe(true);
+    git(dir, 'worktree', 'remove', '--force', path.join(worktreeRoot, 'r1', 'd'));
+    await cleanupRun(repo, state, []);
+    expect(existsSync(path.join(worktreeRoot, 'r1'))).toBe(false);
   });
 });
 

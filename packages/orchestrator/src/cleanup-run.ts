@@ -28,6 +28,8 @@ export async function cleanupRun(repo: Repo, s: RunState, integrationPaths: read
   for (const name of existsSync(runDir) ? readdirSync(runDir) : []) {
     if (/\.discarded-\d+-\d+$/.test(name)) rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
+  // Nothing kept (no failed task's worktree, no prompt files): no empty folder of the run behind.
+  removeIfEmpty(runDir);
 }
 
 /**
