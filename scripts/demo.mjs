@@ -11,6 +11,8 @@ import { demoRules } from './demo/demo-model.mjs';
 import { CLI_TOOLS, cliDemoRules } from './demo/cli-demo-model.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Not `npx caid`: that resolves only inside this checkout, and without --repo it would run on the folder you are in.
+const caid = `node ${path.join(root, 'apps', 'cli', 'bin', 'caid.js')}`;
 const cli = path.join(root, 'apps/cli/dist/main.js');
 // `--agent <preset>`: a real agent CLI (installed by tools/agent-clis/install.sh) is every task's agent.
 const agentAt = process.argv.indexOf('--agent');
@@ -55,17 +57,17 @@ await model.close();
 say();
 say(code === 0 ? `The run ended green: every task merged and \`node --test\` passes on the integration branch${agent ? `, every task done by the real ${agent} CLI` : ''}.` : `The run ended with exit code ${code}.`);
 say(`Look at the result:   git -C ${repo} log --oneline --graph --all`);
-say(`                      npx caid status --repo ${repo}     (the folded run log)`);
+say(`                      ${caid} status --repo ${repo}     (the folded run log)`);
 // The run's real id (the demo's repository holds this one run), so the path can be pasted as is.
 const runsDir = path.join(repo, '.caid/runs');
 const runId = (existsSync(runsDir) ? readdirSync(runsDir).sort().at(-1) : undefined) ?? '<runId>';
 say(`Agent transcripts:    ${path.join(repo, '.caid/runs', runId, 'tasks')}/*.jsonl`);
 say();
-say('Point caid at a real model (any OpenAI-compatible server):');
-say('  Ollama:  npx caid run --plan plan.yaml --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder:14b');
-say('  vLLM:    npx caid run --plan plan.yaml --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-Coder-32B-Instruct');
-say('  OpenAI:  OPENAI_API_KEY=... npx caid run --plan plan.yaml --model gpt-4.1');
+say(`Point caid at a real model (any OpenAI-compatible server); \`caid\` below is ${caid}, or the \`caid\` of \`npm install -g\` (see the README):`);
+say('  Ollama:  caid run --plan plan.yaml --repo ~/src/yours --base-url http://127.0.0.1:11434/v1 --model qwen2.5-coder:14b');
+say('  vLLM:    caid run --plan plan.yaml --repo ~/src/yours --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-Coder-32B-Instruct');
+say('  OpenAI:  OPENAI_API_KEY=... caid run --plan plan.yaml --repo ~/src/yours --model gpt-4.1');
 say();
 say('See the run in the dashboard (task graph, timeline, transcripts), then open http://127.0.0.1:4400 :');
-say(`  npx caid serve --repo ${repo}`);
+say(`  ${caid} serve --repo ${repo}`);
 process.exit(code);
