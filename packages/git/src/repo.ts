@@ -1,3 +1,4 @@
+import { canonical, recordedGitDir } from './recorded-git-dir.js';
 import { existsSync, readFileSync, readdirSync, realpathSync, renameSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -215,26 +216,7 @@ export class Repo {
    * from the work tree's own `.git` file, which an agent can rewrite to point at a repository it made.
    */
   recordedGitDir(path: string): string | undefined {
-    const at = canonical(path);
-    if (at === this.root && this.mainCheckedOut) return this.commonDir;
-    const admin = join(this.commonDir, 'worktrees');
-    let names: string[];
-    try {
-      names = readdirSync(admin);
-    } catch {
-      return undefined; // no linked worktrees at all
-    }
-    const want = join(at, '.git');
-    for (const name of names) {
-      let recorded: string;
-      try {
-        recorded = readFileSync(join(admin, name, 'gitdir'), 'utf8').trim();
-      } catch {
-        continue; // an admin dir being made or pruned
-      }
-      if (recorded === want || canonicalParent(recorded) === want) return join(admin, name);
-    }
-    return undefined;
+    return recordedGitDir(this.commonDir, this.mainCheckedOut ? this.root : undefined, canonical(path));
   }
 
   /** Handle for an existing work tree; one instance per path. */
@@ -307,19 +289,3 @@ export class Repo {
 
 /** How long the last `worktree add` took, per repository (its common dir). */
 const freshCheckoutMs = new Map<string, number>();
-
-function canonical(path: string): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync(abs);
-  } catch {
-    // not there yet (a worktree about to be made): its absolute path is its name
-    return abs;
-  }
-}
-
-
-/** `<dir>/.git` with `dir` canonical; the `.git` entry itself is not followed (it may be a planted link). */
-function canonicalParent(gitEntry: string): string {
-  return join(canonical(dirname(gitEntry)), basename(gitEntry));
-}

@@ -1,5 +1,5 @@
 import type { IntegrationOutcome, TaskResult } from '@caid/core';
-import type { ScheduleOptions } from './schedule.js';
+import type { ScheduleOptions } from './schedule-options.js';
 
 /**
  * A merge queue integrator from a one-task merge: each task of a batch is merged on its own, in

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, RunEventSchema, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
 import { memoryQueue } from './memory-queue.js';
-import { schedule, type ScheduleOptions } from './schedule.js';
+import { schedule } from './schedule.js';
+import type { ScheduleOptions } from './schedule-options.js';
 import { oneByOne } from './one-by-one.js';
 
 /** The real scheduler and queue; tasks named `bad*` fail, every other task merges. */
