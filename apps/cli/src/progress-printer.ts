@@ -28,6 +28,8 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
       return `${clock(e.at)} ⚑ ${e.taskId} would conflict on ${e.paths.join(', ')}${e.tasks.length ? ` (merged: ${e.tasks.join(', ')})` : ''}; its agent was told at step ${e.step}`;
     case 'task.verify-failed':
       return `${clock(e.at)} ⚠ ${e.taskId} failed verify (exit ${e.exitCode}); merge taken back, sent back to its agent`;
+    case 'task.reopened':
+      return `${clock(e.at)} ↺ ${e.taskId} reopened: its merged code fails ${e.tests.join(', ')}${e.by ? ` (revealed by ${e.by}'s merge)` : ''}; back to its agent`;
     case 'task.failed':
       return `${clock(e.at)} ✖ ${e.taskId} failed: ${e.reason}`;
     case 'task.skipped':

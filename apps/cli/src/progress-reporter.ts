@@ -13,7 +13,7 @@ export interface ProgressReporter {
 
 // What scrolls above the live frame: what happened, not each agent step.
 const LOGGED = new Set<RunEvent['type']>([
-  'run.started', 'run.gate', 'task.gate', 'task.merged', 'task.conflict', 'task.verify-failed', 'task.failed', 'task.skipped',
+  'run.started', 'run.gate', 'task.gate', 'task.merged', 'task.conflict', 'task.verify-failed', 'task.reopened', 'task.failed', 'task.skipped',
   'plan.revised', 'run.step', 'run.finished',
 ]);
 

@@ -3,7 +3,7 @@ import { initialState, reduce, runStopped, taskWord, type RunEvent, type RunStat
 /** One agent round of a task: its first run, a conflict round or a send-back after a failed verify. */
 export interface Round {
   attempt: number;
-  kind: 'start' | 'conflict' | 'verify-failed';
+  kind: 'start' | 'conflict' | 'verify-failed' | 'reopen';
   queuedAt: string;
   startedAt?: string;
   finishedAt?: string;

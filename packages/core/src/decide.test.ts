@@ -19,6 +19,20 @@ const conflict = (taskId: string, stale = false) => ({ type: 'task.conflict', ta
 const failedVerify = (taskId: string) => ({ type: 'task.verify-failed', taskId, command: 'npm test', exitCode: 1, output: 'FAIL' }) as Omit<RunEvent, 'at'>;
 
 describe('decide', () => {
+  it('a merged task reopened by a later merge is sent back with its failing tests, and fails once reopened more than verifyAttempts times', () => {
+    const reopened = { type: 'task.reopened', taskId: 'a', tests: ['t::x'], output: 'E  assert 1 == 2', by: 'b' } as Omit<RunEvent, 'at'>;
+    const merged = { type: 'task.merged', taskId: 'a', commit: 'm1', taskCommit: 'c1' } as Omit<RunEvent, 'at'>;
+    const out = { kind: 'reopened', taskId: 'a', tests: ['t::x'], output: 'E  assert 1 == 2' } as const;
+    let s = fold([started([['a', []], ['b', []]]), merged, reopened]);
+    expect(s.tasks.a).toMatchObject({ status: 'integrating', reopens: 1 });
+    expect(s.mergeOrder).toEqual([]);
+    expect(decide(s, out, limits)).toEqual({ kind: 'send-back', taskId: 'a', round: { kind: 'reopen', tests: ['t::x'], output: 'E  assert 1 == 2' } });
+    s = fold([started([['a', []], ['b', []]]), merged, reopened, merged, reopened]);
+    expect(decide(s, out, limits).kind).toBe('send-back');
+    s = fold([started([['a', []], ['b', []]]), merged, reopened, merged, reopened, merged, reopened]);
+    expect(decide(s, out, limits)).toMatchObject({ kind: 'fail', taskId: 'a', reason: expect.stringMatching(/^verify-failed: its merged code still failed t::x after 2 reopens/) });
+  });
+
   it('a merge releases the dependents; a failed round fails the task with its reason', () => {
     const s = fold([started([['a', []]])]);
     expect(decide(s, { kind: 'merged', taskId: 'a' }, limits)).toEqual({ kind: 'dispatch-dependents', taskId: 'a' });

@@ -20,7 +20,9 @@ export type RoundOutcome =
   | { kind: 'round-failed'; taskId: string; reason: string }
   | { kind: 'merged'; taskId: string }
   | { kind: 'conflict'; taskId: string; paths: string[] }
-  | { kind: 'verify-failed'; taskId: string; command: string; output: string };
+  | { kind: 'verify-failed'; taskId: string; command: string; output: string }
+  /** A merged task's own code fails `tests` once the suite runs (its `task.reopened` is logged). */
+  | { kind: 'reopened'; taskId: string; tests: string[]; output: string };
 
 /** What the scheduler does next about that task. */
 export type Decision =
@@ -54,5 +56,10 @@ export function decide(s: RunState, outcome: RoundOutcome, limits: RoundLimits):
         return { kind: 'fail', taskId, reason: `verify-failed: \`${outcome.command}\` failed after ${limits.verifyAttempts} attempts` };
       }
       return { kind: 'send-back', taskId, round: { kind: 'verify-failed', command: outcome.command, output: outcome.output } };
+    case 'reopened':
+      if ((t?.reopens ?? 0) > limits.verifyAttempts) {
+        return { kind: 'fail', taskId, reason: `verify-failed: its merged code still failed ${outcome.tests.slice(0, 3).join(', ')} after ${limits.verifyAttempts} reopens` };
+      }
+      return { kind: 'send-back', taskId, round: { kind: 'reopen', tests: outcome.tests, output: outcome.output } };
   }
 }

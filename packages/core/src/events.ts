@@ -58,6 +58,9 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     type: z.literal('task.verify-failed'), ...at, ...task, command: z.string(),
     exitCode: z.number().int().nullable(), output: z.string(),
   }),
+  // A merged task's own code fails these tests once the suite runs: it is no longer merged and goes
+  // back to its agent. `by` names the task whose merge revealed it.
+  z.object({ type: z.literal('task.reopened'), ...at, ...task, tests: z.array(z.string()), output: z.string(), by: z.string().optional() }),
   // The merge queue: finished tasks merged together on `base` and verified once (see @caid/integrator).
   z.object({ type: z.literal('batch.started'), ...at, batch: z.number().int().positive(), tasks: z.array(z.string()), base: z.string() }),
   // A verify of the batch or of one of its prefixes (`tasks`): `accepted` is the gate's verdict.

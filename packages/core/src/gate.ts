@@ -25,5 +25,11 @@ export const GateReportSchema = z.object({
    * owned by a task not merged yet (`task`); checked again at every later merge.
    */
   waiting: z.array(z.object({ test: z.string(), task: z.string().optional(), at: z.string() })).optional(),
+  /**
+   * Tests that fail in code an already merged task wrote (not a stub, not this merge's): not held
+   * against this merge; that task goes back to its agent (`task.reopened`). A few tests per task,
+   * with their failure output.
+   */
+  reopen: z.array(z.object({ taskId: z.string(), tests: z.array(z.string()), at: z.string(), output: z.string() })).optional(),
 });
 export type GateReport = z.infer<typeof GateReportSchema>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inFlight } from './in-flight.js';
+import { followUpOutcome, inFlight } from './in-flight.js';
 import { initialState, reduce } from './reduce.js';
 import type { RunEvent } from './events.js';
 
@@ -31,5 +31,30 @@ describe('inFlight', () => {
       { taskId: 'waiting', attempt: 1, round: { kind: 'start' } },
     ]);
     expect(f.integrating).toEqual([{ taskId: 'merging', attempt: 1, status: 'done', commit: 'c4', steps: 3, usage }]);
+  });
+
+  it('a reopen logged whose round was never queued is decided again; one whose round was queued is re-attached', () => {
+    const events: RunEvent[] = [
+      { type: 'run.started', at, runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'b', branch: 'caid/r/integration', worktreeRoot: '/w', workers: 2, tasks: [task('a'), task('b'), task('c')] },
+      { type: 'task.queued', at, taskId: 'a', attempt: 1, round: { kind: 'start' } },
+      { type: 'task.finished', at, taskId: 'a', attempt: 1, status: 'done', commit: 'c1', steps: 2, usage },
+      { type: 'task.merged', at, taskId: 'a', commit: 'm1', taskCommit: 'c1' },
+      { type: 'task.queued', at, taskId: 'c', attempt: 1, round: { kind: 'start' } },
+      { type: 'task.finished', at, taskId: 'c', attempt: 1, status: 'done', commit: 'c3', steps: 2, usage },
+      { type: 'task.merged', at, taskId: 'c', commit: 'm2', taskCommit: 'c3' },
+      { type: 'task.queued', at, taskId: 'b', attempt: 1, round: { kind: 'start' } },
+      { type: 'task.finished', at, taskId: 'b', attempt: 1, status: 'done', commit: 'c2', steps: 2, usage },
+      { type: 'task.merged', at, taskId: 'b', commit: 'm3', taskCommit: 'c2' },
+      { type: 'task.reopened', at, taskId: 'a', tests: ['t::x'], output: 'red', by: 'b' },
+      { type: 'task.reopened', at, taskId: 'c', tests: ['t::y'], output: 'red too', by: 'b' },
+      { type: 'task.queued', at, taskId: 'c', attempt: 2, round: { kind: 'reopen', tests: ['t::y'], output: 'red too' } },
+    ];
+    const state = events.reduce(reduce, initialState());
+    expect(state.mergeOrder).toEqual(['b']);
+    const f = inFlight(events, state);
+    expect(f.followUps).toEqual([{ taskId: 'a', round: { kind: 'reopen', tests: ['t::x'], output: 'red' } }]);
+    expect(f.queued).toEqual([{ taskId: 'c', attempt: 2, round: { kind: 'reopen', tests: ['t::y'], output: 'red too' } }]);
+    expect(f.integrating).toEqual([]);
+    expect(followUpOutcome('a', f.followUps[0]!.round)).toEqual({ kind: 'reopened', taskId: 'a', tests: ['t::x'], output: 'red' });
   });
 });

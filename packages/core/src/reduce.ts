@@ -15,10 +15,12 @@ export interface TaskState extends Task {
   /** Conflicts caused only by other work landing while this task resolved an earlier one. */
   staleConflicts?: number;
   /** Why its latest round was queued ('start', 'conflict', 'verify-failed'). */
-  round?: 'start' | 'conflict' | 'verify-failed';
+  round?: 'start' | 'conflict' | 'verify-failed' | 'reopen';
   /** Where a finished task is in the merge queue: waiting (undefined), verifying in a batch, or being bisected. */
   queue?: 'verifying' | 'bisecting';
   verifyFailures: number;
+  /** Times it was merged and then reopened because its own code failed tests once the suite ran. */
+  reopens?: number;
   step: number;
   tool?: string;
   reason?: string;
@@ -170,6 +172,12 @@ export function reduce(s: RunState, e: RunEvent): RunState {
       return e.stale
         ? patch(s, e.taskId, { staleConflicts: (s.tasks[e.taskId]?.staleConflicts ?? 0) + 1, queue: undefined })
         : patch(s, e.taskId, { conflicts: (s.tasks[e.taskId]?.conflicts ?? 0) + 1, queue: undefined });
+    case 'task.reopened': {
+      // Back to waiting for its next round (as after a failed verify); merged again later, it re-enters mergeOrder.
+      const t = s.tasks[e.taskId];
+      if (!t) return s;
+      return { ...patch(s, e.taskId, { status: 'integrating', reopens: (t.reopens ?? 0) + 1, queue: undefined }), mergeOrder: s.mergeOrder.filter((id) => id !== e.taskId) };
+    }
     case 'task.verify-failed':
       return patch(s, e.taskId, { verifyFailures: (s.tasks[e.taskId]?.verifyFailures ?? 0) + 1, queue: undefined });
     case 'batch.started':

@@ -11,6 +11,8 @@ export const RoundSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start') }),
   z.object({ kind: z.literal('conflict') }),
   z.object({ kind: z.literal('verify-failed'), command: z.string(), output: z.string() }),
+  // A merged task's own code fails tests once the suite runs (a later merge revealed it).
+  z.object({ kind: z.literal('reopen'), tests: z.array(z.string()), output: z.string() }),
 ]);
 export type Round = z.infer<typeof RoundSchema>;
 

@@ -6,3 +6,4 @@ export * from './merge-batch.js';
 export * from './judge-run.js';
 export * from './spawn-verify.js';
 export * from './attribute-failure.js';
+export * from './reopen-merged.js';

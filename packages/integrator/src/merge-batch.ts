@@ -21,6 +21,8 @@ export interface IntegratorOptions {
   signal?: AbortSignal;
   /** Tasks not merged yet and their files, for the gate to tell a failure waiting on them from a regression. */
   pending?: () => readonly PendingTask[];
+  /** Tasks merged already and their files, for the gate to reopen one whose own code fails once the suite runs. */
+  merged?: () => readonly PendingTask[];
   /** Receives the verify output of every verify run, named by the tasks it covered. */
   onVerify?: (taskIds: string[], output: string) => void;
 }
@@ -66,7 +68,7 @@ export function batchIntegrator(o: IntegratorOptions) {
     // A probe inside a search is judged against the longest prefix known green, so a culprit is
     // held only to the tests it alone broke; probes are not rerun (the batch's red already was).
     const all = o.pending?.() ?? [];
-    const context = { pending: all.filter((p) => !ids.includes(p.taskId)), merging: all.filter((p) => ids.includes(p.taskId)) };
+    const context = { pending: all.filter((p) => !ids.includes(p.taskId)), merging: all.filter((p) => ids.includes(p.taskId)), merged: (o.merged?.() ?? []).filter((p) => !ids.includes(p.taskId)) };
     const verdict = o.gate ? await o.gate.evaluate(wt.path, probe ? { against: probe.against, retry: false, context } : { context }) : undefined;
     if (verdict) o.onVerify?.(ids, verdict.output);
     if (verdict && !verdict.report.accepted) {

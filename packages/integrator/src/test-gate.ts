@@ -3,6 +3,7 @@ import { tailOutput } from '@caid/agent';
 import { countTests, runVerify, type VerifyOptions, type VerifyRun } from './run-verify.js';
 import { baselineOf, judgeRun, type Attribute, type Blame, type GateBaseline } from './judge-run.js';
 import { attributeFailure, blameOwned, type Owned, type PendingTask } from './attribute-failure.js';
+import { reopenMerged } from './reopen-merged.js';
 
 export type { GateBaseline } from './judge-run.js';
 
@@ -30,6 +31,8 @@ export interface GateContext {
   pending?: readonly PendingTask[];
   /** The tasks merged in the evaluated tree and not yet on the baseline, with their files: a test failing in their own code is theirs. */
   merging?: readonly PendingTask[];
+  /** The tasks merged before (on the baseline), with their files: a test failing in their own code reopens them. */
+  merged?: readonly PendingTask[];
 }
 
 /**
@@ -87,7 +90,11 @@ export class TestGate {
     const tests = final.tests ? countTests(final.tests) : null;
     // A test failing in the merged task's own code is listed with the newly failing ones: it is why the merge goes back.
     const newlyFailing = [...j.failing, ...j.owned.map((w) => w.test).filter((id) => !j.failing.includes(id))];
-    const report: GateReport = { mode: this.mode, accepted: j.accepted, tests, newlyFailing, flaky, ...(j.waiting.length ? { waiting: j.waiting } : {}) };
+    // Only an accepted merge reveals anything about earlier ones: a rejected one is judged again later.
+    const reopen = j.accepted && this.mode === 'no-regression' ? reopenMerged(final, against, cwd, o.context?.merged ?? []) : [];
+    const report: GateReport = {
+      mode: this.mode, accepted: j.accepted, tests, newlyFailing, flaky, ...(j.waiting.length ? { waiting: j.waiting } : {}), ...(reopen.length ? { reopen } : {}),
+    };
     return { report, output: explain(final, j.failing, j.broke, j.owned), exitCode: final.exitCode, baseline: baselineOf(final, tests, j.waiting), cancelled: final.cancelled };
   }
 

@@ -68,6 +68,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const integrateBatch = batchIntegrator({
     repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at, lane = 0) => lanes[lane]!.at(at), lanes: lanes.length,
     pending: () => Object.values(log.current.tasks).filter((t) => !log.current.mergeOrder.includes(t.id)).map((t) => ({ taskId: t.id, files: t.files ?? [] })),
+    merged: () => log.current.mergeOrder.map((id) => ({ taskId: id, files: log.current.tasks[id]?.files ?? [] })),
     onVerify: (taskIds, output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${taskIds.length === 1 ? taskIds[0] : `batch-${log.current.batches ?? 0}`}.log`), output),
   });
   const step = (kind: 'scaffold' | 'review', agent: (dir: string) => Promise<StepAgentResult>) => integrationStep({

@@ -1,5 +1,5 @@
 import {
-  RunError, batchWaitMs, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, goalUnmet, jobId, pickBatch, readyTasks,
+  RunError, batchWaitMs, followUpOutcome, bottomLevels, buildGraph, decide, dependentsOf, estimateWeight, goalUnmet, jobId, pickBatch, readyTasks,
   type RoundOutcome, type RunState, type TaskJob, type TaskResult, type IntegrationOutcome, type NewRunEvent, type Round,
 } from '@caid/core';
 import type { IntegrateHooks, ScheduleOptions } from './schedule-options.js';
@@ -161,6 +161,13 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
       if (outcome.kind === 'merged') {
         await emit({ type: 'task.merged', taskId, commit: outcome.commit, taskCommit: outcome.taskCommit });
         await settle({ kind: 'merged', taskId });
+        // A merged task whose own code fails once the suite runs goes back to its agent (see the gate's `reopen`).
+        for (const r of outcome.gate?.reopen ?? []) {
+          if (state.tasks[r.taskId]?.status !== 'merged') continue;
+          await emit({ type: 'task.reopened', taskId: r.taskId, tests: r.tests, output: r.output, by: taskId });
+          inFlight++;
+          await settle({ kind: 'reopened', taskId: r.taskId, tests: r.tests, output: r.output });
+        }
       } else if (outcome.kind === 'conflict') {
         await emit({ type: 'task.conflict', taskId, paths: outcome.paths, ...(outcome.stale ? { stale: true } : {}) });
         await settle({ kind: 'conflict', taskId, paths: outcome.paths });
@@ -248,10 +255,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
         inFlight++;
         mergeWaiting.set(result.taskId, result);
       }
-      // A conflict or failed verify was logged but its follow-up never queued: decide again.
+      // A conflict, failed verify or reopen was logged but its follow-up never queued: decide again.
       for (const { taskId, round } of o.resume?.followUps ?? []) {
         inFlight++;
-        await settle(round.kind === 'verify-failed' ? { ...round, taskId } : { kind: 'conflict', taskId, paths: [] });
+        await settle(followUpOutcome(taskId, round));
       }
     };
     void inChain(async () => {

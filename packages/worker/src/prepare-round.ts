@@ -6,7 +6,7 @@ import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
 import { repairWorktree } from './repair-worktree.js';
-import { conflictMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
+import { conflictMessage, reopenMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
 import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
 
@@ -38,18 +38,22 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
     const fresh = !existsSync(dir);
     const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing, spareWorktrees(job.worktreeRoot, job.runId)) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
-    if (job.setup) {
-      transcript.append({ t: 'note', text: `setup: ${job.setup}` });
-      const r = await runShell(job.setup, { cwd: dir, timeoutMs: job.prepare?.setupTimeoutMs ?? 15 * 60_000, env: taskEnv(job, dir), signal });
-      transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${tailOutput(r.output, 4000)}` });
-      if (r.exitCode !== 0) return { ok: false, reason: 'setup-failed', wt, message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}` };
-    }
+    const failed = await runSetup(job, dir, transcript, signal);
+    if (failed) return { ...failed, wt };
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(repoInstructions(dir)) }, { role: 'user', content: taskMessage(job) }];
     for (const m of messages) transcript.append({ t: 'message', message: m });
     return { ok: true, wt, base: head, messages, conflicted: [] };
   }
 
   await repairWorktree(repo, dir);
+  // A reopened task merged earlier, and its worktree was retired then: make it again, at the integration
+  // head (which holds the task's merged work), ready as a first round's.
+  if (job.round.kind === 'reopen' && !existsSync(dir)) {
+    await addTaskWorktree(repo, dir, branch, head, await repo.branchHead(branch), spareWorktrees(job.worktreeRoot, job.runId));
+    for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
+    const failed = await runSetup(job, dir, transcript, signal);
+    if (failed) return { ...failed, wt: repo.worktree(dir) };
+  }
   const wt = repo.worktree(dir);
   // An earlier round of this task was killed mid-way: keep what its agent wrote as a commit, so the
   // merge below can proceed and nothing is lost.
@@ -63,11 +67,20 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
     content = conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted));
   } else {
     const note = conflicted.length ? conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted)) : '';
-    content = verifyFailedMessage(job.round.command, job.round.output, note);
+    content = job.round.kind === 'reopen' ? reopenMessage(job.round.tests, job.round.output, note) : verifyFailedMessage(job.round.command, job.round.output, note);
   }
   const message: ChatMessage = { role: 'user', content };
   transcript.append({ t: 'message', message });
   return { ok: true, wt, base: before, messages: [...transcript.messages()], conflicted };
+}
+
+/** Runs the job's setup in a new worktree; the failure to report, or null. */
+async function runSetup(job: TaskJob, dir: string, transcript: Transcript, signal: AbortSignal): Promise<{ ok: false; reason: 'setup-failed'; message: string } | null> {
+  if (!job.setup) return null;
+  transcript.append({ t: 'note', text: `setup: ${job.setup}` });
+  const r = await runShell(job.setup, { cwd: dir, timeoutMs: job.prepare?.setupTimeoutMs ?? 15 * 60_000, env: taskEnv(job, dir), signal });
+  transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${tailOutput(r.output, 4000)}` });
+  return r.exitCode === 0 ? null : { ok: false, reason: 'setup-failed', message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}` };
 }
 
 async function otherSide(repo: Repo, wt: Worktree, mine: string, theirs: string, paths: string[]): Promise<string> {

@@ -50,3 +50,18 @@ export function verifyFailedMessage(command: string, output: string, conflictNot
     `Fix the cause, run \`${command}\` yourself until it passes, then call finish.`,
   ].filter(Boolean).join('\n');
 }
+
+/** A send-back of a task that had merged: its own code fails tests now that the suite runs. */
+export function reopenMessage(tests: readonly string[], output: string, conflictNote: string): string {
+  return [
+    'Your work was merged into the integration branch earlier, while the test suite could not run yet. Now that it runs, your merged code fails these tests once the suite runs (the failures end in files your task owns):',
+    ...tests.map((t) => `- ${t}`),
+    'caid has merged the current integration head into your worktree, so you see all the code that landed since.',
+    conflictNote,
+    'The failures:',
+    '```',
+    output,
+    '```',
+    'Fix your code so these tests pass (run them yourself), then call finish.',
+  ].filter(Boolean).join('\n');
+}
