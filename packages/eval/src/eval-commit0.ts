@@ -10,7 +10,7 @@ import { executeTask } from '@caid/worker';
 import { openCommit0Library, type Commit0Library } from './commit0-library.js';
 import { commit0Plan, type EvalVariant } from './commit0-plan.js';
 import { startOracleModel } from './oracle-model.js';
-import { runLibraryTests, testCommand } from './run-library-tests.js';
+import { EvalInterrupted, runLibraryTests, testCommand } from './run-library-tests.js';
 
 export interface Commit0RunResult {
   workers: number;
@@ -18,6 +18,7 @@ export interface Commit0RunResult {
   wallMs: number;
   merged: number;
   tasks: number;
+  /** Rounds sent back to an agent: failed verifies, and merged tasks reopened because their own code failed later. */
   sendBacks: number;
   conflicts: number;
   passed: number;
@@ -97,6 +98,8 @@ export interface EvalOptions {
   /** The merge queue's settings (runPlan's batchMax, verifyConcurrency); default: caid's defaults. */
   batchMax?: number;
   verifyConcurrency?: number;
+  /** Aborting it (Ctrl-C, SIGTERM) stops the run and the library's tests; evalCommit0 then throws EvalInterrupted. */
+  signal?: AbortSignal;
   say?: (line: string) => void;
 }
 
@@ -117,10 +120,11 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     const queue = memoryQueue();
     queue.process((job, ctx) => executeTask(job, ctx, { model, limits: { maxSteps: 20, roundTimeoutMs: 10 * 60_000, runTimeoutSec: 600 } }), { concurrency: workers });
     const t0 = performance.now();
-    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency });
+    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency, signal: o.signal });
+    if (o.signal?.aborted) throw new EvalInterrupted();
     const wallMs = performance.now() - t0;
     const states = Object.values(final.tasks);
-    const score = final.head ? runLibraryTests(repoDir, final.head, verify) : { passed: 0, total: 0 };
+    const score = final.head ? await runLibraryTests(repoDir, final.head, verify, o.signal) : { passed: 0, total: 0 };
     const events = path.join(repoDir, runDir(final.runId), 'events.jsonl');
     const log = existsSync(events) ? readFileSync(events, 'utf8') : '';
     if (o.keepLogs && log) {
@@ -130,7 +134,7 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     return {
       workers, status: final.status, wallMs,
       merged: states.filter((t) => t.status === 'merged').length, tasks: states.length,
-      sendBacks: states.reduce((n, t) => n + t.verifyFailures, 0),
+      sendBacks: states.reduce((n, t) => n + t.verifyFailures + (t.reopens ?? 0), 0),
       conflicts: states.reduce((n, t) => n + t.conflicts, 0),
       ...score,
       ...batchTimes(log),
@@ -145,7 +149,7 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
 export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
   const lib = openCommit0Library(o.lib, { stubRef: o.stubRef, reference: o.reference });
   const verify = testCommand(lib);
-  const ref = runLibraryTests(lib.dir, lib.referenceCommit, verify);
+  const ref = await runLibraryTests(lib.dir, lib.referenceCommit, verify, o.signal);
   o.say?.(`${lib.name}: ${lib.stubbed.length} stubbed files; the reference passes ${ref.passed} of ${ref.total} tests`);
   const { plan } = commit0Plan(lib, { variant: o.variant, verify });
   const depth = criticalPath(plan.tasks);

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { parseClientRequest, protocolOfPath } from '../protocols/encode-reply.js';
 import { errorBody, type Protocol } from '../protocols/error-body.js';
 import type { Lease, LeaseOptions } from './lease.js';
-import { sendJson, serveRequest } from './serve-request.js';
+import { serveRequest } from './serve-request.js';
+import { sendJson } from './sse-response.js';
 
 export interface MeteringEndpoint {
   /** `http://127.0.0.1:PORT` (no /v1). */
