@@ -97,7 +97,7 @@ function segment(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    // malformed escapes: a segment no id can match, so the request is a 404
+    // expected: malformed escapes, a segment no id can match, so the request is a 404
     return '\0';
   }
 }

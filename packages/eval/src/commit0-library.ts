@@ -31,7 +31,7 @@ function resolveRef(dir: string, ref: string): string | null {
   try {
     return git(dir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`).trim();
   } catch {
-    // --verify --quiet: a non-zero exit only says the ref names no commit
+    // expected: --verify --quiet, a non-zero exit only says the ref names no commit
     return null;
   }
 }

@@ -18,6 +18,7 @@ export interface Commit0RunResult {
   wallMs: number;
   merged: number;
   tasks: number;
+  /** Rounds sent back to an agent: failed verifies, and merged tasks reopened because their own code failed later. */
   sendBacks: number;
   conflicts: number;
   passed: number;
@@ -136,7 +137,7 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     return {
       workers, status: final.status, wallMs,
       merged: states.filter((t) => t.status === 'merged').length, tasks: states.length,
-      sendBacks: states.reduce((n, t) => n + t.verifyFailures, 0),
+      sendBacks: states.reduce((n, t) => n + t.verifyFailures + (t.reopens ?? 0), 0),
       conflicts: states.reduce((n, t) => n + t.conflicts, 0),
       ...score,
       ...batchTimes(log),
