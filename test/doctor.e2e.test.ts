@@ -48,6 +48,25 @@ describe('caid doctor', () => {
     expect(text.stdout).toMatch(/caid is ready to run here/);
   }, 60_000);
 
+  it("reports the context window the server runs with: llama-server's /props n_ctx", async () => {
+    const llama = await startScriptedModel({
+      rules: [{ when: (c) => doctorAsked(c) && c.tools.includes('ping'), reply: { toolCalls: [{ name: 'ping', arguments: {} }] } }],
+      getJson: { '/props': { default_generation_settings: { n_ctx: 6144 } } },
+    });
+    try {
+      const r = await doctor(llama.url);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(check(r.report, 'model worker context')).toMatchObject({ ok: true, required: false, detail: expect.stringMatching(/^6144 tokens \(.*\)$/) });
+      const text = await runCli(['doctor', '--repo', repo, '--model', 'scripted', '--base-url', llama.url, '--worktree-root', path.join(dir, 'wt')]);
+      expect(text.stdout).toMatch(/^✔ model worker context +6144 tokens/m);
+    } finally {
+      await llama.close();
+    }
+    // a server that reports nothing: the line says so, and the preset's figure is assumed
+    const plain = await doctor(native.url);
+    expect(check(plain.report, 'model worker context')?.detail).toMatch(/not reported by the server/);
+  }, 60_000);
+
   it('reports the JSON-block fallback, and fails (exit 1) for a model that calls no tool', async () => {
     const fallback = await doctor(textOnly.url);
     expect(fallback.code).toBe(0);

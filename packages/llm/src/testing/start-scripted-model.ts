@@ -31,6 +31,11 @@ export interface ScriptedModelOptions {
   port?: number;
   /** Answers when no rule matches; without it such a request gets HTTP 400. */
   fallback?: ScriptedReply;
+  /**
+   * Extra `GET` routes answered with this JSON, for what a real server reports besides the model
+   * list: e.g. `{ '/props': { default_generation_settings: { n_ctx: 4096 } } }` as llama-server says.
+   */
+  getJson?: Record<string, unknown>;
 }
 
 /**
@@ -105,6 +110,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    if (req.method === 'GET' && o.getJson && Object.hasOwn(o.getJson, path)) return sendJson(res, 200, o.getJson[path]);
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       return sendJson(res, 200, { object: 'list', data: [{ id: 'scripted', object: 'model', created: 0, owned_by: 'caid' }] });
     }
