@@ -1,36 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
 import { makeRepo, removeTemps, taskOf, tempDir, writesFiles } from './cli-harness.js';
 import { runEvents, startCli, stop, waitForEvent, type Proc } from './distributed-harness.js';
+import { freePort, killRedis, startRedis } from './redis-server.js';
 
-// A Redis of its own on a free port (the shared one on 6379 must never be bounced), without
-// persistence: a restart loses every job, the harder case. The run must still complete.
-const freePort = () => new Promise<number>((resolve) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => resolve(port));
-  });
-});
-const startRedis = async (port: number): Promise<ChildProcess> => {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
-  probe.on('error', () => undefined);
-  await probe.connect().catch(() => undefined);
-  await probe.ping();
-  probe.disconnect();
-  return child;
-};
-const killRedis = (child: ChildProcess) => new Promise<void>((resolve) => {
-  if (child.exitCode !== null || child.signalCode !== null) return resolve();
-  child.once('exit', () => resolve());
-  child.kill('SIGKILL');
-});
-
+// A Redis of its own, without persistence: a restart loses every job, the harder case. The run
+// must still complete.
 let redis: ChildProcess | undefined;
 const procs: Proc[] = [];
 let model: ScriptedModelServer | undefined;
@@ -69,6 +47,8 @@ describe('Redis restarted mid-run', () => {
 
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(0);
+    // the coordinator said Redis went away (once per connection, not once per retry: issue 18)
+    expect(result.stderr).toMatch(/queue connection error; reconnecting/);
     const summary = JSON.parse(result.stdout);
     expect(summary.status).toBe('succeeded');
     const events = runEvents(repo, summary.runId);

@@ -48,10 +48,12 @@ export function startBullWorker(a: QueueAddress, handler: JobHandler, o: BullWor
   // first one is a warning, later ones a debug line, and the recovery is said once.
   const trouble = connectionTrouble(log, a.display);
   worker.on('error', trouble.error);
-  worker.on('ready', trouble.ready);
 
   const sub = new Redis(connectionOptions(a, { blocking: true }));
   sub.on('error', log.dropped('cancel channel connection error (ioredis reconnects; the job queue reports the same outage)'));
+  // BullMQ's Worker says 'ready' only once, at start; this connection to the same Redis says it
+  // on every reconnect, so the recovery is reported (and the next outage warned about again).
+  sub.on('ready', trouble.ready);
   void sub.subscribe(o.cancelChannel).catch((err: unknown) => log.warn({ err, channel: o.cancelChannel }, 'cannot subscribe to the cancel channel: cancelled jobs run to their end'));
   sub.on('message', (_channel, jobId: string) => { cancelled.add(jobId); worker.cancelJob(jobId, 'cancelled'); });
 
