@@ -1,5 +1,6 @@
 import { InputError } from '@caid/core';
-import { EVAL_VARIANTS, evalCommit0, passRate, ratioBound, type EvalVariant } from '@caid/eval';
+import { EVAL_VARIANTS, EvalInterrupted, PLAN_EDGES, type PlanEdges, evalCommit0, passRate, ratioBound, type Commit0Eval, type EvalVariant } from '@caid/eval';
+import { onInterrupt } from './interrupt.js';
 import { positiveInt } from './parse-flags.js';
 
 export interface EvalFlags {
@@ -7,6 +8,7 @@ export interface EvalFlags {
   stubRef?: string;
   reference?: string;
   variant: string;
+  edges: string;
   workers: string;
   latencyMs: string;
   json?: boolean;
@@ -17,17 +19,31 @@ export interface EvalFlags {
   oneWorker?: boolean;
 }
 
-/** `caid eval commit0`: exit 0 when every run reached the reference's pass count, 1 otherwise, 2 on bad input. */
+/**
+ * `caid eval commit0`: exit 0 when every run reached the reference's pass count, 1 otherwise, 2 on
+ * bad input, 130 when interrupted (Ctrl-C or SIGTERM: the run and every test process it started stop).
+ */
 export async function evalCommit0Command(f: EvalFlags): Promise<number> {
   if (!(EVAL_VARIANTS as readonly string[]).includes(f.variant)) throw new InputError(`--variant takes ${EVAL_VARIANTS.join(', ')}, not "${f.variant}"`);
+  if (!(PLAN_EDGES as readonly string[]).includes(f.edges)) throw new InputError(`--edges takes ${PLAN_EDGES.join(', ')}, not "${f.edges}"`);
   const workers = positiveInt(f.workers, '--workers');
   const latencyMs = positiveInt(f.latencyMs, '--latency-ms', true);
-  const e = await evalCommit0({
-    lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant,
-    workers: workers === 1 || f.oneWorker === false ? [workers] : [1, workers], latencyMs, keepLogs: f.keepLogs,
-    batchMax: f.batchMax === undefined ? undefined : positiveInt(f.batchMax, '--batch-max'),
-    verifyConcurrency: f.verifyConcurrency === undefined ? undefined : positiveInt(f.verifyConcurrency, '--verify-concurrency'), say: (l) => process.stderr.write(`${l}\n`),
-  });
+  const interrupt = onInterrupt();
+  let e: Commit0Eval;
+  try {
+    e = await evalCommit0({
+      lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant, edges: f.edges as PlanEdges,
+      workers: workers === 1 || f.oneWorker === false ? [workers] : [1, workers], latencyMs, keepLogs: f.keepLogs,
+      batchMax: f.batchMax === undefined ? undefined : positiveInt(f.batchMax, '--batch-max'),
+      verifyConcurrency: f.verifyConcurrency === undefined ? undefined : positiveInt(f.verifyConcurrency, '--verify-concurrency'),
+      signal: interrupt.signal, say: (l) => process.stderr.write(`${l}\n`),
+    });
+  } catch (err) {
+    if (err instanceof EvalInterrupted) return 130;
+    throw err;
+  } finally {
+    interrupt.dispose();
+  }
   const rates = e.runs.map((r) => passRate(e, r));
   const report = {
     ...e,

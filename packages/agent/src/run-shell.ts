@@ -2,6 +2,9 @@ import { execa } from 'execa';
 import { agentEnv } from './agent-env.js';
 import { bwrapPrefix } from './sandbox.js';
 import { COMMAND_TAG, killTagged, newCommandTag } from './kill-tagged.js';
+import { logger } from '@caid/log';
+
+const alog = logger('agent');
 
 export interface ShellResult {
   exitCode: number | null;
@@ -41,8 +44,8 @@ export async function runShell(
   const killGroup = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // the group is already gone
+    } catch (err) {
+      alog.dropped('process group not killed: it is already gone', { pid: child.pid })(err);
     }
     killTagged(tag);
   };

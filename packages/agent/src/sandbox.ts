@@ -32,7 +32,7 @@ function isFile(p: string): boolean {
   try {
     return lstatSync(p).isFile();
   } catch {
-    // no `.git` file: a plain checkout, nothing to protect
+    // expected: no `.git` file: a plain checkout, nothing to protect
     return false;
   }
 }

@@ -8,9 +8,9 @@ import { runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { openCommit0Library, type Commit0Library } from './commit0-library.js';
-import { commit0Plan, type EvalVariant } from './commit0-plan.js';
+import { commit0Plan, type EvalVariant, type PlanEdges } from './commit0-plan.js';
 import { startOracleModel } from './oracle-model.js';
-import { runLibraryTests, testCommand } from './run-library-tests.js';
+import { EvalInterrupted, runLibraryTests, testCommand } from './run-library-tests.js';
 
 export interface Commit0RunResult {
   workers: number;
@@ -18,6 +18,7 @@ export interface Commit0RunResult {
   wallMs: number;
   merged: number;
   tasks: number;
+  /** Rounds sent back to an agent: failed verifies, and merged tasks reopened because their own code failed later. */
   sendBacks: number;
   conflicts: number;
   passed: number;
@@ -53,6 +54,7 @@ export function batchTimes(eventsJsonl: string): { batches: number; verifies: nu
 export interface Commit0Eval {
   library: string;
   variant: EvalVariant;
+  edges: PlanEdges;
   latencyMs: number;
   /** Tests the reference implementation passes. */
   referencePassed: number;
@@ -89,6 +91,8 @@ export interface EvalOptions {
   stubRef?: string;
   reference?: string;
   variant: EvalVariant;
+  /** The plan's dependency edges (default: the import graph). */
+  edges?: PlanEdges;
   /** Worker counts to run, e.g. [1, 4]. */
   workers: number[];
   latencyMs: number;
@@ -97,6 +101,8 @@ export interface EvalOptions {
   /** The merge queue's settings (runPlan's batchMax, verifyConcurrency); default: caid's defaults. */
   batchMax?: number;
   verifyConcurrency?: number;
+  /** Aborting it (Ctrl-C, SIGTERM) stops the run and the library's tests; evalCommit0 then throws EvalInterrupted. */
+  signal?: AbortSignal;
   say?: (line: string) => void;
 }
 
@@ -106,7 +112,7 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd,
 async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, verify: string): Promise<Commit0RunResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), `caid-eval-${lib.name}-`));
   const repoDir = path.join(work, 'repo');
-  const { plan, tasks } = commit0Plan(lib, { variant: o.variant, verify });
+  const { plan, tasks } = commit0Plan(lib, { variant: o.variant, verify, edges: o.edges });
   const oracle = await startOracleModel({ tasks, reference: lib.reference, variant: o.variant, latencyMs: o.latencyMs });
   try {
     // A clone of its own: the user's clone is only read, never written.
@@ -117,10 +123,11 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     const queue = memoryQueue();
     queue.process((job, ctx) => executeTask(job, ctx, { model, limits: { maxSteps: 20, roundTimeoutMs: 10 * 60_000, runTimeoutSec: 600 } }), { concurrency: workers });
     const t0 = performance.now();
-    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency });
+    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency, signal: o.signal });
+    if (o.signal?.aborted) throw new EvalInterrupted();
     const wallMs = performance.now() - t0;
     const states = Object.values(final.tasks);
-    const score = final.head ? runLibraryTests(repoDir, final.head, verify) : { passed: 0, total: 0 };
+    const score = final.head ? await runLibraryTests(repoDir, final.head, verify, o.signal) : { passed: 0, total: 0 };
     const events = path.join(repoDir, runDir(final.runId), 'events.jsonl');
     const log = existsSync(events) ? readFileSync(events, 'utf8') : '';
     if (o.keepLogs && log) {
@@ -130,7 +137,7 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     return {
       workers, status: final.status, wallMs,
       merged: states.filter((t) => t.status === 'merged').length, tasks: states.length,
-      sendBacks: states.reduce((n, t) => n + t.verifyFailures, 0),
+      sendBacks: states.reduce((n, t) => n + t.verifyFailures + (t.reopens ?? 0), 0),
       conflicts: states.reduce((n, t) => n + t.conflicts, 0),
       ...score,
       ...batchTimes(log),
@@ -145,9 +152,9 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
 export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
   const lib = openCommit0Library(o.lib, { stubRef: o.stubRef, reference: o.reference });
   const verify = testCommand(lib);
-  const ref = runLibraryTests(lib.dir, lib.referenceCommit, verify);
+  const ref = await runLibraryTests(lib.dir, lib.referenceCommit, verify, o.signal);
   o.say?.(`${lib.name}: ${lib.stubbed.length} stubbed files; the reference passes ${ref.passed} of ${ref.total} tests`);
-  const { plan } = commit0Plan(lib, { variant: o.variant, verify });
+  const { plan } = commit0Plan(lib, { variant: o.variant, verify, edges: o.edges });
   const depth = criticalPath(plan.tasks);
   o.say?.(`${lib.name}: ${plan.tasks.length} tasks, critical path ${depth} tasks`);
   const runs: Commit0RunResult[] = [];
@@ -156,7 +163,7 @@ export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
     o.say?.(`${lib.name} ${o.variant} ${w} worker(s): ${r.status}, ${r.merged}/${r.tasks} merged, ${r.passed}/${ref.passed} reference passes, ${(r.wallMs / 1000).toFixed(1)} s`);
     runs.push(r);
   }
-  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, planTasks: plan.tasks.length, criticalPath: depth, runs };
+  return { library: lib.name, variant: o.variant, edges: o.edges ?? 'imports', latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, planTasks: plan.tasks.length, criticalPath: depth, runs };
 }
 
 /** Share of the reference's passing tests that pass (CAID's pass rate), capped at 1. */
