@@ -6,6 +6,7 @@ import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
 import { repairWorktree } from './repair-worktree.js';
+import { restoreTaskBranch } from './restore-task-branch.js';
 import { conflictMessage, reopenMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
 import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
@@ -35,6 +36,8 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
 
   if (job.round.kind === 'start') {
     await repairWorktree(repo, dir, { onBranch: true });
+    const gone = await restoreTaskBranch(repo, job, dir, transcript);
+    if (gone) return { ok: false, reason: 'error', message: gone };
     const fresh = !existsSync(dir);
     const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing, spareWorktrees(job.worktreeRoot, job.runId)) : repo.worktree(dir);
     if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare, o)) transcript.append({ t: 'note', text });
@@ -46,6 +49,8 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   }
 
   await repairWorktree(repo, dir);
+  const gone = await restoreTaskBranch(repo, job, dir, transcript);
+  if (gone) return { ok: false, reason: 'error', message: gone };
   // A reopened task merged earlier, and its worktree was retired then: make it again, at the integration
   // head (which holds the task's merged work), ready as a first round's.
   if (job.round.kind === 'reopen' && !existsSync(dir)) {
