@@ -55,6 +55,7 @@ export async function startMeteringEndpoint(o: MeteringEndpointOptions = {}): Pr
     try {
       body = JSON.parse(text);
     } catch {
+      // expected: a client's bad body is answered with a 400, which is where the error goes
       return sendJson(res, 400, errorBody(errorProtocol, 400, 'caid metering endpoint: request body is not JSON'));
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, errorBody(errorProtocol, 400, 'caid metering endpoint: request body is not an object'));

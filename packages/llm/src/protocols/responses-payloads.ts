@@ -22,6 +22,7 @@ export function customInput(args: string): string {
     if (typeof v === 'object' && v !== null && typeof (v as { input?: unknown }).input === 'string') return (v as { input: string }).input;
     return typeof v === 'string' ? v : args;
   } catch {
+    // expected: not JSON, so the model's raw text is the input
     return args;
   }
 }

@@ -118,6 +118,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     try {
       body = JSON.parse(await readBody(req));
     } catch {
+      // expected: a client's bad body is answered with a 400, which is where the error goes
       return sendError(res, protocol ?? 'anthropic', 400, 'scripted model: request body is not JSON');
     }
     if (typeof body !== 'object' || body === null) return sendError(res, protocol ?? 'anthropic', 400, 'scripted model: request body is not an object');
