@@ -2,7 +2,7 @@
 // `caid eval commit0` over local clones of Commit0 libraries (issue 19 pt 6): pass rate of the
 // reference's passing tests, merges, send-backs, conflicts, wall clock at 1 and N workers.
 // Usage: node bench/commit0.mjs --libs DIR [--only a,b] [--variants clean,wrong-first,shared-file]
-//          [--workers 4] [--latency-ms 2000] [--one-worker-variants clean] [--keep-logs DIR]
+//          [--workers 4] [--latency-ms 2000] [--one-worker-variants clean] [--keep-logs DIR] [--edges imports|none]
 //   DIR holds one git clone per library, each with the stubs on branch commit0_combined and the
 //   reference at its parent (bench/README.md says how the clones are made). The 1-worker run (for
 //   the N/1 time ratio) is made only for --one-worker-variants, to keep the bench short.
@@ -21,6 +21,8 @@ const oneWorker = arg('one-worker-variants', 'clean').split(',');
 const workers = arg('workers', '4');
 const latency = arg('latency-ms', '2000');
 const keepLogs = arg('keep-logs');
+// `none`: the plan without the import graph's edges (rows are kept apart from the default `imports` ones).
+const edges = arg('edges', 'imports');
 const libs = (only ?? readdirSync(libsDir).sort());
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
@@ -33,11 +35,11 @@ for (const lib of process.argv.includes('--render') ? [] : libs) {
   for (const variant of variants) {
     const before = load();
     const flags = oneWorker.includes(variant) ? [] : ['--no-one-worker'];
-    const r = await runCaid(['eval', 'commit0', '--lib', path.join(libsDir, lib), '--variant', variant, '--workers', workers, '--latency-ms', latency, ...flags, ...(keepLogs ? ['--keep-logs', keepLogs] : []), '--json']);
+    const r = await runCaid(['eval', 'commit0', '--lib', path.join(libsDir, lib), '--variant', variant, '--workers', workers, '--latency-ms', latency, '--edges', edges, ...flags, ...(keepLogs ? ['--keep-logs', keepLogs] : []), '--json']);
     const line = r.stdout.trim().split('\n').at(-1);
     let rep;
     try { rep = r.code === 2 || !line ? { error: r.stderr.slice(-500) } : JSON.parse(line); } catch { rep = { error: r.stderr.slice(-500) }; }
-    rows.push({ lib, variant, exit: r.code, load: `${before} → ${load()}`, ...rep });
+    rows.push({ lib, variant, edges, exit: r.code, load: `${before} → ${load()}`, ...rep });
     process.stderr.write(`${lib} ${variant}: exit ${r.code} (load ${before} → ${load()})\n${r.stderr.split('\n').filter((l) => l.includes(' worker(s): ')).join('\n')}\n`);
   }
   render(); // after every library: a bench stopped half-way keeps what it measured
@@ -46,17 +48,18 @@ render(true);
 
 function render(print = false) {
   const shown = [...rows];
-  for (const r of earlier) if (!shown.some((x) => x.lib === r.lib && x.variant === r.variant)) shown.push(r);
-  const order = (r) => `${String(r.planTasks ?? 0).padStart(3, '0')} ${r.lib} ${variants.indexOf(r.variant)}`;
+  for (const r of earlier) if (!shown.some((x) => x.lib === r.lib && x.variant === r.variant && (x.edges ?? 'imports') === (r.edges ?? 'imports'))) shown.push(r);
+  const order = (r) => `${String(r.planTasks ?? 0).padStart(3, '0')} ${r.lib} ${r.edges === 'none' ? 1 : 0} ${variants.indexOf(r.variant)}`;
+  const label = (r) => `${r.variant}${r.edges === 'none' ? ', no edges' : ''}`;
   shown.sort((a, b) => order(a).localeCompare(order(b)));
   const pct = (x) => `${(x * 100).toFixed(0)}%`;
   const s = (ms) => `${(ms / 1000).toFixed(0)} s`;
   const table = shown.map((r) => {
-    if (r.error) return `| ${r.lib} | ${r.variant} | error: ${r.error.split('\n').filter(Boolean).at(-1)} | | | | | | | | |`;
+    if (r.error) return `| ${r.lib} | ${label(r)} | error: ${r.error.split('\n').filter(Boolean).at(-1)} | | | | | | | | |`;
     const runs = r.runs;
     const cell = (f) => runs.map(f).join(' · ');
     const ratio = runs.length > 1 ? (runs.at(-1).wallMs / runs[0].wallMs).toFixed(2) : '';
-    return `| ${r.lib} | ${r.variant} | ${cell((x) => `${x.passed}/${r.referencePassed}`)} | ${cell((x) => `${x.merged}/${x.tasks}`)} | ${cell((x) => x.sendBacks)} | ${cell((x) => x.conflicts)} | ${cell((x) => s(x.wallMs))} | ${cell((x) => (x.batches === undefined ? '?' : `${x.verifies} in ${x.batches}, ${s(x.batchMs)}${x.gateOpenMs ? ` (+${s(x.gateOpenMs)} gate open)` : ''}`))} | ${ratio} | ${r.planTasks} / ${r.criticalPath} → ${r.ratioBound.toFixed(2)} | ${r.load} |`;
+    return `| ${r.lib} | ${label(r)} | ${cell((x) => `${x.passed}/${r.referencePassed}`)} | ${cell((x) => `${x.merged}/${x.tasks}`)} | ${cell((x) => x.sendBacks)} | ${cell((x) => x.conflicts)} | ${cell((x) => s(x.wallMs))} | ${cell((x) => (x.batches === undefined ? '?' : `${x.verifies} in ${x.batches}, ${s(x.batchMs)}${x.gateOpenMs ? ` (+${s(x.gateOpenMs)} gate open)` : ''}`))} | ${ratio} | ${r.planTasks} / ${r.criticalPath} → ${r.ratioBound.toFixed(2)} | ${r.load} |`;
   });
   const ok = shown.filter((r) => !r.error);
   const mean = ok.length ? ok.reduce((a, r) => a + r.meanPassRate, 0) / ok.length : 0;

@@ -64,6 +64,23 @@ describe.skipIf(!hasPytest)('caid eval commit0', () => {
     }, 180_000);
   }
 
+  // Without the import edge both tasks start at once; shapes' test fails in core's stub until core
+  // merges, which the gate attributes to the pending task instead of sending shapes back.
+  it('builds it back without the import graph\'s edges (--edges none), no send-back', () => {
+    const r = spawnSync(process.execPath, [CLI, 'eval', 'commit0', '--lib', lib, '--edges', 'none', '--workers', '2', '--no-one-worker', '--latency-ms', '0', '--json'],
+      { encoding: 'utf8', timeout: 170_000, env: { ...process.env, OPENAI_API_KEY: '' } });
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(report).toMatchObject({ edges: 'none', planTasks: 2, criticalPath: 1 });
+    expect(report.runs[0]).toMatchObject({ status: 'succeeded', merged: 2, passed: 2, sendBacks: 0 });
+  }, 180_000);
+
+  it('refuses an unknown --edges value with exit code 2', () => {
+    const r = spawnSync(process.execPath, [CLI, 'eval', 'commit0', '--lib', lib, '--edges', 'some'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--edges takes imports, none/);
+  });
+
   it('refuses a folder that is not a clone, with exit code 2', () => {
     const r = spawnSync(process.execPath, [CLI, 'eval', 'commit0', '--lib', root], { encoding: 'utf8' });
     expect(r.status).toBe(2);

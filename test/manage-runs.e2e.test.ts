@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
 import { RunLock } from '@caid/orchestrator';
 import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { spawnCli } from './spawn-cli.js';
+import { launchChromium } from './browser.js';
 
 let model: ScriptedModelServer;
 beforeAll(async () => {
@@ -100,6 +102,14 @@ describe('one owner per run, abort', () => {
       listed = JSON.parse((await runCli(['runs', '--repo', repo, '--json'])).stdout);
     }
     expect(listed[0]).toMatchObject({ status: 'running', live: true });
+    const serve = spawnCli(['serve', '--repo', repo, '--port', '0']);
+    try {
+      const base = (await serve.waitFor(/caid dashboard: (http:\/\/\S+)\//))[1]!;
+      expect(await (await fetch(`${base}/api/runs/long-run`)).json()).toEqual({ runId: 'long-run', status: 'running', live: true });
+      expect(((await (await fetch(`${base}/api/runs`)).json()) as { runs: unknown[] }).runs[0]).toMatchObject({ status: 'running', live: true });
+    } finally {
+      await serve.stop();
+    }
     const abort = await runCli(['abort', 'long-run', '--repo', repo]);
     expect(abort.stderr).toMatch(/stopped run long-run/);
     const r = await pending;
@@ -122,6 +132,29 @@ describe('one owner per run, abort', () => {
     process.kill(pid, 'SIGKILL');
     await pending;
     expect(JSON.parse((await runCli(['runs', '--repo', repo, '--json'])).stdout)[0]).toMatchObject({ status: 'interrupted', live: false });
+    // the dashboard says the same, in its run list and for the run's own page (issue 16)
+    const serve = spawnCli(['serve', '--repo', repo, '--port', '0']);
+    try {
+      const base = (await serve.waitFor(/caid dashboard: (http:\/\/\S+)\//))[1]!;
+      expect(((await (await fetch(`${base}/api/runs`)).json()) as { runs: unknown[] }).runs[0]).toMatchObject({ runId: 'killed', status: 'interrupted', live: false });
+      expect(await (await fetch(`${base}/api/runs/killed`)).json()).toEqual({ runId: 'killed', status: 'interrupted', live: false });
+      // and the run's page, in a real browser: not running, its task in flight is interrupted
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${base}/runs/killed`);
+        await page.waitForSelector('body[data-run-status="interrupted"]');
+        expect(await page.locator('#run-status').textContent()).toBe('interrupted (not running)');
+        expect(await page.locator('text=caid resume killed').count()).toBe(1);
+        expect(await page.locator('tr[data-task="slow"] .badge').textContent()).toBe('interrupted');
+        await page.goto(base);
+        expect(await page.locator('tr[data-run="killed"] .badge').textContent()).toBe('interrupted (not running)');
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await serve.stop();
+    }
     // `caid status` says the same as `caid runs` (issue 16)
     expect(JSON.parse((await runCli(['status', 'killed', '--repo', repo, '--json'])).stdout).status).toBe('interrupted');
     expect((await runCli(['status', 'killed', '--repo', repo])).stdout).toMatch(/status interrupted \(resume it: caid resume killed\)/);

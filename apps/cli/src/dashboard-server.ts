@@ -56,6 +56,7 @@ export async function startDashboard(o: DashboardOptions): Promise<DashboardServ
     if (a === 'api' && b === 'runs') {
       if (parts.length === 2) return json({ repo: files.repoRoot, runs: files.list() });
       if (c && files.hasRun(c)) {
+        if (parts.length === 3) return json({ runId: c, ...files.liveness(c) });
         if (parts.length === 4 && d === 'events') {
           const follower = followEvents({ file: files.eventsFile(c), res, skip: Number(req.headers['last-event-id']) || 0, redact });
           followers.add(follower);
@@ -97,7 +98,7 @@ function segment(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    // malformed escapes: a segment no id can match, so the request is a 404
+    // expected: malformed escapes, a segment no id can match, so the request is a 404
     return '\0';
   }
 }

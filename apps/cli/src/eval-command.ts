@@ -1,5 +1,5 @@
 import { InputError } from '@caid/core';
-import { EVAL_VARIANTS, EvalInterrupted, evalCommit0, passRate, ratioBound, type Commit0Eval, type EvalVariant } from '@caid/eval';
+import { EVAL_VARIANTS, EvalInterrupted, PLAN_EDGES, type PlanEdges, evalCommit0, passRate, ratioBound, type Commit0Eval, type EvalVariant } from '@caid/eval';
 import { onInterrupt } from './interrupt.js';
 import { positiveInt } from './parse-flags.js';
 
@@ -8,6 +8,7 @@ export interface EvalFlags {
   stubRef?: string;
   reference?: string;
   variant: string;
+  edges: string;
   workers: string;
   latencyMs: string;
   json?: boolean;
@@ -24,13 +25,14 @@ export interface EvalFlags {
  */
 export async function evalCommit0Command(f: EvalFlags): Promise<number> {
   if (!(EVAL_VARIANTS as readonly string[]).includes(f.variant)) throw new InputError(`--variant takes ${EVAL_VARIANTS.join(', ')}, not "${f.variant}"`);
+  if (!(PLAN_EDGES as readonly string[]).includes(f.edges)) throw new InputError(`--edges takes ${PLAN_EDGES.join(', ')}, not "${f.edges}"`);
   const workers = positiveInt(f.workers, '--workers');
   const latencyMs = positiveInt(f.latencyMs, '--latency-ms', true);
   const interrupt = onInterrupt();
   let e: Commit0Eval;
   try {
     e = await evalCommit0({
-      lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant,
+      lib: f.lib, stubRef: f.stubRef, reference: f.reference, variant: f.variant as EvalVariant, edges: f.edges as PlanEdges,
       workers: workers === 1 || f.oneWorker === false ? [workers] : [1, workers], latencyMs, keepLogs: f.keepLogs,
       batchMax: f.batchMax === undefined ? undefined : positiveInt(f.batchMax, '--batch-max'),
       verifyConcurrency: f.verifyConcurrency === undefined ? undefined : positiveInt(f.verifyConcurrency, '--verify-concurrency'),

@@ -32,7 +32,7 @@ export function followEvents(o: FollowOptions): { close(): void } {
     try {
       size = statSync(o.file).size;
     } catch {
-      return; // not written yet: the next poll looks again
+      return; // expected: not written yet, the next poll looks again
     }
     if (size <= offset) return;
     const chunk = Buffer.alloc(size - offset);

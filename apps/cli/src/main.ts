@@ -151,6 +151,7 @@ program
   .option('--stub-ref <ref>', 'the stubbed code (default: commit0_combined, then commit0, then HEAD)')
   .option('--reference <ref>', 'the reference implementation (default: the stub commit\'s parent)')
   .option('--variant <name>', 'clean | wrong-first | shared-file', 'clean')
+  .option('--edges <which>', 'the plan\'s dependencies: imports (the import graph, as caid plans) | none (every task ready at once)', 'imports')
   .option('--workers <n>', 'agents at once (the run is also timed at 1 worker)', '4')
   .option('--latency-ms <n>', 'fixed wait of the oracle model per call', '2000')
   .option('--no-one-worker', 'skip the 1-worker run (only the --workers one)')

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUN_ID, TASK_ID, runDir, transcriptPath } from '@caid/core';
-import { eventsFile, listRunIds, RunLog } from '@caid/orchestrator';
+import { eventsFile, isAlive, listRunIds, readOwner, RunLog } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 
 const clog = logger('cli');
@@ -26,13 +26,24 @@ export class RunFiles {
     return eventsFile(this.repoRoot, runId);
   }
 
+  /**
+   * A log that says running is only running while a live process holds the run's lock (as
+   * `caid runs` and `caid status` say): a run killed with -9 never wrote `run.finished`.
+   */
+  liveness(runId: string, folded = RunLog.open(this.repoRoot, runId).current.status): { status: string; live: boolean } {
+    const owner = readOwner(this.repoRoot, runId);
+    const live = Boolean(owner && isAlive(owner));
+    return { status: folded === 'running' && !live ? 'interrupted' : folded, live };
+  }
+
   /** Newest first, with what the run list shows. */
   list() {
     return listRunIds(this.repoRoot).reverse().map((runId) => {
       const s = RunLog.open(this.repoRoot, runId).current;
       const tasks = Object.values(s.tasks);
+      const { status, live } = this.liveness(runId, s.status);
       return {
-        runId, goal: s.goal, status: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, tasks: tasks.length,
+        runId, goal: s.goal, status, live, startedAt: s.startedAt, finishedAt: s.finishedAt, tasks: tasks.length,
         merged: tasks.filter((t) => t.status === 'merged').length, failed: tasks.filter((t) => t.status === 'failed').length,
         costUsd: s.usage.costUsd, tokens: s.usage.inputTokens + s.usage.outputTokens,
       };

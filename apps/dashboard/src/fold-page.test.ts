@@ -92,5 +92,8 @@ describe('statusWord', () => {
       .toEqual(['pending', 'queued', 'running', 'in queue', 'merged', 'failed', 'skipped']);
     expect(all.map((x) => statusWord({ status: x }, { status: 'cancelled' })))
       .toEqual(['pending', 'interrupted', 'interrupted', 'interrupted', 'merged', 'failed', 'skipped']);
+    // a log that says running, but no live process holds the run's lock (killed with -9)
+    expect(all.map((x) => statusWord({ status: x }, { status: 'running' }, true)))
+      .toEqual(['pending', 'interrupted', 'interrupted', 'interrupted', 'merged', 'failed', 'skipped']);
   });
 });

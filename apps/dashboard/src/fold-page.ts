@@ -37,6 +37,8 @@ export interface PageState {
   events: number;
   /** The newest event's time: "now" for a finished run, so its page never changes with the clock. */
   lastAt?: string;
+  /** Set by the page, not the fold: the log says running but no live process holds the run's lock. */
+  dead?: boolean;
 }
 
 /** The five colours of the graph; `queued` waits for a worker and `integrating` still runs. */
@@ -48,7 +50,7 @@ export const displayStatus = (s: TaskStatus): DisplayStatus =>
  * The one word the graph, the table and the task panel show for a task: core's `taskWord`, the
  * same `caid status` prints (a task in flight when its run stopped is `interrupted`).
  */
-export const statusWord = (t: Pick<TaskState, 'status' | 'queue'>, run: Pick<RunState, 'status'>): string => taskWord(t, runStopped(run.status));
+export const statusWord = (t: Pick<TaskState, 'status' | 'queue'>, run: Pick<RunState, 'status'>, dead = false): string => taskWord(t, runStopped(run.status, dead));
 
 export const initialPage = (): PageState => ({ run: initialState(), history: {}, events: 0 });
 

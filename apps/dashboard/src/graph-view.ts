@@ -10,7 +10,7 @@ const nodeWidth = (id: string) => Math.max(90, id.length * 8 + 36);
  * The task graph as SVG: dagre lays it out (dependencies on the left), each node is coloured by
  * status through its `status-*` class and labelled with the task id.
  */
-export function graphView(run: RunState, selected: string | undefined, onSelect: (id: string) => void): SVGSVGElement {
+export function graphView(run: RunState, selected: string | undefined, onSelect: (id: string) => void, dead = false): SVGSVGElement {
   const g = new Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 56, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -32,10 +32,10 @@ export function graphView(run: RunState, selected: string | undefined, onSelect:
       class: `node status-${status}${id === selected ? ' selected' : ''}`, 'data-task': id, 'data-status': status,
       transform: `translate(${n.x - n.width / 2},${n.y - n.height / 2})`, onclick: () => onSelect(id),
     },
-    s('title', {}, `${id}: ${statusWord(t, run)}`),
+    s('title', {}, `${id}: ${statusWord(t, run, dead)}`),
     s('rect', { width: n.width, height: n.height, rx: 8 }),
     s('text', { class: 'node-id', x: n.width / 2, y: 19 }, id),
-    s('text', { class: 'node-status', x: n.width / 2, y: 34 }, statusWord(t, run)));
+    s('text', { class: 'node-status', x: n.width / 2, y: 34 }, statusWord(t, run, dead)));
   });
   return s('svg', { class: 'graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'task graph' },
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },

@@ -5,7 +5,9 @@ import { h } from './element.js';
 export interface RunListItem {
   runId: string;
   goal: string;
+  /** `interrupted` when the log says running but no live process holds the run's lock. */
   status: string;
+  live: boolean;
   startedAt?: string;
   finishedAt?: string;
   tasks: number;
@@ -27,7 +29,7 @@ export async function runList(root: HTMLElement): Promise<void> {
         h('tr', {}, ...['run', 'status', 'goal', 'started', 'took', 'merged', 'failed', 'tokens', 'cost'].map((c) => h('th', {}, c))),
         ...runs.runs.map((r) => h('tr', { 'data-run': r.runId },
           h('td', {}, h('a', { href: `/runs/${encodeURIComponent(r.runId)}` }, r.runId)),
-          h('td', {}, h('span', { class: `badge run-${r.status}` }, r.status)), h('td', {}, r.goal),
+          h('td', {}, h('span', { class: `badge run-${r.status}` }, r.status === 'interrupted' ? 'interrupted (not running)' : r.status)), h('td', {}, r.goal),
           h('td', {}, `${r.startedAt?.slice(0, 10) ?? ''} ${clock(r.startedAt)}`), h('td', {}, duration(r.startedAt, r.finishedAt)),
           h('td', {}, `${r.merged}/${r.tasks}`), h('td', {}, String(r.failed)), h('td', {}, String(r.tokens)), h('td', {}, cost(r.costUsd)))))
       : h('p', { class: 'muted' }, 'No runs in this repository yet. Start one with `caid run --plan plan.yaml`.'));

@@ -25,6 +25,17 @@ export function runPage(root: HTMLElement, runId: string): void {
   let selected = decodeURIComponent(/task=([^&]+)/.exec(location.hash)?.[1] ?? '') || undefined;
   const files = new Map<string, { key: unknown; files: TaskFiles }>();
   let queued = false;
+  // Whether a live process drives the run (its lock), asked while the log says running: a run
+  // killed with -9 never writes run.finished, and its page must not claim to be running.
+  let dead = false;
+  const checkLive = () => {
+    if (ended && page.run.status !== 'running') return;
+    fetch(api(runId)).then(async (r) => {
+      if (!r.ok) return;
+      const now = ((await r.json()) as { live: boolean }).live === false;
+      if (now !== dead) { dead = now; draw(); }
+    }, () => undefined); // the server is away: keep the last answer, the next poll asks again
+  };
 
   const select = (id: string) => { selected = id; history.replaceState(null, '', `#task=${id}`); draw(); };
   const refreshFiles = () => {
@@ -38,10 +49,12 @@ export function runPage(root: HTMLElement, runId: string): void {
   const draw = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; render(); }); } };
 
   function render(): void {
+    page = { ...page, dead: dead && page.run.status === 'running' };
     const run = page.run;
-    const now = run.finishedAt ?? new Date().toISOString();
-    document.title = `caid · ${runId} · ${run.status}`;
-    document.body.dataset.runStatus = run.status;
+    const now = run.finishedAt ?? (page.dead ? page.lastAt : undefined) ?? new Date().toISOString();
+    const status = page.dead ? 'interrupted' : run.status;
+    document.title = `caid · ${runId} · ${status}`;
+    document.body.dataset.runStatus = status;
     document.body.dataset.events = String(page.events);
     if (!page.events) { root.replaceChildren(h('p', { class: 'muted' }, `Loading run ${runId}… (${connection})`)); return; }
     const counts = statusCounts(run);
@@ -51,8 +64,8 @@ export function runPage(root: HTMLElement, runId: string): void {
     root.replaceChildren(
       h('header', {},
         h('a', { href: '/', class: 'back' }, '← all runs'),
-        h('h1', {}, `run ${run.runId} `, h('span', { class: `badge run-${run.status}`, id: 'run-status' }, run.status)),
-        h('span', { class: `conn ${ended ? 'ended' : 'live'}` }, ended ? 'complete log' : `following live (${connection})`)),
+        h('h1', {}, `run ${run.runId} `, h('span', { class: `badge run-${status}`, id: 'run-status' }, page.dead ? 'interrupted (not running)' : status)),
+        h('span', { class: `conn ${ended ? 'ended' : 'live'}` }, page.dead ? `no process drives it: resume it with caid resume ${runId}` : ended ? 'complete log' : `following live (${connection})`)),
       h('p', { class: 'goal' }, run.goal),
       h('p', { class: 'meta muted' }, `branch ${run.branch} at ${run.head.slice(0, 10)} · base ${run.base} ${run.baseCommit.slice(0, 10)} · ${run.workers} workers`,
         run.verify ? ` · verify \`${run.verify}\`` : '', ` · started ${clock(run.startedAt)}, ${duration(run.startedAt, now)}`),
@@ -66,7 +79,7 @@ export function runPage(root: HTMLElement, runId: string): void {
       ...(run.settings ? [h('details', { class: 'meta', id: 'settings' }, h('summary', {}, 'settings'), h('pre', {}, formatSettings(run.settings)))] : []),
       ...(run.revisions ? [h('p', { class: 'meta', id: 'revisions' }, `plan revised ${run.revisions} time${run.revisions > 1 ? 's' : ''} after permanent failures`)] : []),
       ...((run.steps ?? []).map((x) => h('p', { class: 'meta muted' }, `${x.kind}: ${x.outcome}${x.message ? ` (${x.message.split('\n')[0]})` : ''}`))),
-      h('section', { class: 'panel' }, h('h2', {}, 'Task graph'), graphView(run, selected, select)),
+      h('section', { class: 'panel' }, h('h2', {}, 'Task graph'), graphView(run, selected, select, page.dead)),
       h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timelineView(page, now), legend()),
       h('section', { class: 'panel' }, h('h2', {}, 'Tasks'), taskTable(page, now, selected, select)),
       h('section', { class: 'panel' }, h('h2', {}, 'Merge log'), mergeLog(page)),
@@ -83,6 +96,8 @@ export function runPage(root: HTMLElement, runId: string): void {
   es.onerror = () => { if (!ended) { connection = 'reconnecting'; draw(); } };
   // Elapsed times move while the run is live.
   const tick = setInterval(() => { if (ended) clearInterval(tick); else draw(); }, 1000);
+  const liveness = setInterval(() => { if (ended && page.run.status !== 'running') clearInterval(liveness); else checkLive(); }, 5000);
+  checkLive();
   draw();
 }
 
@@ -94,7 +109,7 @@ function taskTable(p: PageState, now: string, selected: string | undefined, sele
       const tok = t.usage.inputTokens + t.usage.outputTokens + t.liveUsage.inputTokens + t.liveUsage.outputTokens;
       const doing = t.status === 'running' ? `step ${t.step}${t.tool ? ` ${t.tool}` : ''}` : t.status === 'integrating' ? taskPhase(t) : t.reason ?? '';
       return h('tr', { 'data-task': id, 'data-status': displayStatus(t.status), class: id === selected ? 'selected' : '', onclick: () => select(id) },
-        h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t, p.run))),
+        h('td', {}, h('a', { href: `#task=${id}` }, id)), h('td', {}, h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t, p.run, p.dead))),
         h('td', {}, String(t.attempts)), h('td', {}, doing), h('td', {}, `${t.conflicts}${t.conflictWarnings ? ` (${t.conflictWarnings} warned)` : ''}`), h('td', {}, String(t.verifyFailures)),
         h('td', {}, tokens(tok)), h('td', {}, cost(t.usage.costUsd + t.liveUsage.costUsd)), h('td', {}, duration(t.startedAt, t.finishedAt ?? now)));
     }));

@@ -19,7 +19,7 @@ export function taskDetails(p: PageState, id: string, files: TaskFiles | undefin
   const u = t.usage;
   const live = t.liveUsage;
   return h('section', { class: 'details', id: 'details', 'data-task': id },
-    h('h2', {}, id, ' ', h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t, p.run))),
+    h('h2', {}, id, ' ', h('span', { class: `badge status-${displayStatus(t.status)}` }, statusWord(t, p.run, p.dead))),
     t.title ? h('p', { class: 'task-title' }, t.title) : null,
     h('dl', {},
       ...row('attempts', String(t.attempts)), ...row('conflicts', String(t.conflicts)), ...row('failed verifies', String(t.verifyFailures)),

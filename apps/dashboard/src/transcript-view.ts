@@ -31,7 +31,7 @@ function prettyArgs(raw: string | undefined): string {
   try {
     return JSON.stringify(JSON.parse(raw ?? ''), null, 2);
   } catch {
-    // arguments the model wrote as broken JSON are shown as written
+    // expected: arguments the model wrote as broken JSON are shown as written
     return raw ?? '';
   }
 }

@@ -40,7 +40,7 @@ export function condenseHistory(history: readonly ChatMessage[], keepRecent = 6)
 function shortenArguments(c: ToolCall): ToolCall {
   if (c.function.arguments.length <= KEEP_CHARS) return c;
   let args: unknown;
-  // Arguments the model wrote as broken JSON were answered with an error already; condensed to nothing.
+  // expected: arguments the model wrote as broken JSON were answered with an error already; condensed to nothing.
   try { args = JSON.parse(c.function.arguments); } catch { return { ...c, function: { ...c.function, arguments: '{}' } }; }
   const short = Object.fromEntries(Object.entries(args as Record<string, unknown>).map(([k, v]) => (
     [k, typeof v === 'string' && v.length > KEEP_CHARS ? `${v.slice(0, 100)}[... ${v.length - 100} characters removed]` : v]

@@ -37,7 +37,7 @@ function isLink(p: string): boolean {
   try {
     return lstatSync(p).isSymbolicLink();
   } catch {
-    // nothing there (yet): a path that does not exist is not a link
+    // expected: nothing there (yet): a path that does not exist is not a link
     return false;
   }
 }

@@ -34,14 +34,14 @@ export function killTagged(tag: string): number {
       try {
         env = readFileSync(`/proc/${pid}/environ`);
       } catch {
-        continue; // gone, or another user's process
+        continue; // expected: gone, or another user's process (every pid is tried)
       }
       if (!env.includes(needle)) continue;
       try {
         process.kill(Number(pid), 'SIGKILL');
         found++;
-      } catch {
-        // exited between the read and the kill
+      } catch (err) {
+        alog.dropped('tagged process not killed: it exited between the read and the kill', { pid })(err);
       }
     }
     killed += found;

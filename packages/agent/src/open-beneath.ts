@@ -24,7 +24,7 @@ export function hasProcFd(): boolean {
   try {
     return lstatSync('/proc/self/fd').isDirectory();
   } catch {
-    // no /proc (not Linux): the answer is no, and the fallback is documented above
+    // expected: no /proc (not Linux): the answer is no, and the fallback is documented above
     return false;
   }
 }
@@ -150,7 +150,7 @@ function linkTarget(dirfd: number, name: string): string | null {
   try {
     return readlinkSync(at(dirfd, name));
   } catch {
-    // EINVAL: not a link (a file where a folder was expected); ENOENT: it vanished. Either way the caller reports it.
+    // expected: EINVAL, not a link (a file where a folder was expected); ENOENT: it vanished. Either way the caller reports it.
     return null;
   }
 }

@@ -2,6 +2,9 @@ import { execa } from 'execa';
 import { agentEnv } from './agent-env.js';
 import { bwrapPrefix } from './sandbox.js';
 import { COMMAND_TAG, killTagged, newCommandTag } from './kill-tagged.js';
+import { logger } from '@caid/log';
+
+const alog = logger('agent');
 
 export interface ShellResult {
   exitCode: number | null;
@@ -22,7 +25,7 @@ export async function runShell(
   o: {
     cwd: string; timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal;
     /** Run under bubblewrap: no network, everything read-only except these folders. */
-    sandbox?: { kind: 'bwrap'; writable: string[]; readOnly?: string[] };
+    sandbox?: { kind: 'bwrap'; writable: string[]; readOnly?: string[]; visible?: string[] };
   },
 ): Promise<ShellResult> {
   const started = Date.now();
@@ -32,7 +35,7 @@ export async function runShell(
     cwd: o.cwd, env: { ...agentEnv(o.env), [COMMAND_TAG]: tag }, extendEnv: false, detached: true,
     all: true, reject: false, stdin: 'ignore', stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
   } as const;
-  const prefix = o.sandbox ? bwrapPrefix(o.sandbox.writable, o.sandbox.readOnly) : undefined;
+  const prefix = o.sandbox ? bwrapPrefix(o.sandbox.writable, o.sandbox.readOnly, o.sandbox.visible) : undefined;
   const child = prefix
     ? execa(prefix[0]!, [...prefix.slice(1), '/bin/sh', '-c', command], options)
     : execa(command, { ...options, shell: true });
@@ -41,8 +44,8 @@ export async function runShell(
   const killGroup = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // the group is already gone
+    } catch (err) {
+      alog.dropped('process group not killed: it is already gone', { pid: child.pid })(err);
     }
     killTagged(tag);
   };

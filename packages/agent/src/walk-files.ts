@@ -28,7 +28,7 @@ function* walkFd(dirfd: number, prefix: string): Generator<string> {
       try {
         fd = openSync(at(dirfd, e.name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       } catch {
-        continue; // swapped for a link or removed since readdir: not ours to follow
+        continue; // expected: swapped for a link or removed since readdir: not ours to follow
       }
       try {
         yield* walkFd(fd, `${prefix}${e.name}/`);

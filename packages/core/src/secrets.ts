@@ -95,7 +95,7 @@ export function urlWithoutCredentials(url: string): string {
     u.password = '';
     return u.toString();
   } catch {
-    // not a URL: the text rules still remove credentials and tokens (core does no I/O, so no log)
+    // expected: not a URL: the text rules still remove credentials and tokens (core does no I/O, so no log)
     return redactText(url);
   }
 }
@@ -104,7 +104,7 @@ function decodeSafe(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    // not percent-encoded: the raw text is the secret
+    // expected: not percent-encoded: the raw text is the secret
     return s;
   }
 }

@@ -31,18 +31,19 @@ function resolveRef(dir: string, ref: string): string | null {
   try {
     return git(dir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`).trim();
   } catch {
-    // --verify --quiet: a non-zero exit only says the ref names no commit
+    // expected: --verify --quiet, a non-zero exit only says the ref names no commit
     return null;
   }
 }
 
 /**
  * Reads a library laid out the Commit0 way: the stubbed code on a branch (default
- * `commit0_combined`, else `commit0`, else HEAD) whose parent (default) is the reference.
+ * `commit0_combined`, else `commit0`, else their `origin/` remote-tracking branches, else HEAD) whose parent (default) is the reference.
  */
 export function openCommit0Library(dir: string, o: { stubRef?: string; reference?: string } = {}): Commit0Library {
   if (!existsSync(path.join(dir, '.git'))) throw new InputError(`--lib ${dir} is not a git clone of a Commit0 library (no .git)`);
-  const stubRef = o.stubRef ?? ['commit0_combined', 'commit0'].find((r) => resolveRef(dir, r)) ?? 'HEAD';
+  // A fresh `git clone` has the Commit0 branches only as remote-tracking ones.
+  const stubRef = o.stubRef ?? ['commit0_combined', 'commit0', 'origin/commit0_combined', 'origin/commit0'].find((r) => resolveRef(dir, r)) ?? 'HEAD';
   const stubCommit = resolveRef(dir, stubRef);
   if (!stubCommit) throw new InputError(`--stub-ref ${stubRef} names no commit in ${dir}`);
   const refName = o.reference ?? `${stubCommit}~1`;

@@ -5,6 +5,15 @@ import { fileAt, type Commit0Library } from './commit0-library.js';
 export const EVAL_VARIANTS = ['clean', 'wrong-first', 'shared-file'] as const;
 export type EvalVariant = (typeof EVAL_VARIANTS)[number];
 
+/**
+ * Which dependency edges the plan carries: `imports` (default) is the import graph between stubbed
+ * files, the plan a user gets from caid's planner; `none` drops them all, so every task is ready at
+ * once and the gate's "waiting on <task>" attribution alone keeps a task whose tests fail in another
+ * task's stub from being sent back. The oracle writes the reference either way, so it needs no edge.
+ */
+export const PLAN_EDGES = ['imports', 'none'] as const;
+export type PlanEdges = (typeof PLAN_EDGES)[number];
+
 /** The file every task of the shared-file variant appends a line to (not part of the library). */
 export const SHARED_FILE = 'CAID_EVAL_NOTES.md';
 
@@ -45,7 +54,7 @@ const taskId = (files: string[], taken: Set<string>) => {
 };
 
 /** One task per stubbed file (files that import each other in a cycle share one), import edges as dependencies. */
-export function commit0Plan(lib: Commit0Library, o: { variant: EvalVariant; verify: string }): { plan: Plan; tasks: Commit0Task[] } {
+export function commit0Plan(lib: Commit0Library, o: { variant: EvalVariant; verify: string; edges?: PlanEdges }): { plan: Plan; tasks: Commit0Task[] } {
   const graph = importGraph(lib.pythonFiles, (f) => fileAt(lib, lib.referenceCommit, f));
   const deps = stubDependencies(lib.stubbed, graph);
   const groups = importCycles(deps);
@@ -55,7 +64,7 @@ export function commit0Plan(lib: Commit0Library, o: { variant: EvalVariant; veri
   const idOf = new Map<string[], string>();
   for (const g of new Set(groupOf.values())) idOf.set(g, taskId(g, taken));
   const tasks = [...idOf].map(([files, id]) => {
-    const dependsOn = [...new Set(files.flatMap((f) => deps.get(f) ?? []).map((d) => idOf.get(groupOf.get(d)!)!))].filter((d) => d !== id).sort();
+    const dependsOn = o.edges === 'none' ? [] : [...new Set(files.flatMap((f) => deps.get(f) ?? []).map((d) => idOf.get(groupOf.get(d)!)!))].filter((d) => d !== id).sort();
     const shared = o.variant === 'shared-file' ? [SHARED_FILE] : [];
     return {
       id, title: `implement ${files.join(', ')}`, dependsOn, files: [...files, ...shared],

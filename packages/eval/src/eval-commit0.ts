@@ -8,7 +8,7 @@ import { runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
 import { executeTask } from '@caid/worker';
 import { openCommit0Library, type Commit0Library } from './commit0-library.js';
-import { commit0Plan, type EvalVariant } from './commit0-plan.js';
+import { commit0Plan, type EvalVariant, type PlanEdges } from './commit0-plan.js';
 import { startOracleModel } from './oracle-model.js';
 import { EvalInterrupted, runLibraryTests, testCommand } from './run-library-tests.js';
 
@@ -54,6 +54,7 @@ export function batchTimes(eventsJsonl: string): { batches: number; verifies: nu
 export interface Commit0Eval {
   library: string;
   variant: EvalVariant;
+  edges: PlanEdges;
   latencyMs: number;
   /** Tests the reference implementation passes. */
   referencePassed: number;
@@ -90,6 +91,8 @@ export interface EvalOptions {
   stubRef?: string;
   reference?: string;
   variant: EvalVariant;
+  /** The plan's dependency edges (default: the import graph). */
+  edges?: PlanEdges;
   /** Worker counts to run, e.g. [1, 4]. */
   workers: number[];
   latencyMs: number;
@@ -109,7 +112,7 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd,
 async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, verify: string): Promise<Commit0RunResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), `caid-eval-${lib.name}-`));
   const repoDir = path.join(work, 'repo');
-  const { plan, tasks } = commit0Plan(lib, { variant: o.variant, verify });
+  const { plan, tasks } = commit0Plan(lib, { variant: o.variant, verify, edges: o.edges });
   const oracle = await startOracleModel({ tasks, reference: lib.reference, variant: o.variant, latencyMs: o.latencyMs });
   try {
     // A clone of its own: the user's clone is only read, never written.
@@ -151,7 +154,7 @@ export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
   const verify = testCommand(lib);
   const ref = await runLibraryTests(lib.dir, lib.referenceCommit, verify, o.signal);
   o.say?.(`${lib.name}: ${lib.stubbed.length} stubbed files; the reference passes ${ref.passed} of ${ref.total} tests`);
-  const { plan } = commit0Plan(lib, { variant: o.variant, verify });
+  const { plan } = commit0Plan(lib, { variant: o.variant, verify, edges: o.edges });
   const depth = criticalPath(plan.tasks);
   o.say?.(`${lib.name}: ${plan.tasks.length} tasks, critical path ${depth} tasks`);
   const runs: Commit0RunResult[] = [];
@@ -160,7 +163,7 @@ export async function evalCommit0(o: EvalOptions): Promise<Commit0Eval> {
     o.say?.(`${lib.name} ${o.variant} ${w} worker(s): ${r.status}, ${r.merged}/${r.tasks} merged, ${r.passed}/${ref.passed} reference passes, ${(r.wallMs / 1000).toFixed(1)} s`);
     runs.push(r);
   }
-  return { library: lib.name, variant: o.variant, latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, planTasks: plan.tasks.length, criticalPath: depth, runs };
+  return { library: lib.name, variant: o.variant, edges: o.edges ?? 'imports', latencyMs: o.latencyMs, referencePassed: ref.passed, referenceTotal: ref.total, planTasks: plan.tasks.length, criticalPath: depth, runs };
 }
 
 /** Share of the reference's passing tests that pass (CAID's pass rate), capped at 1. */

@@ -3,6 +3,9 @@ import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { GitRunner, defaultIdentity } from './git-runner.js';
 import type { Repo } from './repo.js';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 /**
  * What lies outside a task's worktree that its agent must not change, each item by a readable
@@ -116,7 +119,8 @@ function entry(p: string): string {
 function list(dir: string): string[] {
   try {
     return readdirSync(dir).sort();
-  } catch {
-    return []; // no such folder: nothing to watch
+  } catch (err) {
+    glog.dropped('boundary folder not listed: nothing to watch there', { dir })(err);
+    return [];
   }
 }

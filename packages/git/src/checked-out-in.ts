@@ -1,6 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { positional } from './git-runner.js';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 /**
  * The work tree that has `branch` checked out, or undefined. It reads what git itself reads
@@ -25,8 +28,9 @@ export function checkedOutIn(commonDir: string, mainRoot: string | undefined, br
 function read(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
-  } catch {
+  } catch (err) {
     // a worktree's admin file that is missing: that worktree is being made or removed
+    glog.dropped('worktree admin file not read', { file })(err);
     return undefined;
   }
 }
@@ -34,8 +38,9 @@ function read(file: string): string | undefined {
 function list(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
+  } catch (err) {
     // no worktrees folder: the repository has no linked worktrees
+    glog.dropped('worktrees folder not listed', { dir })(err);
     return [];
   }
 }

@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 // Only the opening and closing markers: a lone `=======` is also a markdown heading underline.
 const MARKER = /^(?:<{7}|>{7}) /m;
@@ -14,8 +17,9 @@ export async function filesWithConflictMarkers(root: string, paths: string[]): P
     let text: string;
     try {
       text = await readFile(abs, 'utf8');
-    } catch {
-      continue; // deleted or a directory: nothing left to resolve in it
+    } catch (err) {
+      glog.dropped('conflicted path not read: deleted or a directory, nothing left to resolve in it', { path: abs })(err);
+      continue;
     }
     if (MARKER.test(text)) hits.push(p);
   }

@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { logger } from '@caid/log';
+
+const glog = logger('git');
 
 /**
  * The git dir git recorded for the canonical work tree path `at`: the common dir for the main work
@@ -13,16 +16,18 @@ export function recordedGitDir(commonDir: string, mainRoot: string | undefined, 
   let names: string[];
   try {
     names = readdirSync(admin);
-  } catch {
-    return undefined; // no linked worktrees at all
+  } catch (err) {
+    glog.dropped('worktrees folder not listed (no linked worktrees)', { dir: admin })(err);
+    return undefined;
   }
   const want = join(at, '.git');
   for (const name of names) {
     let recorded: string;
     try {
       recorded = readFileSync(join(admin, name, 'gitdir'), 'utf8').trim();
-    } catch {
-      continue; // an admin dir being made or pruned
+    } catch (err) {
+      glog.dropped('worktree admin dir skipped: being made or pruned', { dir: join(admin, name) })(err);
+      continue;
     }
     if (recorded === want || canonicalParent(recorded) === want) return join(admin, name);
   }
@@ -35,7 +40,7 @@ export function canonical(path: string): string {
   try {
     return realpathSync(abs);
   } catch {
-    // not there yet (a worktree about to be made): its absolute path is its name
+    // expected: not there yet (a worktree about to be made): its absolute path is its name
     return abs;
   }
 }

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { COMMAND_TAG, agentEnv, killTagged, newCommandTag } from '@caid/agent';
+import { logger } from '@caid/log';
+
+const ilog = logger('integrator');
 
 export interface VerifyProcessResult {
   exitCode: number | null;
@@ -36,8 +39,8 @@ export function spawnVerify(command: string, o: { cwd: string; timeoutMs: number
     const killAll = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // the group is already gone
+      } catch (err) {
+        ilog.dropped('process group not killed: it is already gone', { pid: child.pid })(err);
       }
       killTagged(tag);
     };

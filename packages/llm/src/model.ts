@@ -22,7 +22,12 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Set when the server reported no usage and the figures are ~4-characters-a-token estimates. */
+  estimated?: true;
 }
+
+/** A piece of a reply as it streams in: text, or part of tool call number `index` (id and name come with its first piece). */
+export type StreamDelta = { text: string } | { tool: { index: number; id?: string; name?: string; arguments?: string } };
 
 export interface ModelRequest {
   messages: ChatMessage[];
@@ -31,6 +36,11 @@ export interface ModelRequest {
   maxTokens?: number;
   /** While a streamed reply arrives: the usage so far (estimated), so a budget can stop a runaway generation. */
   onProgress?: (partial: TokenUsage) => void;
+  /**
+   * Asks for the reply as it is generated (the request is streamed upstream): every piece is passed
+   * on at once. Once a piece has been passed on, a failure is final: a retry would repeat the text.
+   */
+  onDelta?: (delta: StreamDelta) => void;
 }
 
 export interface ModelReply {

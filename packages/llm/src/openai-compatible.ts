@@ -7,7 +7,7 @@ import { endpointLimiter } from './endpoint-limiter.js';
 import { failedRequestUsage, setFailedUsage } from './failed-usage.js';
 import { httpDispatcher, type HttpTimeouts } from './http-dispatcher.js';
 import { maxReplyTokens } from './max-reply-tokens.js';
-import type { Model, ModelError, ModelReply, ModelRequest, TokenUsage } from './model.js';
+import { type Model, ModelError, type ModelReply, type ModelRequest, type StreamDelta, type TokenUsage } from './model.js';
 import { normaliseMessage } from './normalise-message.js';
 import { DEFAULT_CAPABILITIES, type Capabilities } from './providers.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.js';
@@ -94,7 +94,10 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
     let streamedChars = 0;
     const partial = (): TokenUsage => priced(promptTokens, estimateTokens(streamedChars), o.pricing);
     // Servers that cannot stream tool-call deltas (older Ollama) get a plain request when tools are offered.
-    const stream = o.stream && (caps.streamingToolCalls || body.tools === undefined);
+    const stream = (o.stream || request.onDelta !== undefined) && (caps.streamingToolCalls || body.tools === undefined);
+    // Text-protocol tool calls are parsed from the whole reply, so their raw text is not passed on piece by piece.
+    const onDelta = caps.nativeTools ? request.onDelta : undefined;
+    let delivered = false;
     const options = request.signal ? { signal: request.signal } : {};
     try {
       let content: string | null | undefined;
@@ -106,7 +109,10 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
         const streamed = await accumulateStream(counting(chunks, (n) => {
           streamedChars += n;
           request.onProgress?.(partial());
-        }));
+        }, onDelta && ((d) => {
+          delivered = true;
+          onDelta(d);
+        })));
         // The SDK ends a stream quietly when it is aborted mid-way; a partial reply must not pass as complete.
         if (request.signal?.aborted) throw new Error('aborted');
         ({ content, toolCalls: calls, finishReason, usage } = streamed);
@@ -123,7 +129,9 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
       const finish = (!caps.nativeTools && message.tool_calls ? 'tool_calls' : finishReason) ?? (message.tool_calls ? 'tool_calls' : 'stop');
       return { message, finishReason: finish, usage: tokenUsage(usage, request, message, o.pricing) };
     } catch (err) {
-      const e = toModelError(err, { apiKey, baseURL: o.baseURL, timeoutMs: o.timeoutMs, signal: request.signal });
+      const first = toModelError(err, { apiKey, baseURL: o.baseURL, timeoutMs: o.timeoutMs, signal: request.signal });
+      // Part of this reply already reached the caller: a retry would send it again from the start.
+      const e = delivered && first.retryable ? new ModelError(`${first.message} (after part of the reply was streamed: not retried)`, first.status, false) : first;
       // The server read the prompt unless it refused the request outright (4xx); what it streamed was generated.
       const read = e.status === undefined || e.status >= 500;
       setFailedUsage(e, priced(read ? promptTokens : 0, estimateTokens(streamedChars), o.pricing));
@@ -161,13 +169,26 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
   };
 }
 
-/** Passes the chunks through, telling how many characters of output (text, reasoning, tool calls) each carried. */
-async function* counting(chunks: AsyncIterable<ChatCompletionChunk>, onChars: (n: number) => void): AsyncGenerator<ChatCompletionChunk> {
+/**
+ * Passes the chunks through, telling how many characters of output (text, reasoning, tool calls) each
+ * carried, and handing text and tool-call pieces to `onDelta` as they arrive.
+ */
+async function* counting(chunks: AsyncIterable<ChatCompletionChunk>, onChars: (n: number) => void, onDelta?: (d: StreamDelta) => void): AsyncGenerator<ChatCompletionChunk> {
+  let lastIndex = -1;
   for await (const chunk of chunks) {
     const d = chunk.choices?.[0]?.delta as (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null }) | undefined;
     let n = (d?.content?.length ?? 0) + (d?.reasoning_content?.length ?? 0);
     for (const c of d?.tool_calls ?? []) n += (c.function?.name?.length ?? 0) + (c.function?.arguments?.length ?? 0);
     if (n > 0) onChars(n);
+    if (onDelta) {
+      if (d?.content) onDelta({ text: d.content });
+      for (const c of d?.tool_calls ?? []) {
+        // Servers without `index` (older Ollama) start a new call with each id, as accumulateStream reads them.
+        const index = typeof c.index === 'number' ? c.index : c.id ? ++lastIndex : Math.max(lastIndex, 0);
+        lastIndex = Math.max(lastIndex, index);
+        onDelta({ tool: { index, ...(c.id ? { id: c.id } : {}), ...(c.function?.name ? { name: c.function.name } : {}), ...(c.function?.arguments ? { arguments: c.function.arguments } : {}) } });
+      }
+    }
     yield chunk;
   }
 }

@@ -30,7 +30,11 @@ export function toTextToolRequest(request: ModelRequest): ModelRequest {
 
 function block(name: string, args: string): string {
   let parsed: unknown = args;
-  try { parsed = JSON.parse(args || '{}'); } catch { /* keep the model's raw text */ }
+  try {
+    parsed = JSON.parse(args || '{}');
+  } catch {
+    // expected: not JSON, keep the model's raw text
+  }
   return `\`\`\`json\n${JSON.stringify({ tool: name, arguments: parsed })}\n\`\`\``;
 }
 
@@ -69,7 +73,7 @@ export function parseTextToolCalls(text: string | null | undefined): { content: 
 
 function toCall(body: string): RawToolCall | undefined {
   let o: unknown;
-  try { o = JSON.parse(body.trim()); } catch { return undefined; } // not JSON: prose, not a tool call
+  try { o = JSON.parse(body.trim()); } catch { return undefined; } // expected: not JSON is prose, not a tool call
   if (!o || typeof o !== 'object') return undefined;
   const r = o as Record<string, unknown>;
   const fn = (r.function && typeof r.function === 'object' ? r.function : r) as Record<string, unknown>;

@@ -52,7 +52,7 @@ function endpoint(baseURL: string): string {
     const u = new URL(baseURL);
     return `${u.origin}${u.pathname}`;
   } catch {
-    // only names the endpoint in a message; settings reject a bad URL before any request
+    // expected: only names the endpoint in a message; settings reject a bad URL before any request
     return '(invalid base URL)';
   }
 }

@@ -22,7 +22,8 @@ export function tokenUsage(
 ): TokenUsage {
   const inputTokens = reported?.prompt_tokens ?? estimateTokens(JSON.stringify(request.messages).length + JSON.stringify(request.tools).length);
   const outputTokens = reported?.completion_tokens ?? estimateTokens(outputChars(message));
-  return priced(inputTokens, outputTokens, pricing);
+  const usage = priced(inputTokens, outputTokens, pricing);
+  return reported?.prompt_tokens == null || reported.completion_tokens == null ? { ...usage, estimated: true } : usage;
 }
 
 /** Tokens with their price. */
@@ -36,6 +37,7 @@ export const addTokenUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
   inputTokens: a.inputTokens + b.inputTokens,
   outputTokens: a.outputTokens + b.outputTokens,
   costUsd: Math.round((a.costUsd + b.costUsd) * 1e9) / 1e9,
+  ...(a.estimated || b.estimated ? { estimated: true as const } : {}),
 });
 
 function outputChars(m: AssistantMessage): number {

@@ -51,7 +51,7 @@ function build(o: LoggingOptions): Logger {
   try {
     level = o.level ?? levelFromEnv(env) ?? 'warn';
   } catch {
-    level = 'warn'; // the library default when nobody configured logging; the CLI reports the bad word
+    level = 'warn'; // expected: the library default when nobody configured logging; the CLI reports the bad word
   }
   const sink: LineSink = o.destination ?? pino.destination({ fd: 2, sync: true });
   const tty = o.destination ? false : Boolean(process.stderr.isTTY);

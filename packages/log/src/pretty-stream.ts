@@ -16,7 +16,7 @@ export function prettyStream(out: LineSink): LineSink {
       try {
         r = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        return out.write(line); // not a record (pino only writes records; kept verbatim just in case)
+        return out.write(line); // expected: not a record (pino only writes records; kept verbatim just in case)
       }
       const time = typeof r.time === 'string' ? r.time.slice(11, 19) : '';
       const level = LEVEL_WORD[r.level as number] ?? String(r.level);

@@ -34,14 +34,14 @@ export function isAlive(owner: LockOwner): boolean {
   try {
     process.kill(owner.pid, 0);
   } catch {
-    // the error is the answer: no such process (a process of another user never holds our run's lock)
+    // expected: the error is the answer: no such process (a process of another user never holds our run's lock)
     return false;
   }
   // A killed process nobody has reaped yet is a zombie: dead for our purposes.
   try {
     return readFileSync(`/proc/${owner.pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
-    // no /proc (not Linux): kill(pid, 0) said it lives, and that is all we can know
+    // expected: no /proc (not Linux), kill(pid, 0) said it lives, and that is all we can know
     return true;
   }
 }

@@ -2,6 +2,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { sealTornLine } from '@caid/worker';
 import path from 'node:path';
 import { redactText, RunError, RunEventSchema, initialState, reduceOwned, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
+import { logger } from '@caid/log';
+
+const olog = logger('orchestrator');
 
 export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoot, runDir(runId), 'events.jsonl');
 
@@ -59,8 +62,10 @@ export function readEvents(file: string): RunEvent[] {
     let raw: unknown;
     try {
       raw = JSON.parse(line);
-    } catch {
-      continue; // torn write at the end of a killed run: the only line that can fail, and it never happened
+    } catch (err) {
+      // torn write at the end of a killed run: the only line that can fail, and it never happened
+      olog.dropped('run log line is not JSON (torn write): skipped', { file })(err);
+      continue;
     }
     const parsed = RunEventSchema.safeParse(raw);
     if (parsed.success) events.push(parsed.data);

@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '@caid/core';
+import { logger } from '@caid/log';
+
+const wlog = logger('worker');
 
 const alive = (pid: number) => {
   try {
@@ -21,7 +24,9 @@ export function claimWorkdir(workdir: string): () => void {
   let holder = NaN;
   try {
     holder = Number(readFileSync(lock, 'utf8').trim());
-  } catch { /* no lock yet */ }
+  } catch (err) {
+    wlog.dropped('no worker lock to read yet', { lock })(err);
+  }
   if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
     throw new InputError(`worker directory ${workdir} is in use by process ${holder}: give each worker its own --workdir`);
   }
@@ -29,6 +34,8 @@ export function claimWorkdir(workdir: string): () => void {
   return () => {
     try {
       if (Number(readFileSync(lock, 'utf8').trim()) === process.pid) writeFileSync(lock, '');
-    } catch { /* gone already */ }
+    } catch (err) {
+      wlog.dropped('worker lock not released: gone already', { lock })(err);
+    }
   };
 }

@@ -22,7 +22,7 @@ const chains = new Map<string, Promise<unknown>>();
 /** One task at a time per key in this process (a job re-added after a Redis loss may overlap its first run). */
 function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const run = (chains.get(key) ?? Promise.resolve()).then(fn, fn);
-  // Not swallowed: the caller gets `run`'s error; the chain only waits for it to settle.
+  // expected: not swallowed, the caller gets `run`'s error; the chain only waits for it to settle.
   chains.set(key, run.catch(() => undefined));
   return run;
 }
@@ -89,7 +89,7 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     const commit = result.commit ? [`${result.commit}:${commitRef(job.runId, result.commit)}`] : [];
     await pushRefs(clone, remote, [`+refs/heads/${branch}:refs/heads/${branch}`, ...commit]);
     const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
-    const transcript = lines.slice(history.length).flatMap((l) => { try { return [JSON.parse(l) as unknown]; } catch { return []; } }); // a torn line of a killed round is dropped
+    const transcript = lines.slice(history.length).flatMap((l) => { try { return [JSON.parse(l) as unknown]; } catch (err) { wlog.dropped('transcript line of a killed round is torn: dropped', { file })(err); return []; } });
     // Everything is committed and pushed: the worktree goes, so a long-lived worker's disk stays
     // bounded (a later round of this task, here or elsewhere, starts again from the pushed branch).
     await clone.removeWorktree(dir, { force: true }).catch(wlog.dropped('pushed task worktree not removed (disk only)', { worktree: dir }));

@@ -4,6 +4,14 @@ import type { AgentEndpoint } from '@caid/agent';
 
 let shared: Promise<MeteringEndpoint> | undefined;
 
+const PROGRESS_EVERY_TOKENS = 256;
+
+const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+  costUsd: Math.round((a.costUsd + b.costUsd) * 1e9) / 1e9,
+});
+
 /** One metering endpoint per process, started on first use; it does not keep the process alive. */
 export function sharedMeteringEndpoint(): Promise<MeteringEndpoint> {
   shared ??= startMeteringEndpoint({ unref: true }).catch((e: unknown) => {
@@ -35,24 +43,33 @@ export async function meteredRound(
   const endpoint = await sharedMeteringEndpoint();
   const round: MeteredRound = { usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, requests: 0, endpoint: undefined as never, release: () => undefined };
   const tokenLimit = o.maxTokens !== undefined ? Math.max(0, o.maxTokens - (job.usedTokens ?? 0)) : undefined;
+  // The same rule before a request and while its reply streams in (`partial`: that reply's usage so far).
+  const refuse = (partial?: TokenUsage) => {
+    const budget = o.shouldStop?.();
+    const used = round.usage.inputTokens + round.usage.outputTokens + (partial ? partial.inputTokens + partial.outputTokens : 0);
+    if (budget) round.refusal = { status: 'stopped', message: budget };
+    else if (tokenLimit !== undefined && used >= tokenLimit) {
+      round.refusal = { status: 'token-limit', message: `the task's token limit (${o.maxTokens}) is spent` };
+    }
+    return round.refusal?.message;
+  };
+  let reported = 0;
   const lease: Lease = endpoint.lease({
     model,
     label: `${job.runId}/${job.task.id}`,
-    admit: () => {
-      const budget = o.shouldStop?.();
-      if (budget) round.refusal = { status: 'stopped', message: budget };
-      else if (tokenLimit !== undefined && round.usage.inputTokens + round.usage.outputTokens >= tokenLimit) {
-        round.refusal = { status: 'token-limit', message: `the task's token limit (${o.maxTokens}) is spent` };
+    admit: () => refuse(),
+    onProgress: (partial) => {
+      // The run's budget sees a long reply as it grows (as the built-in agent reports it), not only once it ends.
+      if (partial.outputTokens - reported >= PROGRESS_EVERY_TOKENS) {
+        reported = partial.outputTokens;
+        progress({ step: round.requests + 1, tool: 'model', usage: addUsage(round.usage, partial) });
       }
-      return round.refusal?.message;
+      return refuse(partial);
     },
     onUsage: (u) => {
       round.requests++;
-      round.usage = {
-        inputTokens: round.usage.inputTokens + u.inputTokens,
-        outputTokens: round.usage.outputTokens + u.outputTokens,
-        costUsd: Math.round((round.usage.costUsd + u.costUsd) * 1e9) / 1e9,
-      };
+      reported = 0;
+      round.usage = addUsage(round.usage, u);
       progress({ step: round.requests, tool: 'model', usage: { ...round.usage } });
     },
   });

@@ -11,7 +11,7 @@ export function openJobRepo(dir: string): Promise<Repo> {
   if (!repo) {
     repo = Repo.open(dir);
     opened.set(dir, repo);
-    // Not swallowed: the caller awaits `repo` and gets the error; this only forgets the failed open.
+    // expected: not swallowed, the caller awaits `repo` and gets the error; this only forgets the failed open.
     repo.catch(() => opened.delete(dir));
   }
   return repo;

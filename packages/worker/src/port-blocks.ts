@@ -15,7 +15,7 @@ function ephemeralStart(): number {
   try {
     return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
   } catch {
-    // not Linux: the usual start of the ephemeral range
+    // expected: not Linux, the usual start of the ephemeral range
     return 32_768;
   }
 }

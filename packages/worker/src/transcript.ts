@@ -3,6 +3,9 @@ import { sealTornLine } from './seal-torn-line.js';
 import path from 'node:path';
 import type { ChatMessage } from '@caid/llm';
 import { redactText } from '@caid/core';
+import { logger } from '@caid/log';
+
+const wlog = logger('worker');
 
 export type TranscriptRecord =
   | { t: 'round'; at: string; attempt: number; round: string }
@@ -36,8 +39,9 @@ export class Transcript {
       .flatMap((l) => {
         try {
           return [JSON.parse(l) as TranscriptRecord];
-        } catch {
-          return []; // a torn last line after a crash
+        } catch (err) {
+          wlog.dropped('transcript line is not JSON (torn by a crash): skipped', { file: this.file })(err);
+          return [];
         }
       });
   }

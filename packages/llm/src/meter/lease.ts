@@ -5,8 +5,17 @@ import type { Protocol } from '../protocols/error-body.js';
 export interface LeaseOptions {
   /** The upstream: the worker role's model (with its limiter, retries, timeouts, key and recording). */
   model: Model;
-  /** Called after every answered request with its tokens and cost. */
+  /**
+   * Called after every answered request with its tokens and cost (`usage.estimated` when the upstream
+   * reported none), and after a streamed reply that was cut or that the client hung up on, with an estimate.
+   */
   onUsage?: (usage: TokenUsage, info: { protocol: Protocol; model: string }) => void;
+  /**
+   * While a streamed reply comes in: its usage so far (estimated). A returned reason (the budget is
+   * spent) cuts the reply: the upstream is aborted and the client's stream ends cleanly, as a reply
+   * cut at its token limit.
+   */
+  onProgress?: (partial: TokenUsage) => string | undefined;
   /** A reason to refuse the request before it goes upstream (the budget is spent); the client gets a 400 it stops on. */
   admit?: () => string | undefined;
   /** For error messages and logs. */

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { parseClientRequest, protocolOfPath } from '../protocols/encode-reply.js';
 import { errorBody, type Protocol } from '../protocols/error-body.js';
 import type { Lease, LeaseOptions } from './lease.js';
-import { sendJson, serveRequest } from './serve-request.js';
+import { serveRequest } from './serve-request.js';
+import { sendJson } from './sse-response.js';
 
 export interface MeteringEndpoint {
   /** `http://127.0.0.1:PORT` (no /v1). */
@@ -54,6 +55,7 @@ export async function startMeteringEndpoint(o: MeteringEndpointOptions = {}): Pr
     try {
       body = JSON.parse(text);
     } catch {
+      // expected: a client's bad body is answered with a 400, which is where the error goes
       return sendJson(res, 400, errorBody(errorProtocol, 400, 'caid metering endpoint: request body is not JSON'));
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, errorBody(errorProtocol, 400, 'caid metering endpoint: request body is not an object'));

@@ -9,6 +9,7 @@ function toolInput(args: string): Record<string, unknown> {
     const v = JSON.parse(args) as unknown;
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
+    // expected: the model's broken arguments are sent on as an empty object; the tool answers the model
     return {};
   }
 }
@@ -22,14 +23,14 @@ function blocks(w: ReplyParts): Block[] {
   return out;
 }
 
-const usage = (input: number, output: number) => ({ input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+export const anthropicUsage = (input: number, output: number) => ({ input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
 
 /** A non-streaming Anthropic `message` object. */
 export function anthropicBody(w: ReplyParts, meta: ReplyMeta): object {
   return {
     id: meta.id, type: 'message', role: 'assistant', model: meta.model, content: blocks(w),
     stop_reason: anthropicStopReason(w.finishReason), stop_sequence: null,
-    usage: usage(w.usage.prompt_tokens, w.usage.completion_tokens),
+    usage: anthropicUsage(w.usage.prompt_tokens, w.usage.completion_tokens),
   };
 }
 
@@ -38,7 +39,7 @@ export function anthropicEvents(w: ReplyParts, meta: ReplyMeta): SseEvent[] {
   const events: SseEvent[] = [];
   const emit = (type: string, fields: object = {}) => events.push({ event: type, data: { type, ...fields } });
   emit('message_start', {
-    message: { id: meta.id, type: 'message', role: 'assistant', model: meta.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(w.usage.prompt_tokens, 1) },
+    message: { id: meta.id, type: 'message', role: 'assistant', model: meta.model, content: [], stop_reason: null, stop_sequence: null, usage: anthropicUsage(w.usage.prompt_tokens, 1) },
   });
   emit('ping');
   blocks(w).forEach((b, index) => {

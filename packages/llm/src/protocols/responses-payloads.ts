@@ -16,17 +16,18 @@ function items(w: ReplyParts, meta: ReplyMeta, customTools: readonly string[]): 
 }
 
 // The model called a freeform tool with `{input: "..."}`; a bare string (or malformed JSON) passes as it is.
-function customInput(args: string): string {
+export function customInput(args: string): string {
   try {
     const v = JSON.parse(args) as unknown;
     if (typeof v === 'object' && v !== null && typeof (v as { input?: unknown }).input === 'string') return (v as { input: string }).input;
     return typeof v === 'string' ? v : args;
   } catch {
+    // expected: not JSON, so the model's raw text is the input
     return args;
   }
 }
 
-function response(w: ReplyParts, meta: ReplyMeta, output: Item[], status: string): Item {
+export function responseObject(w: ReplyParts, meta: ReplyMeta, output: Item[], status: string): Item {
   const incomplete = status === 'incomplete';
   return {
     id: meta.id, object: 'response', created_at: meta.created, status, model: meta.model, output,
@@ -40,11 +41,11 @@ function response(w: ReplyParts, meta: ReplyMeta, output: Item[], status: string
   };
 }
 
-const finalStatus = (w: ReplyParts) => (w.finishReason === 'length' ? 'incomplete' : 'completed');
+export const finalStatus = (w: ReplyParts) => (w.finishReason === 'length' ? 'incomplete' : 'completed');
 
 /** A non-streaming Responses API `response` object. */
 export function responsesBody(w: ReplyParts, meta: ReplyMeta, customTools: readonly string[] = []): object {
-  return response(w, meta, items(w, meta, customTools), finalStatus(w));
+  return responseObject(w, meta, items(w, meta, customTools), finalStatus(w));
 }
 
 /** The SSE events of a streamed Responses API reply, from `response.created` to `response.completed`. */
@@ -52,8 +53,8 @@ export function responsesEvents(w: ReplyParts, meta: ReplyMeta, customTools: rea
   const events: SseEvent[] = [];
   let seq = 0;
   const emit = (type: string, fields: Item) => events.push({ event: type, data: { type, sequence_number: seq++, ...fields } });
-  emit('response.created', { response: response(w, meta, [], 'in_progress') });
-  emit('response.in_progress', { response: response(w, meta, [], 'in_progress') });
+  emit('response.created', { response: responseObject(w, meta, [], 'in_progress') });
+  emit('response.in_progress', { response: responseObject(w, meta, [], 'in_progress') });
   const done = items(w, meta, customTools);
   done.forEach((item, output_index) => {
     const item_id = item.id as string;
@@ -79,6 +80,6 @@ export function responsesEvents(w: ReplyParts, meta: ReplyMeta, customTools: rea
     emit('response.output_item.done', { output_index, item });
   });
   const status = finalStatus(w);
-  emit(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: response(w, meta, done, status) });
+  emit(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: responseObject(w, meta, done, status) });
   return events;
 }

@@ -14,9 +14,10 @@ export interface ScriptedModelServer {
   anthropicUrl: string;
   /**
    * Every model request, in arrival order, read into chat messages whatever its protocol; `rule` is
-   * the answering rule, if any; `apiKey` is an Anthropic client's `x-api-key` header.
+   * the answering rule, if any; `stream` whether the client asked for SSE; `apiKey` is an Anthropic
+   * client's `x-api-key` header.
    */
-  requests: { conversation: Conversation; protocol: Protocol; rule?: string; authorization?: string; apiKey?: string }[];
+  requests: { conversation: Conversation; protocol: Protocol; stream: boolean; rule?: string; authorization?: string; apiKey?: string }[];
   /** Most chat-completion requests open at once so far (to check client-side concurrency limits). */
   readonly peakInFlight: number;
   close(): Promise<void>;
@@ -78,7 +79,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     }
     const index = o.rules.findIndex((r) => r.when(conversation));
     const rule = o.rules[index];
-    const entry: ScriptedModelServer['requests'][number] = { conversation, protocol };
+    const entry: ScriptedModelServer['requests'][number] = { conversation, protocol, stream: parsed.stream === true };
     if (rule) entry.rule = rule.name ?? `#${index}`;
     if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
     const apiKey = req.headers['x-api-key'];
@@ -98,7 +99,9 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     }
     const wire = toWireReply(reply, conversation, protocol === 'anthropic' ? `toolu_${++served}` : `call_${++served}`);
     const meta = { id: replyId(protocol, `scripted-${served}`), model: conversation.model, created };
-    send(res, encodeReply(parsed, wire, meta), reply.headers);
+    let out = encodeReply(parsed, wire, meta);
+    if (reply.omitUsage && protocol === 'chat') out = withoutUsage(out);
+    await send(res, out, reply.headers, reply, (ms) => sleep(ms, res));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -115,6 +118,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     try {
       body = JSON.parse(await readBody(req));
     } catch {
+      // expected: a client's bad body is answered with a 400, which is where the error goes
       return sendError(res, protocol ?? 'anthropic', 400, 'scripted model: request body is not JSON');
     }
     if (typeof body !== 'object' || body === null) return sendError(res, protocol ?? 'anthropic', 400, 'scripted model: request body is not an object');
@@ -175,9 +179,38 @@ function sendError(res: ServerResponse, protocol: Protocol, status: number, mess
   sendJson(res, status, errorBody(protocol, status, message), headers);
 }
 
-function send(res: ServerResponse, reply: ReturnType<typeof encodeReply>, headers: Record<string, string> = {}): void {
-  if ('json' in reply) return sendJson(res, 200, reply.json, headers);
+type Encoded = ReturnType<typeof encodeReply>;
+
+async function send(
+  res: ServerResponse, reply: Encoded, headers: Record<string, string> = {},
+  pace: Pick<ScriptedReply, 'chunkDelayMs' | 'afterFirstChunk' | 'dropAfterFirstChunk' | 'onSent'> = {}, sleep?: (ms: number) => Promise<void>,
+): Promise<void> {
+  if ('json' in reply) {
+    pace.onSent?.();
+    return sendJson(res, 200, reply.json, headers);
+  }
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const e of reply.events) res.write(sseFrame(e));
+  if (!pace.chunkDelayMs && !pace.afterFirstChunk && !pace.dropAfterFirstChunk) {
+    for (const e of reply.events) res.write(sseFrame(e));
+    pace.onSent?.();
+    return void res.end();
+  }
+  res.flushHeaders();
+  for (const [i, e] of reply.events.entries()) {
+    if (res.destroyed) return;
+    // Flushed before going on: a piece still buffered when the connection is cut would never arrive.
+    await new Promise<void>((resolve) => res.write(sseFrame(e), () => resolve()));
+    if (i === 1) await pace.afterFirstChunk?.();
+    if (i === 1 && pace.dropAfterFirstChunk) return void setTimeout(() => res.destroy(), 20);
+    if (pace.chunkDelayMs && i < reply.events.length - 1) await sleep?.(pace.chunkDelayMs);
+  }
+  if (res.destroyed) return;
+  pace.onSent?.();
   res.end();
+}
+
+/** A chat reply without usage: no `usage` on the body, no usage chunk in the stream. */
+function withoutUsage(reply: Encoded): Encoded {
+  if ('json' in reply) return { json: { ...reply.json, usage: undefined } };
+  return { events: reply.events.filter((e) => !(typeof e.data === 'object' && e.data !== null && 'usage' in e.data)) };
 }
