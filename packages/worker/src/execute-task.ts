@@ -106,5 +106,10 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
   if (job.round.kind === 'start' && !committed && head === round.base) {
     return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file', steps: result.steps, usage: result.usage, ...accounting });
   }
+  // A reopened task's unchanged branch is the integration head itself: "integrating" it would put the
+  // failing code back without any verify (it is already there).
+  if (job.round.kind === 'reopen' && !committed && head === round.integrated) {
+    return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file; its merged code still fails the tests it was reopened for', steps: result.steps, usage: result.usage, ...accounting });
+  }
   return done({ status: 'done', commit: head, summary: result.summary, steps: result.steps, usage: result.usage, ...accounting, ...(check.failures ? { checkFailures: check.failures } : {}) });
 }

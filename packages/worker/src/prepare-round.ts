@@ -12,7 +12,7 @@ import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
 
 export type PreparedRound =
-  | { ok: true; wt: Worktree; base: string; messages: ChatMessage[]; conflicted: string[] }
+  | { ok: true; wt: Worktree; base: string; messages: ChatMessage[]; conflicted: string[]; /** The integration head the round started from or merged. */ integrated: string }
   | { ok: false; reason: 'setup-failed' | 'error'; message: string; wt?: Worktree };
 
 export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.runId, job.task.id);
@@ -45,7 +45,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
     if (failed) return { ...failed, wt };
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(repoInstructions(dir)) }, { role: 'user', content: taskMessage(job) }];
     for (const m of messages) transcript.append({ t: 'message', message: m });
-    return { ok: true, wt, base: head, messages, conflicted: [] };
+    return { ok: true, wt, base: head, messages, conflicted: [], integrated: head };
   }
 
   await repairWorktree(repo, dir);
@@ -68,7 +68,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   const conflicted = merged.ok ? [] : merged.conflicts;
   let content: string;
   if (job.round.kind === 'conflict') {
-    if (!conflicted.length) return { ok: true, wt, base: before, messages: [], conflicted };
+    if (!conflicted.length) return { ok: true, wt, base: before, messages: [], conflicted, integrated: head };
     content = conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted));
   } else {
     const note = conflicted.length ? conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted)) : '';
@@ -76,7 +76,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   }
   const message: ChatMessage = { role: 'user', content };
   transcript.append({ t: 'message', message });
-  return { ok: true, wt, base: before, messages: [...transcript.messages()], conflicted };
+  return { ok: true, wt, base: before, messages: [...transcript.messages()], conflicted, integrated: head };
 }
 
 /** Runs the job's setup in a new worktree; the failure to report, or null. */
