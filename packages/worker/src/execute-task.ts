@@ -68,7 +68,8 @@ type Done = (r: Omit<TaskResult, 'taskId' | 'attempt'>) => TaskResult;
 async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { limits: WorkerLimits }, transcript: Transcript, done: Done): Promise<TaskResult> {
   const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const repo = await openJobRepo(job.repo);
-  const round = await prepareRound(repo, job, transcript, ctx.signal);
+  // Hard-linked shares only where the sandbox binds them read-only: elsewhere a `run` could write through to the user's files.
+  const round = await prepareRound(repo, job, transcript, ctx.signal, { hardlinks: o.sandbox === 'bwrap' && !o.external });
   if (!round.ok) return done({ status: 'failed', reason: round.reason, message: round.message, steps: 0, usage: zero });
   const { wt } = round;
   // A conflict round whose merge came out clean needs no agent: commit the merge and integrate.

@@ -6,6 +6,7 @@ import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
 import { repairWorktree } from './repair-worktree.js';
+import { restoreTaskBranch } from './restore-task-branch.js';
 import { conflictMessage, reopenMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
 import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
@@ -21,7 +22,7 @@ export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.ru
  * worktree from the integration head for the first round; for a conflict round or a send-back,
  * the integration head merged into the task branch and the transcript continued.
  */
-export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
+export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal, o: { hardlinks: boolean }): Promise<PreparedRound> {
   mkdirSync(path.join(scratchDir(job), 'tmp'), { recursive: true });
   // A distributed job names its base (the integration head at dispatch); locally, read the branch.
   const branch = taskBranch(job.runId, job.task.id);
@@ -35,9 +36,11 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
 
   if (job.round.kind === 'start') {
     await repairWorktree(repo, dir, { onBranch: true });
+    const gone = await restoreTaskBranch(repo, job, dir, transcript);
+    if (gone) return { ok: false, reason: 'error', message: gone };
     const fresh = !existsSync(dir);
     const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing, spareWorktrees(job.worktreeRoot, job.runId)) : repo.worktree(dir);
-    if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
+    if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare, o)) transcript.append({ t: 'note', text });
     const failed = await runSetup(job, dir, transcript, signal);
     if (failed) return { ...failed, wt };
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(repoInstructions(dir)) }, { role: 'user', content: taskMessage(job) }];
@@ -46,11 +49,13 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   }
 
   await repairWorktree(repo, dir);
+  const gone = await restoreTaskBranch(repo, job, dir, transcript);
+  if (gone) return { ok: false, reason: 'error', message: gone };
   // A reopened task merged earlier, and its worktree was retired then: make it again, at the integration
   // head (which holds the task's merged work), ready as a first round's.
   if (job.round.kind === 'reopen' && !existsSync(dir)) {
     await addTaskWorktree(repo, dir, branch, head, await repo.branchHead(branch), spareWorktrees(job.worktreeRoot, job.runId));
-    for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
+    for (const text of await readyWorktree(repo, dir, job.prepare, o)) transcript.append({ t: 'note', text });
     const failed = await runSetup(job, dir, transcript, signal);
     if (failed) return { ...failed, wt: repo.worktree(dir) };
   }
