@@ -24,6 +24,11 @@ beforeAll(async () => {
     rules: [
       { when: (c) => taskOf(c) === 'victim', reply: (c) => [call('run', { command: victimWaits, timeoutSec: 120 }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
       {
+        when: (c) => taskOf(c) === 'self-switch',
+        reply: (c) => [call('run', { command: `git checkout -q caid/${RUN}/integration && echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
+      },
+      { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+      {
         when: (c) => taskOf(c) === 'attacker',
         reply: (c) => [
           call('run', { command: `${attack[current]}; echo x > work.txt; touch ../done-switching` }),
@@ -55,5 +60,22 @@ describe('another task\'s worktree switched by an agent', () => {
     expect(task('attacker')).toMatchObject({ status: 'failed' });
     expect(r.stderr).toMatch(/attacker failed: isolation-breach: the agent changed worktree victim HEAD/);
     expect(() => git(repo, 'show', `caid/${RUN}/tasks/attacker:work.txt`)).toThrow();
+  }, 180_000);
+});
+
+describe('its own worktree put on the integration branch by an agent', () => {
+  it('fails that task, puts its HEAD back, and the integration branch still moves for the next task', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: self-switch, prompt: p }\n  - { id: honest, prompt: p }\n');
+    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
+      '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/self-switch failed: isolation-breach: the agent changed the task worktree's HEAD.*restored: .*the task worktree's HEAD/);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.tasks.find((t: { id: string }) => t.id === 'honest')).toMatchObject({ status: 'merged' });
+    expect(git(repo, 'show', `${summary.branch}:honest.txt`)).toBe('ok');
+    expect(git(path.join(dir, 'wt', RUN, 'self-switch'), 'symbolic-ref', 'HEAD')).toBe(`refs/heads/caid/${RUN}/tasks/self-switch`);
   }, 180_000);
 });

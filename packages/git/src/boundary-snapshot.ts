@@ -92,9 +92,9 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
 }
 
 /**
- * Puts back what can be put back without guessing: the repository config, hooks and worktree
- * config files (their content was recorded). Refs, HEADs and the index are named, not reset: the
- * user may have moved them on purpose. Returns the items restored.
+ * Puts back what can be put back without guessing: the repository config, hooks, worktree config
+ * files and the task worktree's own HEAD (their content was recorded). Other refs, HEADs and the
+ * index are named, not reset: the user may have moved them on purpose. Returns the items restored.
  */
 export function restoreBoundary(repo: Repo, worktree: string, before: BoundarySnapshot, changed: string[]): string[] {
   const restored: string[] = [];
@@ -104,6 +104,8 @@ export function restoreBoundary(repo: Repo, worktree: string, before: BoundarySn
     if (key === 'the repository config') return join(common, 'config');
     if (key.startsWith('hook ')) return join(common, 'hooks', key.slice(5));
     if (key === "the task worktree's config.worktree" && own) return join(own, 'config.worktree');
+    // Back on its own branch: left on another (the integration branch, say), caid could not move that branch again.
+    if (key === "the task worktree's HEAD" && own) return join(own, 'HEAD');
     const m = /^worktree (.+) config\.worktree$/.exec(key);
     return m ? join(common, 'worktrees', m[1]!, 'config.worktree') : undefined;
   };
