@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRunner, defaultIdentity } from './git-runner.js';
+import { ownMoveCount } from './own-worktree-moves.js';
 import type { Repo } from './repo.js';
 import { logger } from '@caid/log';
 
@@ -39,6 +40,9 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
     if (admin === own) continue;
     s.set(`worktree ${name} HEAD`, entry(join(admin, 'HEAD')));
     s.set(`worktree ${name} config.worktree`, entry(join(admin, 'config.worktree')));
+    // Not items of the boundary (INTERNAL): what tells caid's own moves of this worktree from an agent's.
+    s.set(`~moves ${name}`, String(ownMoveCount(admin)));
+    s.set(`~gitdir ${name}`, entry(join(admin, 'gitdir')));
   }
   // git itself, pointed at the common dir: never through a `.git` an agent could have replaced.
   const git = new GitRunner(repo.root, { identity: defaultIdentity, gitDir: () => common });
@@ -54,26 +58,34 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   return s;
 }
 
-/** A HEAD file on one of caid's own task or integration branches. */
-const CAID_BRANCH_HEAD = /^file:ref: refs\/heads\/caid\//;
+/** Snapshot keys that are bookkeeping, not items of the boundary. */
+const INTERNAL = /^~/;
 
 /**
- * The items that changed between two snapshots. Another worktree's HEAD counts only when it moved
- * from one branch to another, and not from one of caid's branches to another: caid itself parks
- * and takes over worktrees (a parked spare keeps its admin name and goes from task b's branch,
- * through detached, to task c's while a long round of another task runs), and adds and removes
- * whole worktrees while a round runs.
+ * The items that changed between two snapshots. Another worktree's HEAD counts unless caid itself
+ * moved that worktree during the round (own-worktree-moves.ts: a parked spare keeps its admin name
+ * and goes from task b's branch, through detached, to task c's while a long round of another task
+ * runs), the admin name now belongs to another worktree (its `gitdir` changed: removed and made
+ * again), or it was detached before and after (the integration worktree, where caid merges). Whole
+ * worktrees added or removed are caid's too. So an agent switching another task's worktree, even
+ * from one caid branch to another, or detaching it, is a breach.
  */
 export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapshot): string[] {
   const changed: string[] = [];
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const a = before.get(key);
     const b = after.get(key);
-    if (a === b) continue;
+    if (a === b || INTERNAL.test(key)) continue;
     const otherWorktree = OTHER_HEAD.test(key) || /^worktree .+ config\.worktree$/.test(key);
     if (otherWorktree && (a === undefined || b === undefined)) continue;
-    if (OTHER_HEAD.test(key) && !(a!.startsWith('file:ref:') && b!.startsWith('file:ref:'))) continue;
-    if (OTHER_HEAD.test(key) && CAID_BRANCH_HEAD.test(a!) && CAID_BRANCH_HEAD.test(b!)) continue;
+    const head = OTHER_HEAD.exec(key);
+    if (head) {
+      const name = head[1]!;
+      const movedByCaid = before.get(`~moves ${name}`) !== after.get(`~moves ${name}`);
+      const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
+      const detachedThroughout = !a!.startsWith('file:ref:') && !b!.startsWith('file:ref:');
+      if (movedByCaid || anotherWorktree || detachedThroughout) continue;
+    }
     changed.push(key);
   }
   return changed.sort();
