@@ -89,6 +89,8 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
   const title = job.task.title ?? job.task.id;
   const breach = await boundaryBreach(repo, job, wt.path, boundary, transcript);
   if (breach) return done({ status: 'failed', reason: breach.reason, message: breach.message, steps: result.steps, usage: result.usage });
+  const nested = await wt.nestedRepos();
+  if (nested.length) transcript.append({ t: 'note', text: `not committed: git repositories inside the worktree (${nested.join(', ')}); caid never commits a repository inside a task: copy the files without their .git if they belong in the project` });
   const accounting = { ...(result.role ? { role: result.role } : {}), ...(result.modelMs !== undefined ? { modelMs: result.modelMs } : {}) };
   if (result.status !== 'finished') {
     // Keep whatever the agent wrote on its branch: nothing an agent did is thrown away.
