@@ -29,8 +29,16 @@ describe('boundaryChanges', () => {
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), '~gitdir a': 'file:/wt/r/b/.git\n' }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), '~gitdir a': 'file:/wt/r2/c/.git\n' }))).toEqual([]);
   });
 
+  it('leaves another caid run\'s worktrees to that run (it parks and takes over its own, in its own process)', () => {
+    const same = { '~run': 'r', '~moves a': '0', '~gitdir a': 'file:/wt/r2/b/.git\n' };
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/c'), ...same }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree a HEAD': 'file:0123abcd\n', ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/c'), ...same }))).toEqual([]);
+    // ... but not a move from another run's branch to the user's.
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/main'), ...same }))).toEqual(['worktree a HEAD']);
+  });
+
   it('names another task\'s worktree switched between caid branches, or detached, when caid did not move it', () => {
-    const same = { '~moves a': '4', '~gitdir a': 'file:/wt/r/b/.git\n' };
+    const same = { '~run': 'r', '~moves a': '4', '~gitdir a': 'file:/wt/r/b/.git\n' };
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), ...same }))).toEqual(['worktree a HEAD']);
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': 'file:0123abcd\n', ...same }))).toEqual(['worktree a HEAD']);
   });

@@ -30,6 +30,8 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   s.set("the task worktree's .git pointer", entry(join(worktree, '.git')));
   if (own) {
     s.set("the task worktree's HEAD", entry(join(own, 'HEAD')));
+    // The run this task belongs to (its branch is caid/<runId>/tasks/<id>): another run's moves are that run's business.
+    s.set('~run', runOf(entry(join(own, 'HEAD'))) ?? '');
     s.set("the task worktree's config.worktree", entry(join(own, 'config.worktree')));
   }
   s.set("the main checkout's HEAD", entry(join(common, 'HEAD')));
@@ -58,6 +60,11 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   return s;
 }
 
+/** The run id of a HEAD entry on a caid branch (`ref: refs/heads/caid/<runId>/…`), else undefined. */
+function runOf(head: string): string | undefined {
+  return /^file:ref: refs\/heads\/caid\/([^/]+)\//.exec(head)?.[1];
+}
+
 /** Snapshot keys that are bookkeeping, not items of the boundary. */
 const INTERNAL = /^~/;
 
@@ -84,7 +91,10 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
       const movedByCaid = before.get(`~moves ${name}`) !== after.get(`~moves ${name}`);
       const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
       const detachedThroughout = !a!.startsWith('file:ref:') && !b!.startsWith('file:ref:');
-      if (movedByCaid || anotherWorktree || detachedThroughout) continue;
+      // Another caid run in the same repository parks and takes over its own worktrees, in its own process.
+      const run = before.get('~run');
+      const otherRun = [runOf(a!), runOf(b!)].some((r) => r !== undefined && r !== run) && [a!, b!].every((h) => runOf(h) !== undefined || !h.startsWith('file:ref:'));
+      if (movedByCaid || anotherWorktree || detachedThroughout || otherRun) continue;
     }
     changed.push(key);
   }
