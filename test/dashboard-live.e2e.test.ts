@@ -32,7 +32,8 @@ beforeAll(async () => {
   });
   const plan = path.join(dir, 'plan.json');
   writeFileSync(plan, JSON.stringify({ goal: 'live', tasks: [{ id: 'first', prompt: 'write first.txt' }, { id: 'second', prompt: 'write second.txt', dependsOn: ['first'] }] }));
-  run = spawnCli(['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--ui', '--ui-port', '0']);
+  // --sandbox none: the scripted agent's `run` waits for gate files the test writes; bwrap's private /tmp (where the test's files live) would hide it.
+  run = spawnCli(['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--ui', '--ui-port', '0', '--sandbox', 'none']);
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {

@@ -20,7 +20,7 @@ const LIB: Record<string, string> = {
   'tests/test_mul.py': 'from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
 };
 
-const reopened = (lastUser: string) => /your merged code fails these tests/.test(lastUser);
+const reopened = (lastUser: string) => /your merged code fails these tests/i.test(lastUser);
 
 let model: ScriptedModelServer;
 beforeAll(async () => {
@@ -31,6 +31,11 @@ beforeAll(async () => {
       { when: (c) => taskOf(c) === 'impl-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
       { when: (c) => taskOf(c) === 'wrong-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + d\n' }) },
       { when: (c) => taskOf(c) === 'wrong-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
+      { when: (c) => taskOf(c) === 'import-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
+      // wrong at import time: the package cannot load once every module is there
+      { when: (c) => taskOf(c) === 'import-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n\n\nZERO = add(0, 0)\n' }) },
+      // writes the same wrong code in every round: its reopen round changes nothing
+      { when: (c) => taskOf(c) === 'same-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
       { when: (c) => taskOf(c) === 'impl-mul', reply: writesFiles({ 'calc/mul.py': 'def mul(a, b):\n    return a * b\n' }) },
     ],
   });
@@ -40,9 +45,9 @@ afterAll(async () => {
   removeTemps();
 });
 
-async function run(addTask: string) {
+async function run(addTask: string, lib = LIB) {
   const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), LIB);
+  const repo = makeRepo(path.join(dir, 'repo'), lib);
   writeFileSync(path.join(dir, 'plan.yaml'), `
 goal: implement calc
 verify: python3 -m pytest -q
@@ -102,5 +107,32 @@ describe('a reopened task that stays wrong', () => {
     expect(r.summary.status).toBe('failed');
     expect(r.summary.tasks.map((t: { id: string; status: string }) => [t.id, t.status])).toEqual([['wrong-add', 'failed'], ['impl-mul', 'merged']]);
     expect(r.events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed' });
+  });
+});
+
+describe('a merged task whose own code stops the package from importing', () => {
+  let r: Awaited<ReturnType<typeof run>>;
+  // mul is imported first, so add's import-time error only shows once mul is there
+  beforeAll(async () => { r = await run('import-add', { ...LIB, 'calc/__init__.py': 'from .mul import mul\nfrom .add import add\n' }); }, 150_000);
+
+  it('is reopened with the collection error when the merge that completes the package lands, then fixed', () => {
+    const g = r.events.find((e) => e.type === 'task.gate' && e.taskId === 'impl-mul');
+    expect(g).toMatchObject({ accepted: true, tests: null, reopen: [{ taskId: 'import-add', at: 'calc/add.py:2' }] });
+    expect(r.events.find((e) => e.type === 'task.reopened')).toMatchObject({ taskId: 'import-add', by: 'impl-mul', output: expect.stringMatching(/NameError/) });
+    expect(r.events.filter((e) => e.type === 'task.merged').map((e) => e.taskId)).toEqual(['import-add', 'impl-mul', 'import-add']);
+    expect(r.summary.status).toBe('succeeded');
+    expect(r.events.filter((e) => e.type === 'task.gate').at(-1)).toMatchObject({ accepted: true, tests: { passed: 2, failed: 0, total: 2 } });
+  });
+});
+
+describe('a reopen round that changes nothing', () => {
+  let r: Awaited<ReturnType<typeof run>>;
+  beforeAll(async () => { r = await run('same-add'); }, 150_000);
+
+  it('fails the task (no-changes) instead of putting the failing code back unverified', () => {
+    expect(r.events.filter((e) => e.type === 'task.merged').map((e) => e.taskId)).toEqual(['same-add', 'impl-mul']);
+    expect(r.events.find((e) => e.type === 'task.failed')).toMatchObject({ taskId: 'same-add', reason: expect.stringMatching(/^no-changes: .*still fails/) });
+    expect(r.summary.status).toBe('failed');
+    expect(r.code).toBe(1);
   });
 });

@@ -55,7 +55,8 @@ async function run(files: Record<string, string>, plan: string, args: string[] =
   const dir = tempDir();
   const repo = makeRepo(path.join(dir, 'repo'), { '.gitignore': '__pycache__/\n.pytest_cache/\n', ...files });
   writeFileSync(path.join(dir, 'plan.yaml'), plan);
-  const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--json', ...args], { env });
+  // --sandbox none: the scripted agent's `run` arms the flaky test's trigger file outside the worktree; bwrap's private /tmp (where the test's files live) would hide it.
+  const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--sandbox', 'none', '--json', ...args], { env });
   return { ...r, repo, summary: r.stdout ? JSON.parse(r.stdout) : undefined };
 }
 

@@ -50,8 +50,9 @@ tasks:
       const admin = path.join(repo, '.git', 'worktrees');
       if (existsSync(admin) && readdirSync(admin).some((n) => n.startsWith('_integration'))) seen.add('git admin entry');
     }, 5);
+    // --sandbox none: the agent's `run` lists the host's worktree folder and git admin entries; bwrap's private /tmp (where the test's repo lives) would hide them.
     const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', worktreeRoot, '--run-id', runId, '--workers', '3', '--json']).finally(() => clearInterval(watch));
+      '--worktree-root', worktreeRoot, '--run-id', runId, '--workers', '3', '--sandbox', 'none', '--json']).finally(() => clearInterval(watch));
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.tasks.find((t: { id: string }) => t.id === 'right').conflicts).toBe(1);

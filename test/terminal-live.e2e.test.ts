@@ -55,7 +55,8 @@ afterAll(async () => {
 
 describe('caid run progress', () => {
   it('in a terminal: a live view redrawn in place, one line per task, totals and the merge log', async () => {
-    const args = ['run', '--plan', plan, '--repo', repo, '--workers', '2', '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt')];
+    // --sandbox none: the scripted agent's `run` waits for a gate file the test writes; bwrap's private /tmp (where the test's files live) would hide it.
+    const args = ['run', '--plan', plan, '--repo', repo, '--workers', '2', '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--sandbox', 'none'];
     const command = `env -i PATH='${process.env.PATH}' HOME='${process.env.HOME ?? '/tmp'}' TERM=xterm-256color '${process.execPath}' '${CLI}' ${args.map((a) => `'${a}'`).join(' ')}; echo "caid exited $?"; sleep 600`;
     tmux('new-session', '-d', '-s', 'run', '-x', '140', '-y', '40', command);
 
@@ -78,7 +79,8 @@ describe('caid run progress', () => {
 
   it('outside a terminal: plain lines and no escape codes; --quiet prints only the summary', async () => {
     writeFileSync(gate(), '');
-    const base = ['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt')];
+    // --sandbox none: the scripted agent's `run` waits for a gate file the test writes; bwrap's private /tmp (where the test's files live) would hide it.
+    const base = ['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--sandbox', 'none'];
     const plain = await runCli(base);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).toMatch(/^\d\d:\d\d:\d\d ▶ quick started \(attempt 1\)$/m);

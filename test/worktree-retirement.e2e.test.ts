@@ -37,7 +37,8 @@ describe('worktrees of merged tasks', () => {
         { id: 'broken', prompt: 'nothing' },
       ],
     }));
-    const r = await runCli(['run', '--plan', plan, '--repo', repo, '--workers', '1', '--model', 'm', '--base-url', model.url, '--worktree-root', worktreeRoot, '--json']);
+    // --sandbox none: the scripted agent's `run` lists the run's worktree folder on the host; bwrap's private /tmp (where the test's files live) would hide it.
+    const r = await runCli(['run', '--plan', plan, '--repo', repo, '--workers', '1', '--model', 'm', '--base-url', model.url, '--worktree-root', worktreeRoot, '--sandbox', 'none', '--json']);
     expect(r.code, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout) as { runId: string; branch: string; tasks: { id: string; status: string }[] };
     expect(summary.tasks.map((t) => [t.id, t.status])).toEqual([['a', 'merged'], ['b', 'merged'], ['c', 'merged'], ['d', 'merged'], ['broken', 'failed']]);

@@ -31,13 +31,19 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-async function sharedWorktree(name: string, sandbox: SandboxKind) {
+async function sharedWorktree(name: string, sandbox: SandboxKind, hardlinks = sandbox === 'bwrap') {
   const repo = await Repo.open(repoDir);
   const wt = path.join(base, 'wts', name);
   await repo.addWorktree(wt, { start: 'main', newBranch: `caid/r/tasks/${name}` });
-  const shared = await shareDirs(repo, wt, [{ path: 'data', mode: 'hardlink' }]);
-  expect(shared).toEqual([{ path: 'data', mode: 'hardlink' }]);
-  expect(statSync(path.join(wt, 'data', 'x.txt')).nlink).toBe(2);
+  // caid makes hard links only for agents under bwrap (execute-task: hardlinks = sandboxed).
+  const shared = await shareDirs(repo, wt, [{ path: 'data', mode: 'hardlink' }], { hardlinks });
+  if (hardlinks) {
+    expect(shared).toEqual([{ path: 'data', mode: 'hardlink' }]);
+    expect(statSync(path.join(wt, 'data', 'x.txt')).nlink).toBe(2);
+  } else {
+    expect(shared).toMatchObject([{ path: 'data', mode: 'copy', note: expect.stringMatching(/not sandboxed.*reflinked/) }]);
+    expect(statSync(path.join(wt, 'data', 'x.txt')).nlink).toBe(1);
+  }
   const tools = builtinTools(wt, { sandbox, runTimeoutSec: 20, readOnly: [path.join(wt, 'data')] });
   const use = async (tool: string, args: unknown) => {
     const t = tools.find((x) => x.spec.name === tool)!;
@@ -47,10 +53,19 @@ async function sharedWorktree(name: string, sandbox: SandboxKind) {
 }
 
 describe('a hard-linked share never writes through to the user\'s files', () => {
-  it('write_file and edit_file replace the linked file; the user\'s copy keeps its content', async () => {
-    const { wt, use } = await sharedWorktree('a', 'none');
+  it('write_file and edit_file replace a linked file; the user\'s copy keeps its content', async () => {
+    // Hard links without the sandbox: file tools run in caid, outside any sandbox, so they must not write through either.
+    const { wt, use } = await sharedWorktree('a', 'none', true);
     await use('write_file', { path: 'data/x.txt', content: 'agent was here\n' });
     expect(readFileSync(path.join(wt, 'data', 'x.txt'), 'utf8')).toBe('agent was here\n');
+    expect(userFile()).toBe('the user\'s data\n');
+    expect(statSync(path.join(repoDir, 'data', 'x.txt')).nlink).toBe(1);
+  });
+
+  it('without the sandbox the share is a copy: a `run` append (`echo x >> data/x.txt`) changes only the task\'s copy', async () => {
+    const { wt, use } = await sharedWorktree('c', 'none');
+    expect(await use('run', { command: 'echo pwned >> data/x.txt; echo pwned > data/new.txt; cat data/x.txt' })).toMatch(/^exit code 0\nthe user's data\npwned/);
+    expect(readFileSync(path.join(wt, 'data', 'x.txt'), 'utf8')).toBe('the user\'s data\npwned\n');
     expect(userFile()).toBe('the user\'s data\n');
     expect(statSync(path.join(repoDir, 'data', 'x.txt')).nlink).toBe(1);
   });

@@ -1,12 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
 import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
 
 // A hostile (or confused) agent plants git repositories inside its worktree: an empty one (which
-// `git add -A` refuses), and one whose config names a program for caid's own git to run. Only
-// that task may suffer; the run goes on, its other task lands, and nothing planted ever runs.
+// `git add -A` refuses), and one with a commit and a config that names programs (hook, fsmonitor)
+// for caid's own git to run (`git add -A` would record it as a gitlink to a commit that exists
+// nowhere else). caid commits neither, says so in the transcript, never runs git inside them, and
+// lands the task's real work; nothing planted ever runs.
 let model: ScriptedModelServer;
 let marker: string;
 beforeAll(async () => {
@@ -14,7 +16,7 @@ beforeAll(async () => {
   model = await startScriptedModel({
     rules: [
       { when: (c) => taskOf(c) === 'plant', reply: (c) => [
-        call('run', { command: `git init -q evil/empty && git init -q evil/armed && printf '#!/bin/sh\\ntouch ${marker}\\n' > evil/armed/.git/hooks/pre-commit && chmod +x evil/armed/.git/hooks/pre-commit && git -C evil/armed config core.fsmonitor "touch ${marker}" && echo planted` }),
+        call('run', { command: `git init -q evil/empty && git init -q evil/armed && printf '#!/bin/sh\\ntouch ${marker}\\n' > evil/armed/.git/hooks/pre-commit && chmod +x evil/armed/.git/hooks/pre-commit && git -C evil/armed -c user.name=a -c user.email=a@a -c core.hooksPath=/dev/null commit -q --allow-empty -m x && git -C evil/armed config core.fsmonitor "touch ${marker}" && echo real > real.txt && echo planted` }),
         call('finish', { summary: 'planted' }),
       ][Math.min(c.stepInRound, 1)]! },
       { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
@@ -27,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('an agent plants git repositories in its worktree', () => {
-  it('fails or lands that task on its own, never ends the run with an internal error, never runs a planted program', async () => {
+  it('lands the task\'s work without the planted repositories, never ends the run with an internal error, never runs a planted program', async () => {
     const dir = tempDir();
     const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
     writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: plant, prompt: p }\n  - { id: honest, prompt: p }\n');
@@ -39,9 +41,11 @@ describe('an agent plants git repositories in its worktree', () => {
     expect(summary.tasks.find((t: { id: string }) => t.id === 'honest')).toMatchObject({ status: 'merged' });
     expect(git(repo, 'show', `${summary.branch}:honest.txt`)).toBe('ok');
     expect(() => readFileSync(marker)).toThrow();
-    const plant = summary.tasks.find((t: { id: string }) => t.id === 'plant');
-    // git refuses to add a repository with nothing checked out: that task fails, saying which folder.
-    expect(plant).toMatchObject({ status: 'failed' });
-    expect(r.stderr).toMatch(/plant failed: .*'evil\/\w+\/' does not have a commit checked out/);
+    // The task's real work lands; neither planted repository is committed (no gitlink, no files).
+    expect(summary.tasks.find((t: { id: string }) => t.id === 'plant')).toMatchObject({ status: 'merged' });
+    expect(git(repo, 'show', `${summary.branch}:real.txt`)).toBe('real');
+    expect(git(repo, 'ls-tree', '-r', summary.branch)).not.toMatch(/evil/);
+    const runDir = path.join(repo, '.caid/runs', readdirSync(path.join(repo, '.caid/runs'))[0]!);
+    expect(readFileSync(path.join(runDir, 'tasks/plant.jsonl'), 'utf8')).toMatch(/not committed: git repositories inside the worktree \(evil\/armed, evil\/empty\)/);
   }, 120_000);
 });

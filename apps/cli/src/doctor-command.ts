@@ -74,7 +74,12 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
     : { name: 'worktree root', ok: false, required: true, detail: `${wtRoot} is not writable`, fix: 'pass --worktree-root DIR (or set CAID_WORKTREE_ROOT) to a folder you can write' });
 
   const bwrap = sandboxProblem('bwrap');
-  add({ name: 'bubblewrap', ok: !bwrap, required: settings.sandbox === 'bwrap', detail: bwrap ? bwrap.replace(/^sandbox "bwrap" was asked for, but /, '') : 'usable (--sandbox bwrap)', fix: bwrap ? 'needed only for --sandbox bwrap' : undefined });
+  const use = settings.sandbox === 'none' ? 'not used (sandbox: none)' : bwrap ? (settings.sandbox === 'auto' ? 'sandbox: auto runs agent commands unconfined, with your permissions' : '') : `agent commands run under it (sandbox: ${settings.sandbox})`;
+  add({
+    name: 'bubblewrap', ok: !bwrap, required: settings.sandbox === 'bwrap',
+    detail: [bwrap ? bwrap.replace(/^sandbox "bwrap" was asked for, but /, '') : 'usable', use].filter(Boolean).join('; '),
+    fix: bwrap ? (settings.sandbox === 'bwrap' ? 'install bubblewrap or allow unprivileged user namespaces, or pass --sandbox none' : 'install bubblewrap to confine agent commands (or pass --sandbox none to silence the warning)') : undefined,
+  });
 
   if (/^rediss?:\/\//.test(settings.queue)) {
     try {

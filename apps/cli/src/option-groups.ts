@@ -89,7 +89,7 @@ export const OPTION_GROUPS = {
     { flags: '--verify-report <path>', description: 'JUnit XML report your verify writes, for runners caid does not recognise', setting: 'verifyReport' },
   ],
   sandbox: [
-    { flags: '--sandbox <kind>', description: 'none | bwrap: run agent commands under bubblewrap (no network, read-only outside the worktree)', setting: 'sandbox', parse: oneOf('--sandbox', ['none', 'bwrap']) },
+    { flags: '--sandbox <kind>', description: 'auto | bwrap | none: run agent commands under bubblewrap (no network, read-only outside the worktree); auto = when it works here, else a warning', setting: 'sandbox', parse: oneOf('--sandbox', ['auto', 'bwrap', 'none']) },
     { flags: '--agent <preset>', description: `external agent preset: ${AGENT_PRESETS.join(' | ')}`, setting: 'agent.preset', parse: oneOf('--agent', AGENT_PRESETS, 'agent preset') },
     { flags: '--agent-command <cmd>', description: 'run this external coding agent instead of the built-in one; {promptFile} is replaced by the prompt file', setting: 'agent.command' },
   ],

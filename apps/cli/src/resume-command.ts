@@ -7,7 +7,7 @@ import { loadConfig, loadRunState, resumeRun, tidyEndedRun } from '@caid/orchest
 import type { TaskQueue } from '@caid/scheduler';
 import { formatState } from './format-state.js';
 import { progressReporter } from './progress-reporter.js';
-import { budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
+import { announceSandbox, budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
 import { changedSettings, resolveSettings } from './resolve-settings.js';
 import { driveSettings } from './drive-settings.js';
 import { localQueue } from './local-queue.js';
@@ -54,6 +54,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
   const interrupt = onInterrupt();
   const progress = progressReporter({ quiet: f.quiet });
   if (!f.quiet) progress.note(`resuming run ${runId}${before.remote ? ` on ${before.queue}` : ''}${changed.length ? ` (changed: ${changed.join(', ')})` : ''}`);
+  announceSandbox(runtime.sandboxNotice, (line) => { if (!f.quiet) progress.note(line); });
   const transcript = new PlannerTranscript(runtime.secrets);
   transcript.open(repo.root, runId);
   const { scaffold, review, replan, maxReplans, maxTasks } = settings.planner;

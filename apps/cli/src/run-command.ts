@@ -6,7 +6,7 @@ import { PlannerTranscript, plannerHooks } from './planner-hooks.js';
 import { renderText } from './render-plan.js';
 import { localQueue } from './local-queue.js';
 import { modelFromSettings } from './model-settings.js';
-import { budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
+import { announceSandbox, budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
 import { resolveSettings } from './resolve-settings.js';
 import { driveSettings } from './drive-settings.js';
 import { progressReporter } from './progress-reporter.js';
@@ -92,6 +92,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   if (!(settings.verify ?? plan.verify) && !plan.tasks.some((t) => t.verify)) {
     process.stderr.write('caid: warning: no gate: the plan has no verify command and no task checks, so merges are not tested (pass --verify CMD or add verify: to the plan)\n');
   }
+  announceSandbox(runtime.sandboxNotice, say);
   const queue = distributed?.queue ?? localQueue(runtime, budget, settings.workers);
 
   const interrupt = onInterrupt();
@@ -99,7 +100,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
     plan, repoDir: f.repo, base: f.base, workers: settings.workers, verify: settings.verify, queue, signal: interrupt.signal,
-    worktreeRoot: settings.worktreeRoot, setup: settings.setup, runId: f.runId, settings,
+    worktreeRoot: settings.worktreeRoot, setup: settings.setup, runId: f.runId, settings, sandbox: runtime.worker.sandbox,
     ...driveSettings(settings),
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
     ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),

@@ -1,6 +1,6 @@
 import { addUsage, budgetExceeded, InputError, overBudget, type RunBudget, type RunSettings, type RunState, type Usage } from '@caid/core';
 import { recordingModel, replayModel, type Model } from '@caid/llm';
-import { AGENT_PRESET_COMMANDS, sandboxProblem, scrubText, secretValues, type AgentPreset } from '@caid/agent';
+import { AGENT_PRESET_COMMANDS, chooseSandbox, scrubText, secretValues, type AgentPreset } from '@caid/agent';
 import type { RoundAgentOptions, WorkerLimits } from '@caid/worker';
 import { modelFromSettings } from './model-settings.js';
 
@@ -15,6 +15,8 @@ export interface RuntimeSettings {
   budget: RunBudget;
   /** Values scrubbed from events and transcripts. */
   secrets: string[];
+  /** The line announcing the sandbox (or warning there is none), printed once when agents start; absent for a coordinator of remote workers. */
+  sandboxNotice?: string;
 }
 
 /**
@@ -23,21 +25,32 @@ export interface RuntimeSettings {
  * `caid worker`s.
  */
 export function runtimeSettings(settings: RunSettings, rec: RecordingFlags = {}, env: NodeJS.ProcessEnv = process.env, o: { workerModels?: boolean } = {}): RuntimeSettings {
-  const problem = sandboxProblem(settings.sandbox);
-  if (problem) throw new InputError(`${problem}; caid will not run agent commands unconfined when a sandbox was asked for`);
+  const external = externalAgent(settings);
+  // A coordinator of remote workers runs no agent: each `caid worker` decides its own sandbox.
+  const sandbox = o.workerModels === false ? undefined : chooseSandbox(settings.sandbox, { external: Boolean(external) });
+  if (sandbox?.problem) throw new InputError(`${sandbox.problem}; caid will not run agent commands unconfined when a sandbox was asked for`);
   const limits: WorkerLimits = {
     maxSteps: settings.limits.maxSteps,
     roundTimeoutMs: settings.limits.taskTimeoutMin * 60_000,
     runTimeoutSec: 600,
     maxTokens: settings.limits.taskTokens,
   };
-  const external = externalAgent(settings);
   if (external && settings.agent?.timeoutMin) limits.roundTimeoutMs = settings.agent.timeoutMin * 60_000;
   // An external agent gets the worker's model through caid's metering endpoint when one is named
   // (or replayed); without one it runs on its own configuration, unmetered, as before.
   const metered = !external || Boolean(rec.replay || settings.models.worker.model);
   const models = !metered || o.workerModels === false ? {} : roleModels(settings, rec, env);
-  return { budget: settings.budget, secrets: secretValues(env, baseUrls(settings)), worker: { ...models, external, sandbox: settings.sandbox, limits } };
+  return {
+    budget: settings.budget, secrets: secretValues(env, baseUrls(settings)), worker: { ...models, external, sandbox: sandbox?.kind, limits },
+    ...(sandbox?.notice ? { sandboxNotice: sandbox.notice } : {}),
+  };
+}
+
+/** The sandbox line, once: a warning always reaches stderr (even with --quiet), the plain announcement goes with the progress. */
+export function announceSandbox(notice: string | undefined, say: (line: string) => void): void {
+  if (!notice) return;
+  if (notice.startsWith('warning:')) process.stderr.write(`caid: ${notice}\n`);
+  else say(notice);
 }
 
 function externalAgent(settings: RunSettings): RoundAgentOptions['external'] {

@@ -23,10 +23,10 @@ export async function statusCommand(runId: string | undefined, f: { repo: string
       const t = state.tasks[id]!;
       return { id, status: summary.tasks.find((x) => x.id === id)!.status, attempts: t.attempts, conflicts: t.conflicts, reason: t.reason, step: t.step, usage: t.usage, tests: t.tests };
     });
-    process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes, settings: state.settings })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes, settings: state.settings, ...(state.sandbox ? { sandbox: state.sandbox } : {}) })}\n`);
   } else {
     process.stdout.write(`${formatState(state, { dead })}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
-    if (f.settings) process.stdout.write(`\n${formatSettings(state.settings)}\n`);
+    if (f.settings) process.stdout.write(`\n${formatSettings(state.settings)}${state.sandbox ? `\n  agent commands ran under: ${state.sandbox}` : ''}\n`);
   }
   return 0;
 }

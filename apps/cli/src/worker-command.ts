@@ -5,7 +5,7 @@ import { bullmqQueue, checkRedis } from '@caid/queue-bullmq';
 import { claimWorkdir, executeRemoteTask } from '@caid/worker';
 import { loadConfig } from '@caid/orchestrator';
 import { resolveSettings } from './resolve-settings.js';
-import { runtimeSettings } from './runtime-settings.js';
+import { announceSandbox, runtimeSettings } from './runtime-settings.js';
 import { logger, withLogContext } from '@caid/log';
 import { preflight } from './preflight.js';
 import { positiveInt } from './parse-flags.js';
@@ -41,6 +41,7 @@ export async function workerCommand(f: WorkerFlags): Promise<number> {
   const config = loadConfig(process.cwd(), f.config).config;
   const settings = resolveSettings(f.given, config, process.env);
   const runtime = runtimeSettings(settings, {}, process.env);
+  announceSandbox(runtime.sandboxNotice, (line) => log.info(line));
   await checkRedis(url);
   // As `caid run` does: a wrong --base-url is exit 2 here, not every job this worker takes failing.
   const external = Boolean(settings.agent?.command || settings.agent?.preset);

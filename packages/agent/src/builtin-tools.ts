@@ -18,12 +18,14 @@ export interface BuiltinToolOptions {
    * are the user's. (write_file never writes through a hard link in any case: it replaces the file.)
    */
   readOnly?: string[];
+  /** Folders outside the worktree the sandbox must show read-only (the main checkout: git dir, symlinked shares). */
+  visible?: string[];
 }
 
 /** The public tool set of ARCHITECTURE.md, bound to one directory. */
 export function builtinTools(root: string, o: BuiltinToolOptions = {}): Tool[] {
   return [
-    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env, scratchDir: o.scratchDir, sandbox: o.sandbox, readOnly: o.readOnly }),
+    runTool(root, { defaultTimeoutSec: o.runTimeoutSec ?? 120, maxTimeoutSec: o.maxRunTimeoutSec ?? 1800, env: o.env, scratchDir: o.scratchDir, sandbox: o.sandbox, readOnly: o.readOnly, visible: o.visible }),
     ...fileTools(root),
     searchTool(root),
     finishTool(),

@@ -25,7 +25,7 @@ export async function runShell(
   o: {
     cwd: string; timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal;
     /** Run under bubblewrap: no network, everything read-only except these folders. */
-    sandbox?: { kind: 'bwrap'; writable: string[]; readOnly?: string[] };
+    sandbox?: { kind: 'bwrap'; writable: string[]; readOnly?: string[]; visible?: string[] };
   },
 ): Promise<ShellResult> {
   const started = Date.now();
@@ -35,7 +35,7 @@ export async function runShell(
     cwd: o.cwd, env: { ...agentEnv(o.env), [COMMAND_TAG]: tag }, extendEnv: false, detached: true,
     all: true, reject: false, stdin: 'ignore', stripFinalNewline: false, maxBuffer: 64 * 1024 * 1024,
   } as const;
-  const prefix = o.sandbox ? bwrapPrefix(o.sandbox.writable, o.sandbox.readOnly) : undefined;
+  const prefix = o.sandbox ? bwrapPrefix(o.sandbox.writable, o.sandbox.readOnly, o.sandbox.visible) : undefined;
   const child = prefix
     ? execa(prefix[0]!, [...prefix.slice(1), '/bin/sh', '-c', command], options)
     : execa(command, { ...options, shell: true });

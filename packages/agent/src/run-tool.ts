@@ -14,6 +14,8 @@ export interface RunToolOptions {
   sandbox?: SandboxKind;
   /** Folders of the worktree bound read-only under bwrap (hard-linked shares). */
   readOnly?: string[];
+  /** Folders outside the worktree bound read-only under bwrap even below /tmp (the main checkout). */
+  visible?: string[];
 }
 
 export function runTool(root: string, o: RunToolOptions): Tool {
@@ -27,7 +29,7 @@ export function runTool(root: string, o: RunToolOptions): Tool {
       const writable = [root, ...(o.scratchDir ? [o.scratchDir] : [])];
       const r = await runShell(command, {
         cwd: root, timeoutMs: sec * 1000, env: { ...o.env, ...scratch }, signal: ctx.signal,
-        ...(o.sandbox === 'bwrap' ? { sandbox: { kind: 'bwrap' as const, writable, readOnly: o.readOnly ?? [] } } : {}),
+        ...(o.sandbox === 'bwrap' ? { sandbox: { kind: 'bwrap' as const, writable, readOnly: o.readOnly ?? [], visible: o.visible ?? [] } } : {}),
       });
       const status = r.timedOut ? `timed out after ${sec}s (process group killed)` : r.cancelled ? 'cancelled' : `exit code ${r.exitCode}`;
       return `${status}\n${clipOutput(r.output)}`;

@@ -58,8 +58,8 @@ export const ShareEntrySchema = z.union([
 export const ConfigSchema = z.object({
   models: z.object({ planner: ModelConfigSchema, worker: ModelConfigSchema, resolver: ModelConfigSchema }).partial().strict().optional(),
   agent: AgentConfigSchema.optional(),
-  /** `bwrap`: run the agent's commands under bubblewrap, without network, outside the worktree read-only. */
-  sandbox: z.enum(['none', 'bwrap']).optional(),
+  /** `bwrap`: run the agent's commands under bubblewrap, without network, outside the worktree read-only; `auto` (default): bwrap when it works here. */
+  sandbox: z.enum(['auto', 'none', 'bwrap']).optional(),
   /** Agents running at once (in-process runs). */
   workers: z.number().int().positive().optional(),
   limits: z.object({

@@ -20,6 +20,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     remote: z.string().optional(), queue: z.string().optional(),
     /** Everything that shapes the run, resolved (absent in logs written before settings were recorded). */
     settings: RunSettingsSchema.optional(),
+    /** The sandbox the agents of this coordinator run under (`auto` resolved by a probe); absent when remote workers run them. */
+    sandbox: z.enum(['none', 'bwrap']).optional(),
   }),
   // `caid resume` continues the run (also after an interrupt): `settings` is what it now runs with,
   // `changed` names the settings a flag given to resume overrode.

@@ -63,6 +63,8 @@ export interface RunState {
   remote?: string;
   /** What shapes the run, as recorded at its start (and changed by a resume); absent in old logs. */
   settings?: RunSettings;
+  /** What agent commands of this coordinator ran under (`settings.sandbox: auto` decided by a probe); absent for remote workers. */
+  sandbox?: 'none' | 'bwrap';
   queue?: string;
   status: 'pending' | 'running' | 'succeeded' | 'incomplete' | 'failed' | 'cancelled';
   /** Head of the integration branch: the base commit until something merges. */

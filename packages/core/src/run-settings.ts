@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { AgentConfigSchema, ModelConfigSchema, ShareEntrySchema } from './config.js';
 import { GATE_MODES } from './gate.js';
 
+/** What `sandbox` may be set to; `auto` is decided by a probe when agents start. */
+export const SANDBOX_SETTINGS = ['auto', 'none', 'bwrap'] as const;
+
 const count = z.number().int().positive();
 const countOrZero = z.number().int().nonnegative();
 const minutes = z.number().positive();
@@ -48,8 +51,11 @@ export const RunSettingsSchema = z.object({
   include: z.array(z.string().min(1)).default([]),
   /** Heavy folders made available in each worktree without reinstalling. */
   share: z.array(ShareEntrySchema).default([]),
-  /** `bwrap`: agent commands run under bubblewrap (no network, read-only outside the worktree). */
-  sandbox: z.enum(['none', 'bwrap']).default('none'),
+  /**
+   * `bwrap`: agent commands run under bubblewrap (no network, read-only outside the worktree);
+   * `auto`: bwrap when a probe shows it works here, otherwise none with a warning; `none`: unconfined.
+   */
+  sandbox: z.enum(SANDBOX_SETTINGS).default('auto'),
   /** Where task worktrees live (absolute); default ~/.caid/worktrees/<repo>, decided when the run starts. */
   worktreeRoot: z.string().min(1).optional(),
   /** `memory` (in-process workers) or a redis:// address without its password. */

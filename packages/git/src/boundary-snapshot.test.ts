@@ -17,10 +17,29 @@ describe('boundaryChanges', () => {
   });
 
   it('ignores what caid itself does to other worktrees while a round runs: reuse of a spare for the next task, detaching, adding, removing', () => {
-    // A spare keeps its admin name "a": task b's branch, parked (detached), then task c's branch.
-    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b') }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c') }))).toEqual([]);
-    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b') }), snap({ 'worktree a HEAD': 'file:0123abcd\n' }))).toEqual([]);
+    // A spare keeps its admin name "a": task b's branch, parked (detached), then task c's branch; caid counted each move.
+    const moved = (n: string) => ({ '~moves a': n, '~gitdir a': 'file:/wt/r/b/.git\n' });
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...moved('0') }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), ...moved('2') }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...moved('0') }), snap({ 'worktree a HEAD': 'file:0123abcd\n', ...moved('1') }))).toEqual([]);
     expect(boundaryChanges(snap({}), snap({ 'worktree n HEAD': head('refs/heads/caid/r/tasks/n') }))).toEqual([]);
     expect(boundaryChanges(snap({ 'worktree n HEAD': head('refs/heads/caid/r/tasks/n') }), snap({}))).toEqual([]);
+    // The integration worktree: detached before and after, caid merging there.
+    expect(boundaryChanges(snap({ 'worktree i HEAD': 'file:1111\n' }), snap({ 'worktree i HEAD': 'file:2222\n' }))).toEqual([]);
+    // The admin name now belongs to another worktree (removed and made again): not the same worktree switched.
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), '~gitdir a': 'file:/wt/r/b/.git\n' }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), '~gitdir a': 'file:/wt/r2/c/.git\n' }))).toEqual([]);
+  });
+
+  it('leaves another caid run\'s worktrees to that run (it parks and takes over its own, in its own process)', () => {
+    const same = { '~run': 'r', '~moves a': '0', '~gitdir a': 'file:/wt/r2/b/.git\n' };
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/c'), ...same }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree a HEAD': 'file:0123abcd\n', ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/c'), ...same }))).toEqual([]);
+    // ... but not a move from another run's branch to the user's.
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/main'), ...same }))).toEqual(['worktree a HEAD']);
+  });
+
+  it('names another task\'s worktree switched between caid branches, or detached, when caid did not move it', () => {
+    const same = { '~run': 'r', '~moves a': '4', '~gitdir a': 'file:/wt/r/b/.git\n' };
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), ...same }))).toEqual(['worktree a HEAD']);
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': 'file:0123abcd\n', ...same }))).toEqual(['worktree a HEAD']);
   });
 });

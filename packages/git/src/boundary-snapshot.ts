@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRunner, defaultIdentity } from './git-runner.js';
+import { ownMoveCount } from './own-worktree-moves.js';
 import type { Repo } from './repo.js';
 import { logger } from '@caid/log';
 
@@ -29,6 +30,8 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   s.set("the task worktree's .git pointer", entry(join(worktree, '.git')));
   if (own) {
     s.set("the task worktree's HEAD", entry(join(own, 'HEAD')));
+    // The run this task belongs to (its branch is caid/<runId>/tasks/<id>): another run's moves are that run's business.
+    s.set('~run', runOf(entry(join(own, 'HEAD'))) ?? '');
     s.set("the task worktree's config.worktree", entry(join(own, 'config.worktree')));
   }
   s.set("the main checkout's HEAD", entry(join(common, 'HEAD')));
@@ -39,6 +42,9 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
     if (admin === own) continue;
     s.set(`worktree ${name} HEAD`, entry(join(admin, 'HEAD')));
     s.set(`worktree ${name} config.worktree`, entry(join(admin, 'config.worktree')));
+    // Not items of the boundary (INTERNAL): what tells caid's own moves of this worktree from an agent's.
+    s.set(`~moves ${name}`, String(ownMoveCount(admin)));
+    s.set(`~gitdir ${name}`, entry(join(admin, 'gitdir')));
   }
   // git itself, pointed at the common dir: never through a `.git` an agent could have replaced.
   const git = new GitRunner(repo.root, { identity: defaultIdentity, gitDir: () => common });
@@ -54,35 +60,51 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   return s;
 }
 
-/** A HEAD file on one of caid's own task or integration branches. */
-const CAID_BRANCH_HEAD = /^file:ref: refs\/heads\/caid\//;
+/** The run id of a HEAD entry on a caid branch (`ref: refs/heads/caid/<runId>/…`), else undefined. */
+function runOf(head: string): string | undefined {
+  return /^file:ref: refs\/heads\/caid\/([^/]+)\//.exec(head)?.[1];
+}
+
+/** Snapshot keys that are bookkeeping, not items of the boundary. */
+const INTERNAL = /^~/;
 
 /**
- * The items that changed between two snapshots. Another worktree's HEAD counts only when it moved
- * from one branch to another, and not from one of caid's branches to another: caid itself parks
- * and takes over worktrees (a parked spare keeps its admin name and goes from task b's branch,
- * through detached, to task c's while a long round of another task runs), and adds and removes
- * whole worktrees while a round runs.
+ * The items that changed between two snapshots. Another worktree's HEAD counts unless caid itself
+ * moved that worktree during the round (own-worktree-moves.ts: a parked spare keeps its admin name
+ * and goes from task b's branch, through detached, to task c's while a long round of another task
+ * runs), the admin name now belongs to another worktree (its `gitdir` changed: removed and made
+ * again), or it was detached before and after (the integration worktree, where caid merges). Whole
+ * worktrees added or removed are caid's too. So an agent switching another task's worktree, even
+ * from one caid branch to another, or detaching it, is a breach.
  */
 export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapshot): string[] {
   const changed: string[] = [];
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const a = before.get(key);
     const b = after.get(key);
-    if (a === b) continue;
+    if (a === b || INTERNAL.test(key)) continue;
     const otherWorktree = OTHER_HEAD.test(key) || /^worktree .+ config\.worktree$/.test(key);
     if (otherWorktree && (a === undefined || b === undefined)) continue;
-    if (OTHER_HEAD.test(key) && !(a!.startsWith('file:ref:') && b!.startsWith('file:ref:'))) continue;
-    if (OTHER_HEAD.test(key) && CAID_BRANCH_HEAD.test(a!) && CAID_BRANCH_HEAD.test(b!)) continue;
+    const head = OTHER_HEAD.exec(key);
+    if (head) {
+      const name = head[1]!;
+      const movedByCaid = before.get(`~moves ${name}`) !== after.get(`~moves ${name}`);
+      const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
+      const detachedThroughout = !a!.startsWith('file:ref:') && !b!.startsWith('file:ref:');
+      // Another caid run in the same repository parks and takes over its own worktrees, in its own process.
+      const run = before.get('~run');
+      const otherRun = [runOf(a!), runOf(b!)].some((r) => r !== undefined && r !== run) && [a!, b!].every((h) => runOf(h) !== undefined || !h.startsWith('file:ref:'));
+      if (movedByCaid || anotherWorktree || detachedThroughout || otherRun) continue;
+    }
     changed.push(key);
   }
   return changed.sort();
 }
 
 /**
- * Puts back what can be put back without guessing: the repository config, hooks and worktree
- * config files (their content was recorded). Refs, HEADs and the index are named, not reset: the
- * user may have moved them on purpose. Returns the items restored.
+ * Puts back what can be put back without guessing: the repository config, hooks, worktree config
+ * files and the task worktree's own HEAD (their content was recorded). Other refs, HEADs and the
+ * index are named, not reset: the user may have moved them on purpose. Returns the items restored.
  */
 export function restoreBoundary(repo: Repo, worktree: string, before: BoundarySnapshot, changed: string[]): string[] {
   const restored: string[] = [];
@@ -92,6 +114,8 @@ export function restoreBoundary(repo: Repo, worktree: string, before: BoundarySn
     if (key === 'the repository config') return join(common, 'config');
     if (key.startsWith('hook ')) return join(common, 'hooks', key.slice(5));
     if (key === "the task worktree's config.worktree" && own) return join(own, 'config.worktree');
+    // Back on its own branch: left on another (the integration branch, say), caid could not move that branch again.
+    if (key === "the task worktree's HEAD" && own) return join(own, 'HEAD');
     const m = /^worktree (.+) config\.worktree$/.exec(key);
     return m ? join(common, 'worktrees', m[1]!, 'config.worktree') : undefined;
   };

@@ -1,3 +1,4 @@
+import { ownWorktreeMove } from './own-worktree-moves.js';
 import { canonical, recordedGitDir } from './recorded-git-dir.js';
 import { existsSync, readFileSync, readdirSync, realpathSync, renameSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
@@ -156,12 +157,15 @@ export class Repo {
    */
   async parkWorktree(path: string, spare: string): Promise<void> {
     const at = await this.disposable(path);
-    // Detached before it is parked (and can be taken), so the finished task's branch is checked out nowhere.
-    await this.worktree(at).detach();
-    await this.shared(() => serially(worktreeQueueKey(at), async () => {
-      await mkdir(dirname(spare), { recursive: true });
-      await this.git.out(['worktree', 'move', at, positional(spare, 'path')]);
-    }));
+    // caid's own move: the isolation check of other rounds running now must not take it for an agent's.
+    await ownWorktreeMove(this.recordedGitDir(at), async () => {
+      // Detached before it is parked (and can be taken), so the finished task's branch is checked out nowhere.
+      await this.worktree(at).detach();
+      await this.shared(() => serially(worktreeQueueKey(at), async () => {
+        await mkdir(dirname(spare), { recursive: true });
+        await this.git.out(['worktree', 'move', at, positional(spare, 'path')]);
+      }));
+    });
     this.worktrees.delete(at);
   }
 

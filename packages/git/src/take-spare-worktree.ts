@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Repo } from './repo.js';
 import { awaitExpectedSpare } from './spare-waits.js';
+import { ownWorktreeMove } from './own-worktree-moves.js';
 import type { Worktree } from './worktree.js';
 import { logger } from '@caid/log';
 
@@ -28,7 +29,8 @@ export async function takeSpareWorktree(
     }
     const wt = repo.worktree(taken);
     try {
-      await wt.switchFresh(o);
+      // caid's own switch of a parked worktree (see own-worktree-moves.ts).
+      await ownWorktreeMove(repo.recordedGitDir(taken), () => wt.switchFresh(o));
       return wt;
     } catch (err) {
       glog.debug({ err, worktree: taken }, 'spare worktree could not be switched; removing it');

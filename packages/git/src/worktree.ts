@@ -44,10 +44,27 @@ export class Worktree {
     ));
   }
 
-  /** `git add -A` + commit when anything is staged or a merge is in progress; null when nothing to commit. */
+  /**
+   * Git repositories the agent made inside the worktree (untracked folders holding a `.git`, as
+   * `git init` or `git clone` leave them): git would record each as a gitlink to a commit that
+   * exists nowhere else, or refuse one with no commit. caid never commits them (commitAll leaves
+   * them out) and never runs git inside them, so nothing their config names ever runs.
+   */
+  nestedRepos(): Promise<string[]> {
+    return this.queued(() => this.untrackedRepos());
+  }
+
+  private async untrackedRepos(): Promise<string[]> {
+    // git lists an untracked nested repository as one entry, its folder with a trailing slash (it lists no empty folders).
+    const others = await this.git.out(['ls-files', '--others', '--exclude-standard', '-z']);
+    return others.split('\0').filter((p) => p.endsWith('/')).map((p) => p.slice(0, -1));
+  }
+
+  /** `git add -A` (nested repositories left out) + commit when anything is staged or a merge is in progress; null when nothing to commit. */
   commitAll(message: string): Promise<string | null> {
     return this.queued(async () => {
-      await this.git.out(['add', '-A']);
+      const nested = await this.untrackedRepos();
+      await this.git.out(['add', '-A', '--', '.', ...nested.map((p) => `:(exclude,literal)${p}`)]);
       const staged = (await this.git.run(['diff', '--cached', '--quiet'], [0, 1])).exitCode === 1;
       if (!staged && !(await this.merging())) return null;
       await this.git.out(['commit', '--no-edit', '-m', message]);

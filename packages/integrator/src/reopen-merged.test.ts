@@ -26,12 +26,19 @@ describe('reopenMerged', () => {
     expect(r).toEqual([{ taskId: 'impl-add', tests: ['t::add'], at: 'lib/add.py:2', output: expect.stringContaining("NameError: name 'c' is not defined") }]);
   });
 
-  it('leaves protected tests (passing or waiting on the baseline) to the regression rules, and reopens nothing when the suite did not run', () => {
+  it('leaves protected tests (passing or waiting on the baseline) to the regression rules, and reopens nothing without merged tasks', () => {
     const tests = [{ id: 't::add', status: 'failed' as const, detail: tb('lib/add.py:2') }];
     expect(reopenMerged(run(tests), base(['t::add']), dir, merged)).toEqual([]);
     expect(reopenMerged(run(tests), base([], ['t::add']), dir, merged)).toEqual([]);
-    expect(reopenMerged(run(tests, { crashed: true }), base(), dir, merged)).toEqual([]);
     expect(reopenMerged(run(tests), base(), dir, [])).toEqual([]);
+  });
+
+  it('a suite that does not run because its import fails in a merged task\'s own code reopens that task; one failing in a stub does not', () => {
+    const crash = (at: string) => run(null, { crashed: true, exitCode: 4, output: `ImportError while loading conftest 'tests/conftest.py'.\ntests/conftest.py:1: in <module>\n    import lib\n${at}: in add\n    code\nE   RuntimeError: wrong` });
+    expect(reopenMerged(crash('lib/add.py:2'), base(), dir, merged)).toEqual([{ taskId: 'impl-add', tests: ['(collection)'], at: 'lib/add.py:2', output: expect.stringContaining('RuntimeError: wrong') }]);
+    expect(reopenMerged(crash('lib/mul.py:2'), base(), dir, merged)).toEqual([]);
+    const collected = run(null, { crashed: true, collectionErrors: [{ id: 'tests/test_x.py', status: 'failed', collection: true, detail: tb('lib/add.py:2') }] });
+    expect(reopenMerged(collected, base(), dir, merged)).toMatchObject([{ taskId: 'impl-add', tests: ['tests/test_x.py'] }]);
   });
 
   it('names at most a handful of tests per task', () => {

@@ -151,6 +151,14 @@ describe('openaiCompatible errors', () => {
     expect(err.message).toMatch(/timed out after 200 ms/);
   });
 
+  it('timeoutMs bounds a streamed reply that stalls after its first piece, not only the wait for headers', async () => {
+    const s = await serve([{ when: when.always(), reply: { content: 'a reply that stalls half way', afterFirstChunk: () => new Promise((r) => setTimeout(r, 5_000)) } }]);
+    const model = openaiCompatible({ baseURL: s.url, model: 'm', stream: true, timeoutMs: 300, maxRetries: 0 });
+    const err = await rejection(model.complete(user('hi')));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/timed out after 300 ms/);
+  });
+
   it('names the endpoint when the server is unreachable', async () => {
     const s = await serve([]);
     const url = s.url;

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { APIConnectionTimeoutError } from 'openai';
 import { fetch as undiciFetch } from 'undici';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions/completions';
 import { accumulateStream } from './accumulate-stream.js';
@@ -98,7 +98,10 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
     // Text-protocol tool calls are parsed from the whole reply, so their raw text is not passed on piece by piece.
     const onDelta = caps.nativeTools ? request.onDelta : undefined;
     let delivered = false;
-    const options = request.signal ? { signal: request.signal } : {};
+    // The SDK's own timeout stops at the response headers; this one also bounds a streamed body.
+    const timer = o.timeoutMs !== undefined ? AbortSignal.timeout(o.timeoutMs) : undefined;
+    const signal = timer && request.signal ? AbortSignal.any([request.signal, timer]) : timer ?? request.signal;
+    const options = signal ? { signal } : {};
     try {
       let content: string | null | undefined;
       let calls;
@@ -114,7 +117,7 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
           onDelta(d);
         })));
         // The SDK ends a stream quietly when it is aborted mid-way; a partial reply must not pass as complete.
-        if (request.signal?.aborted) throw new Error('aborted');
+        if (signal?.aborted) throw new Error('aborted');
         ({ content, toolCalls: calls, finishReason, usage } = streamed);
       } else {
         const res = await client.chat.completions.create({ ...body, stream: false }, options);
@@ -129,7 +132,9 @@ export function openaiCompatible(o: OpenAICompatibleOptions): Model {
       const finish = (!caps.nativeTools && message.tool_calls ? 'tool_calls' : finishReason) ?? (message.tool_calls ? 'tool_calls' : 'stop');
       return { message, finishReason: finish, usage: tokenUsage(usage, request, message, o.pricing) };
     } catch (err) {
-      const first = toModelError(err, { apiKey, baseURL: o.baseURL, timeoutMs: o.timeoutMs, signal: request.signal });
+      const ctx = { apiKey, baseURL: o.baseURL, timeoutMs: o.timeoutMs, signal: request.signal };
+      const timedOut = timer?.aborted === true && request.signal?.aborted !== true;
+      const first = toModelError(timedOut ? new APIConnectionTimeoutError() : err, ctx);
       // Part of this reply already reached the caller: a retry would send it again from the start.
       const e = delivered && first.retryable ? new ModelError(`${first.message} (after part of the reply was streamed: not retried)`, first.status, false) : first;
       // The server read the prompt unless it refused the request outright (4xx); what it streamed was generated.

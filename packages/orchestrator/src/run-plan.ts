@@ -63,6 +63,8 @@ export interface RunOptions extends DriveOptions {
   setup?: string;
   /** The resolved settings, recorded in `run.started` (with the plan's gate and verify report filled in) for resume. */
   settings?: RunSettings;
+  /** The sandbox this coordinator's agents run under (`auto` resolved), recorded in `run.started`. */
+  sandbox?: 'none' | 'bwrap';
 }
 
 /** A new run: validate everything, then create its log and integration branch, and drive it. */
@@ -90,6 +92,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
       workers: o.workers, verify: o.verify ?? o.plan.verify, setup, tasks: o.plan.tasks,
       ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
       ...(settings ? { settings } : {}),
+      ...(o.sandbox ? { sandbox: o.sandbox } : {}),
     });
     o.onEvent?.(event, state);
     return await driveRun(repo, log, { ...o, gate, verifyReport });

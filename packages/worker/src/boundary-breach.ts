@@ -14,7 +14,7 @@ export async function boundaryBreach(
 ): Promise<{ reason: 'isolation-breach' | 'error'; message: string } | null> {
   const branch = taskBranch(job.runId, job.task.id);
   if ((await repo.branchHead(branch)) === null) {
-    return { reason: 'error', message: `the task's branch ${branch} was deleted while its agent worked; nothing was committed (\`caid resume\` starts the task again)` };
+    return { reason: 'error', message: `the task's branch ${branch} was deleted while its agent worked; nothing was committed (the worktree is kept: its files are the agent's work)` };
   }
   const changed = boundaryChanges(before, await boundarySnapshot(repo, worktree));
   if (changed.length === 0) return null;

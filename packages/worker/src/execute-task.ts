@@ -68,7 +68,8 @@ type Done = (r: Omit<TaskResult, 'taskId' | 'attempt'>) => TaskResult;
 async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { limits: WorkerLimits }, transcript: Transcript, done: Done): Promise<TaskResult> {
   const zero = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const repo = await openJobRepo(job.repo);
-  const round = await prepareRound(repo, job, transcript, ctx.signal);
+  // Hard-linked shares only where the sandbox binds them read-only: elsewhere a `run` could write through to the user's files.
+  const round = await prepareRound(repo, job, transcript, ctx.signal, { hardlinks: o.sandbox === 'bwrap' && !o.external });
   if (!round.ok) return done({ status: 'failed', reason: round.reason, message: round.message, steps: 0, usage: zero });
   const { wt } = round;
   // A conflict round whose merge came out clean needs no agent: commit the merge and integrate.
@@ -88,6 +89,8 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
   const title = job.task.title ?? job.task.id;
   const breach = await boundaryBreach(repo, job, wt.path, boundary, transcript);
   if (breach) return done({ status: 'failed', reason: breach.reason, message: breach.message, steps: result.steps, usage: result.usage });
+  const nested = await wt.nestedRepos();
+  if (nested.length) transcript.append({ t: 'note', text: `not committed: git repositories inside the worktree (${nested.join(', ')}); caid never commits a repository inside a task: copy the files without their .git if they belong in the project` });
   const accounting = { ...(result.role ? { role: result.role } : {}), ...(result.modelMs !== undefined ? { modelMs: result.modelMs } : {}) };
   if (result.status !== 'finished') {
     // Keep whatever the agent wrote on its branch: nothing an agent did is thrown away.
@@ -104,6 +107,11 @@ async function roundInWorktree(job: TaskJob, ctx: Ctx, o: RoundAgentOptions & { 
   const head = committed ?? await wt.head();
   if (job.round.kind === 'start' && !committed && head === round.base) {
     return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file', steps: result.steps, usage: result.usage, ...accounting });
+  }
+  // A reopened task's unchanged branch is the integration head itself: "integrating" it would put the
+  // failing code back without any verify (it is already there).
+  if (job.round.kind === 'reopen' && !committed && head === round.integrated) {
+    return done({ status: 'failed', reason: 'no-changes', message: 'the agent finished without changing any file; its merged code still fails the tests it was reopened for', steps: result.steps, usage: result.usage, ...accounting });
   }
   return done({ status: 'done', commit: head, summary: result.summary, steps: result.steps, usage: result.usage, ...accounting, ...(check.failures ? { checkFailures: check.failures } : {}) });
 }

@@ -6,12 +6,13 @@ import type { ChatMessage } from '@caid/llm';
 import { runShell, tailOutput } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
 import { repairWorktree } from './repair-worktree.js';
+import { restoreTaskBranch } from './restore-task-branch.js';
 import { conflictMessage, reopenMessage, systemPrompt, taskMessage, verifyFailedMessage } from './task-prompt.js';
 import { repoInstructions } from './repo-instructions.js';
 import type { Transcript } from './transcript.js';
 
 export type PreparedRound =
-  | { ok: true; wt: Worktree; base: string; messages: ChatMessage[]; conflicted: string[] }
+  | { ok: true; wt: Worktree; base: string; messages: ChatMessage[]; conflicted: string[]; /** The integration head the round started from or merged. */ integrated: string }
   | { ok: false; reason: 'setup-failed' | 'error'; message: string; wt?: Worktree };
 
 export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.runId, job.task.id);
@@ -21,7 +22,7 @@ export const worktreePath = (job: TaskJob) => path.join(job.worktreeRoot, job.ru
  * worktree from the integration head for the first round; for a conflict round or a send-back,
  * the integration head merged into the task branch and the transcript continued.
  */
-export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal): Promise<PreparedRound> {
+export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcript, signal: AbortSignal, o: { hardlinks: boolean }): Promise<PreparedRound> {
   mkdirSync(path.join(scratchDir(job), 'tmp'), { recursive: true });
   // A distributed job names its base (the integration head at dispatch); locally, read the branch.
   const branch = taskBranch(job.runId, job.task.id);
@@ -35,22 +36,26 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
 
   if (job.round.kind === 'start') {
     await repairWorktree(repo, dir, { onBranch: true });
+    const gone = await restoreTaskBranch(repo, job, dir, transcript);
+    if (gone) return { ok: false, reason: 'error', message: gone };
     const fresh = !existsSync(dir);
     const wt = fresh ? await addTaskWorktree(repo, dir, branch, head, existing, spareWorktrees(job.worktreeRoot, job.runId)) : repo.worktree(dir);
-    if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
+    if (fresh) for (const text of await readyWorktree(repo, dir, job.prepare, o)) transcript.append({ t: 'note', text });
     const failed = await runSetup(job, dir, transcript, signal);
     if (failed) return { ...failed, wt };
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt(repoInstructions(dir)) }, { role: 'user', content: taskMessage(job) }];
     for (const m of messages) transcript.append({ t: 'message', message: m });
-    return { ok: true, wt, base: head, messages, conflicted: [] };
+    return { ok: true, wt, base: head, messages, conflicted: [], integrated: head };
   }
 
   await repairWorktree(repo, dir);
+  const gone = await restoreTaskBranch(repo, job, dir, transcript);
+  if (gone) return { ok: false, reason: 'error', message: gone };
   // A reopened task merged earlier, and its worktree was retired then: make it again, at the integration
   // head (which holds the task's merged work), ready as a first round's.
   if (job.round.kind === 'reopen' && !existsSync(dir)) {
     await addTaskWorktree(repo, dir, branch, head, await repo.branchHead(branch), spareWorktrees(job.worktreeRoot, job.runId));
-    for (const text of await readyWorktree(repo, dir, job.prepare)) transcript.append({ t: 'note', text });
+    for (const text of await readyWorktree(repo, dir, job.prepare, o)) transcript.append({ t: 'note', text });
     const failed = await runSetup(job, dir, transcript, signal);
     if (failed) return { ...failed, wt: repo.worktree(dir) };
   }
@@ -63,7 +68,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   const conflicted = merged.ok ? [] : merged.conflicts;
   let content: string;
   if (job.round.kind === 'conflict') {
-    if (!conflicted.length) return { ok: true, wt, base: before, messages: [], conflicted };
+    if (!conflicted.length) return { ok: true, wt, base: before, messages: [], conflicted, integrated: head };
     content = conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted));
   } else {
     const note = conflicted.length ? conflictMessage(conflicted, await otherSide(repo, wt, before, head, conflicted)) : '';
@@ -71,7 +76,7 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   }
   const message: ChatMessage = { role: 'user', content };
   transcript.append({ t: 'message', message });
-  return { ok: true, wt, base: before, messages: [...transcript.messages()], conflicted };
+  return { ok: true, wt, base: before, messages: [...transcript.messages()], conflicted, integrated: head };
 }
 
 /** Runs the job's setup in a new worktree; the failure to report, or null. */

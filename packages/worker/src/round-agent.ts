@@ -64,6 +64,7 @@ export async function runRoundAgent(
     tools: builtinTools(wt.path, {
       runTimeoutSec: o.limits.runTimeoutSec, env: taskEnv(job, wt.path), scratchDir: scratch, sandbox: o.sandbox,
       readOnly: (job.prepare?.share ?? []).filter((s) => s.mode === 'hardlink').map((s) => path.join(wt.path, s.path)),
+      visible: [job.repo],
     }),
     messages, maxSteps: o.limits.maxSteps, timeoutMs: o.limits.roundTimeoutMs,
     ...(o.limits.maxTokens !== undefined ? { maxTokens: Math.max(0, o.limits.maxTokens - (job.usedTokens ?? 0)) } : {}),

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { constants, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Repo } from '@caid/git';
 
@@ -18,8 +18,13 @@ export interface ShareResult {
  * Makes heavy folders of the main checkout (node_modules, .venv, build caches) available in a
  * worktree without reinstalling. Hard links fall back to a plain copy where the filesystem
  * refuses them (another device, no link support), and say so.
+ *
+ * A hard link's file IS the user's file, and only the sandbox (a read-only bind) stops a shell
+ * command from writing into it: with `hardlinks: false` (agent commands not under bwrap) a
+ * hard-link share becomes a copy, reflinked where the filesystem can (copy-on-write, as cheap as
+ * a link), so no `echo >> data/f` of the agent reaches the user's checkout.
  */
-export async function shareDirs(repo: Repo, worktree: string, entries: ShareEntry[]): Promise<ShareResult[]> {
+export async function shareDirs(repo: Repo, worktree: string, entries: ShareEntry[], o: { hardlinks?: boolean } = {}): Promise<ShareResult[]> {
   const results: ShareResult[] = [];
   for (const e of entries) {
     const from = path.join(repo.root, e.path);
@@ -31,6 +36,11 @@ export async function shareDirs(repo: Repo, worktree: string, entries: ShareEntr
     if ((e.mode ?? 'symlink') === 'symlink') {
       symlinkSync(from, to, 'dir');
       results.push({ path: e.path, mode: 'symlink' });
+      continue;
+    }
+    if (o.hardlinks === false) {
+      cpSync(from, to, { recursive: true, verbatimSymlinks: true, mode: constants.COPYFILE_FICLONE });
+      results.push({ path: e.path, mode: 'copy', note: 'agent commands are not sandboxed, so no hard links to your files: copied (reflinked where the filesystem can)' });
       continue;
     }
     try {

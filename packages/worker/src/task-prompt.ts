@@ -54,7 +54,7 @@ export function verifyFailedMessage(command: string, output: string, conflictNot
 /** A send-back of a task that had merged: its own code fails tests now that the suite runs. */
 export function reopenMessage(tests: readonly string[], output: string, conflictNote: string): string {
   return [
-    'Your work was merged into the integration branch earlier, while the test suite could not run yet. Now that it runs, your merged code fails these tests once the suite runs (the failures end in files your task owns):',
+    'Your work was merged into the integration branch earlier, while the test suite could not run yet. Your merged code fails these tests once the suite runs (the failures end in files your task owns; a file path or "(collection)" means the suite cannot even load, because an import fails in your code):',
     ...tests.map((t) => `- ${t}`),
     'caid has merged the current integration head into your worktree, so you see all the code that landed since.',
     conflictNote,

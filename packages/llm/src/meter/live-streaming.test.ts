@@ -152,6 +152,16 @@ describe('metering endpoint: a streaming client gets the reply as the upstream g
     expect(cut.up.requests).toHaveLength(1);
   });
 
+  it('a retryable failure (a timeout) after the first piece is not retried: the client would get the text twice', async () => {
+    upstream = await startScriptedModel({ rules: [{ when: when.always(), reply: { content: TEXT, afterFirstChunk: () => new Promise((r) => setTimeout(r, 3_000)) } }] });
+    endpoint = await startMeteringEndpoint();
+    const model = openaiCompatible({ baseURL: upstream.url, model: 'up', maxRetries: 2, retry: { baseDelayMs: 1, maxDelayMs: 1 }, timeoutMs: 300 });
+    const lease = endpoint.lease({ model });
+    const anthropic = new Anthropic({ baseURL: lease.anthropicBaseUrl, apiKey: lease.token, maxRetries: 0 });
+    await expect(anthropic.messages.stream({ model: 'c', max_tokens: 100, messages: [{ role: 'user', content: 'go' }] }).finalMessage()).rejects.toThrow(/timed out after 300 ms \(after part of the reply was streamed: not retried\)/);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
   it('the concurrency limit holds for streams; a recorded stream replays whole', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'caid-meter-rec-'));
     dirs.push(dir);

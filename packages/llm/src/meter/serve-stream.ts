@@ -69,6 +69,7 @@ export async function serveStream(
     return void res.end();
   }
   keepAlive.stop();
+  if (reply.usage.estimated) log.debug({ lease: lease.label, usage: reply.usage }, 'metering endpoint: the upstream reported no usage; counted an estimate');
   lease.onUsage?.(reply.usage, info);
   write(live.finish(replyPartsOf(reply)));
   res.end();

@@ -12,6 +12,10 @@ export interface RecordedExchange {
   res?: string;
   /** The client gave up before any answer: the replay holds the request open until the client closes it. */
   aborted?: boolean;
+  /** When it was recorded (ISO time): set on every exchange that crossed a real server's wire. */
+  t?: string;
+  /** Set instead of `t` on an exchange written by hand rather than recorded: what it is and where its shape comes from. */
+  synthesized?: string;
 }
 
 export interface ReplayServer {

@@ -14,9 +14,10 @@ export interface ScriptedModelServer {
   anthropicUrl: string;
   /**
    * Every model request, in arrival order, read into chat messages whatever its protocol; `rule` is
-   * the answering rule, if any; `apiKey` is an Anthropic client's `x-api-key` header.
+   * the answering rule, if any; `stream` whether the client asked for SSE; `apiKey` is an Anthropic
+   * client's `x-api-key` header.
    */
-  requests: { conversation: Conversation; protocol: Protocol; rule?: string; authorization?: string; apiKey?: string }[];
+  requests: { conversation: Conversation; protocol: Protocol; stream: boolean; rule?: string; authorization?: string; apiKey?: string }[];
   /** Most chat-completion requests open at once so far (to check client-side concurrency limits). */
   readonly peakInFlight: number;
   close(): Promise<void>;
@@ -83,7 +84,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     }
     const index = o.rules.findIndex((r) => r.when(conversation));
     const rule = o.rules[index];
-    const entry: ScriptedModelServer['requests'][number] = { conversation, protocol };
+    const entry: ScriptedModelServer['requests'][number] = { conversation, protocol, stream: parsed.stream === true };
     if (rule) entry.rule = rule.name ?? `#${index}`;
     if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
     const apiKey = req.headers['x-api-key'];
