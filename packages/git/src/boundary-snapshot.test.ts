@@ -29,6 +29,18 @@ describe('boundaryChanges', () => {
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), '~gitdir a': 'file:/wt/r/b/.git\n' }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), '~gitdir a': 'file:/wt/r2/c/.git\n' }))).toEqual([]);
   });
 
+  it('ignores a move of caid\'s that spans the whole round, and a worktree caid was adding when it began (seen in CI: both failed honest tasks)', () => {
+    // Parking began before the round (count 1: under way) and was still under way at its end: detached, count unchanged.
+    const midPark = { '~run': 'r', '~moves a': '1', '~gitdir a': 'file:/wt/r/a/.git\n' };
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/a'), ...midPark }), snap({ 'worktree a HEAD': 'file:258f4aac\n', ...midPark }))).toEqual([]);
+    // `git worktree add` for another task: its first HEAD is all zeros, then the branch.
+    const adding = { '~run': 'r', '~moves d': '0', '~gitdir d': 'file:/wt/r/d/.git\n' };
+    expect(boundaryChanges(snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }), snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }))).toEqual([]);
+    // ... but a move under way does not excuse a worktree left on the user's branch, nor zeros written over a real HEAD.
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/a'), ...midPark }), snap({ 'worktree a HEAD': head('refs/heads/main'), ...midPark }))).toEqual(['worktree a HEAD']);
+    expect(boundaryChanges(snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }), snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }))).toEqual(['worktree d HEAD']);
+  });
+
   it('leaves another caid run\'s worktrees to that run (it parks and takes over its own, in its own process)', () => {
     const same = { '~run': 'r', '~moves a': '0', '~gitdir a': 'file:/wt/r2/b/.git\n' };
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r2/tasks/c'), ...same }))).toEqual([]);

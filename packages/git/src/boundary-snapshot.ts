@@ -22,6 +22,8 @@ export type BoundarySnapshot = Map<string, string>;
  */
 const OWN_REFS = /^refs\/(heads\/caid|caid|remotes\/caid-warn)\//;
 const OTHER_HEAD = /^worktree (.+) HEAD$/;
+/** The HEAD `git worktree add` writes first (so the new admin dir is a valid git dir) before the real one. */
+const PLACEHOLDER_HEAD = /^file:0{40}(0{24})?\n?$/;
 
 export async function boundarySnapshot(repo: Repo, worktree: string): Promise<BoundarySnapshot> {
   const s: BoundarySnapshot = new Map();
@@ -88,13 +90,20 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
     const head = OTHER_HEAD.exec(key);
     if (head) {
       const name = head[1]!;
-      const movedByCaid = before.get(`~moves ${name}`) !== after.get(`~moves ${name}`);
+      const movesBefore = before.get(`~moves ${name}`);
+      const movesAfter = after.get(`~moves ${name}`);
+      // An odd count is a move under way (counted on entry and exit): one that began before the round and ends after it changes nothing in the count.
+      const midMove = [movesBefore, movesAfter].some((n) => Number(n ?? 0) % 2 === 1);
+      // caid only ever leaves its worktrees detached or on a caid branch: a user branch is never its move.
+      const movedByCaid = (movesBefore !== movesAfter || midMove) && (runOf(b!) !== undefined || !b!.startsWith('file:ref:'));
+      // `git worktree add` writes an all-zero HEAD, then the real one: caid adding a worktree while the round ran.
+      const beingAdded = PLACEHOLDER_HEAD.test(a!);
       const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
       const detachedThroughout = !a!.startsWith('file:ref:') && !b!.startsWith('file:ref:');
       // Another caid run in the same repository parks and takes over its own worktrees, in its own process.
       const run = before.get('~run');
       const otherRun = [runOf(a!), runOf(b!)].some((r) => r !== undefined && r !== run) && [a!, b!].every((h) => runOf(h) !== undefined || !h.startsWith('file:ref:'));
-      if (movedByCaid || anotherWorktree || detachedThroughout || otherRun) continue;
+      if (movedByCaid || beingAdded || anotherWorktree || detachedThroughout || otherRun) continue;
     }
     changed.push(key);
   }
