@@ -89,11 +89,14 @@ describe('resume talks to the recorded models as recorded', () => {
       before: (s) => writeFileSync(configFile(s.repo), 'models:\n  worker: { maxRetries: 0, timeouts: { requestMs: 1000 } }\n'),
     });
     rmSync(configFile(r.repo));
+    const before = model.requests.length;
     const started = Date.now();
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     expect(afterResume(r.events()).find((e) => e.type === 'task.finished')).toMatchObject({ taskId: 'slow-model', status: 'failed', reason: 'model-error' });
     expect(Date.now() - started).toBeLessThan(15_000);
+    // maxRetries 0: asked once (the default retries four times).
+    expect(model.requests.slice(before).filter((q) => taskOf(q.conversation) === 'slow-model')).toHaveLength(1);
   }, 60_000);
 
   it('agent (--agent-command, config passEnv): the resumed run runs the recorded external agent with the recorded environment', async () => {
@@ -111,4 +114,44 @@ describe('resume talks to the recorded models as recorded', () => {
     // The built-in agent never asked a model.
     expect(model.requests.length).toBe(before);
   }, 30_000);
+
+  it('provider (--provider openrouter) and capabilities (config contextWindow): the resumed requests carry the preset\'s key variable and the recorded context\'s reply cap', async () => {
+    const env = { OPENROUTER_API_KEY: KEY };
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: a, prompt: p }\n', [...modelFlags(), '--provider', 'openrouter'], {
+      env,
+      files: IGNORE_CONFIG,
+      before: (s) => writeFileSync(configFile(s.repo), 'models:\n  worker: { capabilities: { contextWindow: 4000 } }\n'),
+    });
+    rmSync(configFile(r.repo));
+    const before = model.requests.length;
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = model.requests.slice(before);
+    expect(after.length).toBeGreaterThan(0);
+    // A quarter of a 4,000-token context at most (openrouter's preset says 128,000: 8,192).
+    for (const q of after) {
+      expect(q.authorization).toBe(`Bearer ${KEY}`);
+      expect(q.maxTokens).toBeLessThanOrEqual(1000);
+    }
+  }, 30_000);
+
+  it('budget.tokens: the resumed run stops at the recorded token budget, counting the first session', async () => {
+    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless-priced, prompt: p }\n', [...modelFlags(), '--budget-tokens', '2500', '--max-steps', '20']);
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(afterResume(r.events()).find((e) => e.type === 'run.finished')).toMatchObject({ reason: 'budget' });
+  }, 30_000);
+
+  it('agent.timeoutMin (config): the resumed external agent is cut at the recorded 3 s (the default is the task timeout, 30 min)', async () => {
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: ext-slow, prompt: p }\n', ['--agent-command', 'test -s {promptFile} && sleep 30'], {
+      files: IGNORE_CONFIG,
+      before: (s) => writeFileSync(configFile(s.repo), 'agent: { timeoutMin: 0.05 }\n'),
+    });
+    rmSync(configFile(r.repo));
+    const started = Date.now();
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(afterResume(r.events()).find((e) => e.type === 'task.finished')).toMatchObject({ taskId: 'ext-slow', status: 'failed', reason: 'time-limit' });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
 });
