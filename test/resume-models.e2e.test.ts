@@ -99,18 +99,19 @@ describe('resume talks to the recorded models as recorded', () => {
     expect(model.requests.slice(before).filter((q) => taskOf(q.conversation) === 'slow-model')).toHaveLength(1);
   }, 60_000);
 
-  it('agent (--agent-command, config passEnv): the resumed run runs the recorded external agent with the recorded environment', async () => {
-    const env = { EXT_VAR: 'from-the-environment' };
-    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: ext, prompt: p }\n', ['--agent-command', 'test -s {promptFile} && echo "$EXT_VAR" > ext.txt'], {
+  it('agent (--agent-command, config passEnv): the resumed run runs the recorded external agent with the key variable it may see', async () => {
+    // A *_API_KEY variable is scrubbed from agents' commands unless passEnv names it.
+    const env = { EXT_API_KEY: 'agent-own-key-123' };
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: ext, prompt: p }\n', ['--agent-command', 'test -s {promptFile} && echo "$EXT_API_KEY" > ext.txt'], {
       env,
       files: IGNORE_CONFIG,
-      before: (s) => writeFileSync(configFile(s.repo), 'agent: { passEnv: [EXT_VAR] }\n'),
+      before: (s) => writeFileSync(configFile(s.repo), 'agent: { passEnv: [EXT_API_KEY] }\n'),
     });
     rmSync(configFile(r.repo));
     const before = model.requests.length;
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(git(r.repo, 'show', `caid/${r.runId}/integration:ext.txt`)).toBe('from-the-environment');
+    expect(git(r.repo, 'show', `caid/${r.runId}/integration:ext.txt`)).toBe('agent-own-key-123');
     // The built-in agent never asked a model.
     expect(model.requests.length).toBe(before);
   }, 30_000);
