@@ -155,4 +155,21 @@ describe('resume talks to the recorded models as recorded', () => {
     expect(afterResume(r.events()).find((e) => e.type === 'task.finished')).toMatchObject({ taskId: 'ext-slow', status: 'failed', reason: 'time-limit' });
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 60_000);
+
+  it('a --base-url given to resume overrides the recorded one, is logged as changed, and the rest stays as recorded', async () => {
+    const moved = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
+    try {
+      const r = await killedAt('run.started:1', THREE, [...modelFlags(), '--stream']);
+      const before = model.requests.length;
+      const resumed = await r.resume(['--base-url', moved.url]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/changed: models\.worker\.baseURL/);
+      expect(r.events().find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['models.worker.baseURL'], settings: { models: { worker: { baseURL: moved.url, model: 'scripted-m', stream: true } } } });
+      expect(model.requests.length).toBe(before);
+      expect(moved.requests.length).toBeGreaterThan(0);
+      for (const q of moved.requests) expect(q).toMatchObject({ stream: true, conversation: { model: 'scripted-m' } });
+    } finally {
+      await moved.close();
+    }
+  }, 30_000);
 });
