@@ -55,4 +55,10 @@ describe('boundaryChanges', () => {
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), ...same }))).toEqual(['worktree a HEAD']);
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': 'file:0123abcd\n', ...same }))).toEqual(['worktree a HEAD']);
   });
+
+  it('names a worktree that appeared during the round unless caid made it (own-worktree-adds.ts)', () => {
+    const appeared = (caid: string) => snap({ 'worktree p HEAD': 'file:0123abcd\n', '~gitdir p': 'file:/wt/r/planted/.git\n', [`~caid p`]: caid });
+    expect(boundaryChanges(snap({}), appeared('no'))).toEqual(['a new worktree at /wt/r/planted']);
+    expect(boundaryChanges(snap({}), appeared('yes'))).toEqual([]);
+  });
 });

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** A task not merged yet and the files it owns (its plan `files`). */
-export interface PendingTask { taskId: string; files: readonly string[] }
+import { isStubAt } from './stub-at.js';
+import { waitsOnPending, type Frame, type PendingTask } from './waits-on-pending.js';
+
+export { isStubAt } from './stub-at.js';
+export type { PendingTask } from './waits-on-pending.js';
 
 export interface Waiting {
   test: string;
@@ -23,54 +26,36 @@ function frames(detail: string): { file: string; line: number }[] {
   return [...out.sort((a, b) => a.pos - b.pos), ...js.reverse()];
 }
 
-/** Whether the function enclosing `line` (1-based) is a stub: its body is only `pass`, `...`, or raises NotImplementedError / throws. */
-export function isStubAt(source: string, line: number): boolean {
-  const lines = source.split('\n');
-  const here = lines[line - 1] ?? '';
-  if (/^\s*(raise NotImplementedError\b|throw new Error\(\s*['"`](not implemented|todo|unimplemented))/i.test(here)) return true;
-  const indent = (s: string) => /^\s*/.exec(s)![0].length;
-  let def = line - 1;
-  while (def >= 0 && !(/^\s*(async\s+)?def\s/.test(lines[def]!) && indent(lines[def]!) < indent(here))) def--;
-  if (def < 0) return false;
-  const body: string[] = [];
-  for (let i = def + 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (!l.trim() || l.trim().startsWith('#')) continue;
-    if (indent(l) <= indent(lines[def]!)) break;
-    body.push(l.trim());
-  }
-  const code = body.join('\n').replace(/^[rbuRBU]?("""|''')[\s\S]*?\1\s*/, '').replace(/^[rbuRBU]?(["'])[^\n]*?\1\s*/, '').trim();
-  return /^(pass|\.\.\.|raise NotImplementedError(\(.*\))?)$/.test(code);
-}
-
-/** The innermost frame of a failure's traceback that lies inside the repository (not site-packages or node_modules). */
-function innermostInRepo(detail: string, cwd: string): { rel: string; abs: string; line: number } | null {
+/** The frames of a failure's traceback that lie inside the repository (not site-packages or node_modules), outermost first. */
+function framesInRepo(detail: string, cwd: string): Frame[] {
   const root = path.resolve(cwd);
-  for (const f of frames(detail).reverse()) {
+  return frames(detail).flatMap((f) => {
     const abs = path.resolve(root, f.file);
     const rel = path.relative(root, abs);
-    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('site-packages') || rel.split(path.sep).includes('node_modules')) continue;
-    return { rel, abs, line: f.line };
-  }
-  return null;
+    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).includes('site-packages') || rel.split(path.sep).includes('node_modules')) return [];
+    return [{ rel, abs, line: f.line }];
+  });
 }
 
 const isStubFrame = (abs: string, line: number) => existsSync(abs) && isStubAt(readFileSync(abs, 'utf8'), line);
 
 /**
  * Why a test newly fails, when the merge is not its cause: its traceback ends (innermost frame
- * inside the repository) in a file a pending task owns, or in a function that is still a stub.
- * Null: the failure is held against the merge.
+ * inside the repository) in a file a pending task owns, or in a function that is still a stub, or
+ * it waits on a pending task's stub elsewhere (waitsOnPending: a stub frame further out, or an
+ * error naming a class or module that task has not written yet). Null: held against the merge.
  */
 export function attributeFailure(test: string, detail: string | undefined, cwd: string, pending: readonly PendingTask[]): Waiting | null {
   if (!detail) return null;
-  const f = innermostInRepo(detail, cwd);
+  const all = framesInRepo(detail, cwd);
+  const f = all.at(-1);
   if (!f) return null;
   const at = `${f.rel}:${f.line}`;
   const owner = pending.find((p) => p.files.some((x) => path.normalize(x) === f.rel));
   if (owner) return { test, task: owner.taskId, at };
   if (isStubFrame(f.abs, f.line)) return { test, at };
-  return null;
+  const w = waitsOnPending(detail, all, cwd, pending);
+  return w ? { test, ...w } : null;
 }
 
 /** A test that fails in code a merged task wrote. */
@@ -94,9 +79,10 @@ const CHAINED = /^(The above exception was the direct cause of the following exc
  * an error raised in the standard library or a dependency the code calls (a network or install
  * problem of this machine, not of the code), one raised while handling another (a wrapped
  * error: its cause is what the first exception says), a TypeError or AttributeError on None (what
- * real code does with a stub's return value), and a failed assertion in the test itself.
+ * real code does with a stub's return value), one that waits on a task in `pending` (see
+ * waitsOnPending), and a failed assertion in the test itself.
  */
-export function blameOwned(test: string, detail: string | undefined, cwd: string, merging: readonly PendingTask[]): Owned | null {
+export function blameOwned(test: string, detail: string | undefined, cwd: string, merging: readonly PendingTask[], pending: readonly PendingTask[] = []): Owned | null {
   if (!detail || !merging.length || CHAINED.test(detail) || ON_NONE.test(detail) || TIMED_OUT.test(detail)) return null;
   const f = frames(detail).at(-1);
   if (!f) return null;
@@ -106,5 +92,7 @@ export function blameOwned(test: string, detail: string | undefined, cwd: string
   if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).some((p) => p === 'site-packages' || p === 'node_modules')) return null;
   const owner = merging.find((p) => p.files.some((x) => path.normalize(x) === rel));
   if (!owner || isStubFrame(abs, f.line)) return null;
+  // Raised in the task's own line, but on code another task has not written yet: waiting, not wrong.
+  if (waitsOnPending(detail, framesInRepo(detail, cwd), cwd, pending)) return null;
   return { test, task: owner.taskId, at: `${rel}:${f.line}` };
 }

@@ -74,7 +74,7 @@ export class TestGate {
   async evaluate(cwd: string, o: EvaluateOptions = {}): Promise<GateVerdict> {
     const against = o.against ?? this.base;
     const attribute: Attribute = (test, detail) => attributeFailure(test, detail, cwd, o.context?.pending ?? []);
-    const blame: Blame = (test, detail) => blameOwned(test, detail, cwd, o.context?.merging ?? []);
+    const blame: Blame = (test, detail) => blameOwned(test, detail, cwd, o.context?.merging ?? [], o.context?.pending ?? []);
     const first = await runVerify(this.command, { ...this.o, cwd });
     let final = first;
     let j = judgeRun(this.mode, against, first, attribute, blame);
@@ -91,7 +91,7 @@ export class TestGate {
     // A test failing in the merged task's own code is listed with the newly failing ones: it is why the merge goes back.
     const newlyFailing = [...j.failing, ...j.owned.map((w) => w.test).filter((id) => !j.failing.includes(id))];
     // Only an accepted merge reveals anything about earlier ones: a rejected one is judged again later.
-    const reopen = j.accepted && this.mode === 'no-regression' ? reopenMerged(final, against, cwd, o.context?.merged ?? []) : [];
+    const reopen = j.accepted && this.mode === 'no-regression' ? reopenMerged(final, against, cwd, o.context?.merged ?? [], o.context?.pending ?? []) : [];
     const report: GateReport = {
       mode: this.mode, accepted: j.accepted, tests, newlyFailing, flaky, ...(j.waiting.length ? { waiting: j.waiting } : {}), ...(reopen.length ? { reopen } : {}),
     };

@@ -60,6 +60,18 @@ describe('worktreeRetirer', () => {
     await cleanupRun(repo, state, []);
     expect(existsSync(path.join(worktreeRoot, 'r1'))).toBe(false);
   });
+
+  it('settledFor(task) waits for that task\'s retirement only, and at once for a task with none', async () => {
+    const { worktreeRoot, repo } = await fixture(['a', 'b']);
+    const retirer = worktreeRetirer(repo, worktreeRoot, 'r1', { keep: 0 });
+    retirer.retire('a');
+    // Started, not finished: the folder is there (or being renamed aside) right after retire().
+    await retirer.settledFor('a');
+    expect(existsSync(path.join(worktreeRoot, 'r1', 'a'))).toBe(false);
+    expect(readdirSync(path.join(worktreeRoot, 'r1')).filter((n) => n.startsWith('a.'))).toEqual([]);
+    await retirer.settledFor('b');
+    expect(existsSync(path.join(worktreeRoot, 'r1', 'b'))).toBe(true);
+  });
 });
 
 describe('removeScratch', () => {

@@ -48,7 +48,7 @@ export async function tidyEndedRun(repo: Repo, s: RunState): Promise<void> {
  * files: plain `git worktree remove` refuses those, so one git process both checks and removes.
  */
 async function retireWorktree(repo: Repo, wt: string): Promise<void> {
-  const gone = await repo.removeWorktree(wt).then(() => true, () => false);
+  const gone = await repo.removeWorktree(wt).then(() => true, (err) => { oplog.dropped('task worktree kept: git would not remove it (changes, or gone)', { worktree: wt })(err); return false; });
   if (gone) removeScratch(path.dirname(path.dirname(wt)), path.basename(path.dirname(wt)), path.basename(wt), 'tmp');
 }
 
@@ -63,6 +63,8 @@ async function retireWorktree(repo: Repo, wt: string): Promise<void> {
  */
 export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string, o: { keep?: number } = {}) {
   const pending = new Set<Promise<void>>();
+  // The latest retirement of each task, for a reopen round to wait on (settledFor).
+  const byTask = new Map<string, Promise<void>>();
   const spares = spareWorktrees(worktreeRoot, runId);
   const keep = o.keep ?? 0;
   let discarded = 0;
@@ -87,9 +89,19 @@ export function worktreeRetirer(repo: Repo, worktreeRoot: string, runId: string,
         if (++discarded % PRUNE_EVERY === 0) return repo.pruneWorktrees();
       })).then(() => removeScratch(worktreeRoot, runId, taskId, 'tmp')).catch(oplog.dropped('retiring a worktree failed; `caid clean` removes what is left', { taskId, worktree: wt })).finally(() => settle(taskId));
       pending.add(p);
-      void p.then(() => pending.delete(p));
+      byTask.set(taskId, p);
+      void p.then(() => {
+        pending.delete(p);
+        if (byTask.get(taskId) === p) byTask.delete(taskId);
+      });
     },
     settled: () => Promise.all([...pending]).then(() => undefined),
+    /**
+     * Waits for the retirement of one task's worktree, if one is under way: a reopened task's round
+     * must not start while its old worktree is still being parked or discarded (that worktree still
+     * holds the task's branch, and its folder may vanish under the round).
+     */
+    settledFor: (taskId: string): Promise<void> => byTask.get(taskId) ?? Promise.resolve(),
   };
 }
 

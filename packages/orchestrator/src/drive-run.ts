@@ -7,6 +7,7 @@ import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
 import type { RunLog } from './run-log.js';
 import { cleanupRun, worktreeRetirer } from './cleanup-run.js';
+import { reopenAfterRetirement } from './reopen-after-retirement.js';
 import { integrationSetup } from './integration-setup.js';
 import { integrationStep, type StepAgentResult } from './integration-step.js';
 import { integrationWorktree } from './integration-worktree.js';
@@ -82,7 +83,6 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const remote = o.remote ?? start.remote;
   const sync = remote ? remoteSync(repo, runId, remote) : undefined;
   await sync?.publishIntegration();
-  const queue = remote ? relayTranscripts(o.queue, repo.root) : o.queue;
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
     const task = log.current.tasks[taskId]!;
     const job: TaskJob = {
@@ -96,6 +96,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
   const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
+  const queue = remote ? relayTranscripts(o.queue, repo.root) : reopenAfterRetirement(o.queue, (taskId) => retirer!.settledFor(taskId));
   // Numbered here, not from the log: two batches in flight may both start before either is logged.
   let batchNo = log.current.batches ?? 0;
   const final = await schedule({

@@ -54,6 +54,10 @@ export async function prepareRound(repo: Repo, job: TaskJob, transcript: Transcr
   // A reopened task merged earlier, and its worktree was retired then: make it again, at the integration
   // head (which holds the task's merged work), ready as a first round's.
   if (job.round.kind === 'reopen' && !existsSync(dir)) {
+    // A discarded worktree's folder is gone but git's admin entry, still holding the task's branch,
+    // stays until a prune: drop such entries first, or the branch could not be remade. A worktree
+    // that still exists keeps holding its branch, and deleteBranch below refuses.
+    await repo.pruneWorktrees();
     await addTaskWorktree(repo, dir, branch, head, await repo.branchHead(branch), spareWorktrees(job.worktreeRoot, job.runId));
     for (const text of await readyWorktree(repo, dir, job.prepare, o)) transcript.append({ t: 'note', text });
     const failed = await runSetup(job, dir, transcript, signal);
