@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { integrationBranch } from '@caid/core';
 import { Repo } from '@caid/git';
-import { moveIntegrationBranch } from './move-integration-branch.js';
+import { integrationHead, moveIntegrationBranch } from './integration-branch.js';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -33,7 +33,23 @@ async function fixture() {
   return { root, dir, repo: await Repo.open(dir), base, task };
 }
 
-describe('moveIntegrationBranch', () => {
+describe('the integration branch as caid moves and reads it', () => {
+  it('puts back a head that something else moved after caid\'s last move, so nothing unverified is built on', async () => {
+    const { dir, repo, base, task } = await fixture();
+    const branch = integrationBranch('r');
+    expect(await integrationHead(repo, branch)).toBe(base);
+    expect(await moveIntegrationBranch(repo, branch, task, base)).toBeNull();
+    // An agent moves it to a commit of its own.
+    git(dir, 'checkout', '-q', '-b', 'evil', base);
+    writeFileSync(path.join(dir, 'evil.txt'), 'x\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'evil');
+    git(dir, 'checkout', '-q', 'main');
+    git(dir, 'update-ref', `refs/heads/${branch}`, git(dir, 'rev-parse', 'evil'));
+    expect(await integrationHead(repo, branch)).toBe(task);
+    expect(git(dir, 'rev-parse', branch)).toBe(task);
+  });
+
   it('moves the branch, or says why it could not: checked out elsewhere, a lock that stays, moved by someone else', async () => {
     const { root, dir, repo, base, task } = await fixture();
     const branch = integrationBranch('r');
