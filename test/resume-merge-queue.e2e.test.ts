@@ -55,7 +55,8 @@ describe('resume merges as recorded', () => {
 
   it('verifyConcurrency: with the recorded 2, a second batch starts verifying before the first is verified', async () => {
     // On two cores `auto` is one lane; a machine with four or more would pipeline by default too.
-    const r = await killedAt('run.started:1', `verify: sleep 2\n${tasks('a', 'late-1')}`, [...modelFlags(), '--workers', '2', '--verify-concurrency', '2', '--batch-wait', '0']);
+    // Verify is instant on the base and takes 3 s once a is merged: late-1 finishes while a's batch verifies.
+    const r = await killedAt('run.started:1', `verify: if [ -e a.txt ]; then sleep 3; fi\n${tasks('a', 'late-1')}`, [...modelFlags(), '--workers', '2', '--verify-concurrency', '2', '--batch-wait', '0']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = afterResume(r.events()).filter((e) => e.type === 'batch.started' || (e.type === 'batch.verified' && !e.probe));

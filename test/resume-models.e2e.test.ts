@@ -89,26 +89,87 @@ describe('resume talks to the recorded models as recorded', () => {
       before: (s) => writeFileSync(configFile(s.repo), 'models:\n  worker: { maxRetries: 0, timeouts: { requestMs: 1000 } }\n'),
     });
     rmSync(configFile(r.repo));
+    const before = model.requests.length;
     const started = Date.now();
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     expect(afterResume(r.events()).find((e) => e.type === 'task.finished')).toMatchObject({ taskId: 'slow-model', status: 'failed', reason: 'model-error' });
     expect(Date.now() - started).toBeLessThan(15_000);
+    // maxRetries 0: asked once (the default retries four times).
+    expect(model.requests.slice(before).filter((q) => taskOf(q.conversation) === 'slow-model')).toHaveLength(1);
   }, 60_000);
 
-  it('agent (--agent-command, config passEnv): the resumed run runs the recorded external agent with the recorded environment', async () => {
-    const env = { EXT_VAR: 'from-the-environment' };
-    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: ext, prompt: p }\n', ['--agent-command', 'test -s {promptFile} && echo "$EXT_VAR" > ext.txt'], {
+  it('agent (--agent-command, config passEnv): the resumed run runs the recorded external agent with the key variable it may see', async () => {
+    // A *_API_KEY variable is scrubbed from agents' commands unless passEnv names it.
+    const env = { EXT_API_KEY: 'agent-own-key-123' };
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: ext, prompt: p }\n', ['--agent-command', 'test -s {promptFile} && echo "$EXT_API_KEY" > ext.txt'], {
       env,
       files: IGNORE_CONFIG,
-      before: (s) => writeFileSync(configFile(s.repo), 'agent: { passEnv: [EXT_VAR] }\n'),
+      before: (s) => writeFileSync(configFile(s.repo), 'agent: { passEnv: [EXT_API_KEY] }\n'),
     });
     rmSync(configFile(r.repo));
     const before = model.requests.length;
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(git(r.repo, 'show', `caid/${r.runId}/integration:ext.txt`)).toBe('from-the-environment');
+    expect(git(r.repo, 'show', `caid/${r.runId}/integration:ext.txt`)).toBe('agent-own-key-123');
     // The built-in agent never asked a model.
     expect(model.requests.length).toBe(before);
+  }, 30_000);
+
+  it('provider (--provider openrouter) and capabilities (config contextWindow): the resumed requests carry the preset\'s key variable and the recorded context\'s reply cap', async () => {
+    const env = { OPENROUTER_API_KEY: KEY };
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: a, prompt: p }\n', [...modelFlags(), '--provider', 'openrouter'], {
+      env,
+      files: IGNORE_CONFIG,
+      before: (s) => writeFileSync(configFile(s.repo), 'models:\n  worker: { capabilities: { contextWindow: 4000 } }\n'),
+    });
+    rmSync(configFile(r.repo));
+    const before = model.requests.length;
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = model.requests.slice(before);
+    expect(after.length).toBeGreaterThan(0);
+    // A quarter of a 4,000-token context at most (openrouter's preset says 128,000: 8,192).
+    for (const q of after) {
+      expect(q.authorization).toBe(`Bearer ${KEY}`);
+      expect(q.maxTokens).toBeLessThanOrEqual(1000);
+    }
+  }, 30_000);
+
+  it('budget.tokens: the resumed run stops at the recorded token budget, counting the first session', async () => {
+    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless-priced, prompt: p }\n', [...modelFlags(), '--budget-tokens', '2500', '--max-steps', '20']);
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(afterResume(r.events()).find((e) => e.type === 'run.finished')).toMatchObject({ reason: 'budget' });
+  }, 30_000);
+
+  it('agent.timeoutMin (config): the resumed external agent is cut at the recorded 3 s (the default is the task timeout, 30 min)', async () => {
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: ext-slow, prompt: p }\n', ['--agent-command', 'test -s {promptFile} && sleep 30'], {
+      files: IGNORE_CONFIG,
+      before: (s) => writeFileSync(configFile(s.repo), 'agent: { timeoutMin: 0.05 }\n'),
+    });
+    rmSync(configFile(r.repo));
+    const started = Date.now();
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(afterResume(r.events()).find((e) => e.type === 'task.finished')).toMatchObject({ taskId: 'ext-slow', status: 'failed', reason: 'time-limit' });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+
+  it('a --base-url given to resume overrides the recorded one, is logged as changed, and the rest stays as recorded', async () => {
+    const moved = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
+    try {
+      const r = await killedAt('run.started:1', THREE, [...modelFlags(), '--stream']);
+      const before = model.requests.length;
+      const resumed = await r.resume(['--base-url', moved.url]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/changed: models\.worker\.baseURL/);
+      expect(r.events().find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['models.worker.baseURL'], settings: { models: { worker: { baseURL: moved.url, model: 'scripted-m', stream: true } } } });
+      expect(model.requests.length).toBe(before);
+      expect(moved.requests.length).toBeGreaterThan(0);
+      for (const q of moved.requests) expect(q).toMatchObject({ stream: true, conversation: { model: 'scripted-m' } });
+    } finally {
+      await moved.close();
+    }
   }, 30_000);
 });

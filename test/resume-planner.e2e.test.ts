@@ -16,9 +16,12 @@ beforeAll(async () => {
     rules: [
       { name: 'scaffold', when: (c) => c.includes('preparing a skeleton'), reply: writesFiles({ 'skeleton.txt': 'skeleton\n' }, 'skeleton') },
       { name: 'review', when: (c) => c.includes('You are the reviewer'), reply: writesFiles({ 'review.txt': 'reviewed\n' }, 'reviewed') },
+      // Asked to replace `wide`: first two tasks (over a limit of one), then, repairing, one.
+      { name: 'wide-replanner', when: (c) => c.tools.includes('submit_revision') && c.includes('wide'),
+        reply: (c) => call('submit_revision', { tasks: c.stepInRound === 0 ? [{ id: 'fix-a', prompt: 'p' }, { id: 'fix-b', prompt: 'p' }] : [{ id: 'fix-a', prompt: 'p' }] }) },
       // Each revision replaces the failed task with another that gives up too: only the limit ends it.
       { name: 'replanner', when: (c) => c.tools.includes('submit_revision'), reply: () => call('submit_revision', { tasks: [{ id: `giveup-${++revisions + 1}`, prompt: 'p' }] }) },
-      { name: 'giveup', when: (c) => Boolean(taskOf(c)?.startsWith('giveup')), reply: call('finish', { summary: 'gave up' }) },
+      { name: 'giveup', when: (c) => Boolean(taskOf(c)?.startsWith('giveup') || taskOf(c) === 'wide'), reply: call('finish', { summary: 'gave up' }) },
       { name: 'task', when: (c) => Boolean(taskOf(c)), reply: (c: Conversation) => writesFiles({ [`${taskOf(c)}.txt`]: `${taskOf(c)}\n` })(c) },
     ],
   });
@@ -62,5 +65,20 @@ describe('resume keeps the recorded planner settings', () => {
     expect(revised).toHaveLength(1);
     expect(revised[0]).toMatchObject({ failedTaskId: 'giveup', tasks: [{ id: 'giveup-2' }] });
     expect(Object.fromEntries(resumed.summary!.tasks.map((t) => [t.id, t.status]))).toEqual({ giveup: 'failed', 'giveup-2': 'failed', ok: 'merged' });
+  }, 30_000);
+
+  it('planner.maxTasks: the resumed replan refuses a revision over the recorded 1 task and takes the repaired one (the default of 8 takes the first)', async () => {
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: wide, prompt: p }\n', [...modelFlags(), '--replan', '--max-tasks', '1']);
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(afterResume(r.events()).filter((e) => e.type === 'plan.revised')).toMatchObject([{ failedTaskId: 'wide', tasks: [{ id: 'fix-a' }] }]);
+  }, 30_000);
+
+  it('planner.maxRepairs: with the recorded 0, the resumed replan does not repair the refused revision, so nothing is revised', async () => {
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: wide, prompt: p }\n', [...modelFlags(), '--replan', '--max-tasks', '1', '--max-repairs', '0']);
+    const resumed = await r.resume();
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(afterResume(r.events()).filter((e) => e.type === 'plan.revised')).toEqual([]);
+    expect(resumed.stderr).toMatch(/replanning gave no usable revision/);
   }, 30_000);
 });

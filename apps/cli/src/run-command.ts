@@ -109,7 +109,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
     ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
     ...(model && plannerHooks({
-      model, plan: { ...plan, verify: settings.verify ?? plan.verify }, scaffold, review, replan: replan ?? false, maxReplans, maxTasks,
+      model, plan: { ...plan, verify: settings.verify ?? plan.verify }, scaffold, review, replan: replan ?? false, maxReplans, maxTasks, maxRepairs,
       signal: interrupt.signal, transcript, say,
     })),
     onEvent: (e, s) => {

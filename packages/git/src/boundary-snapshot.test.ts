@@ -36,6 +36,7 @@ describe('boundaryChanges', () => {
     // `git worktree add` for another task: its first HEAD is all zeros, then the branch.
     const adding = { '~run': 'r', '~moves d': '0', '~gitdir d': 'file:/wt/r/d/.git\n' };
     expect(boundaryChanges(snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }), snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree d HEAD': 'none', ...adding }), snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }))).toEqual([]);
     // ... but a move under way does not excuse a worktree left on the user's branch, nor zeros written over a real HEAD.
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/a'), ...midPark }), snap({ 'worktree a HEAD': head('refs/heads/main'), ...midPark }))).toEqual(['worktree a HEAD']);
     expect(boundaryChanges(snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }), snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }))).toEqual(['worktree d HEAD']);

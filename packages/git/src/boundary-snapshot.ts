@@ -105,8 +105,8 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
       const midMove = [movesBefore, movesAfter].some((n) => Number(n ?? 0) % 2 === 1);
       // caid only ever leaves its worktrees detached or on a caid branch: a user branch is never its move.
       const movedByCaid = (movesBefore !== movesAfter || midMove) && (runOf(b!) !== undefined || !b!.startsWith('file:ref:'));
-      // `git worktree add` writes an all-zero HEAD, then the real one: caid adding a worktree while the round ran.
-      const beingAdded = PLACEHOLDER_HEAD.test(a!);
+      // `git worktree add` makes the admin dir, then writes an all-zero HEAD, then the real one: caid adding a worktree while the round ran.
+      const beingAdded = a === 'none' || PLACEHOLDER_HEAD.test(a!);
       const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
       const detachedThroughout = !a!.startsWith('file:ref:') && !b!.startsWith('file:ref:');
       // Another caid run in the same repository parks and takes over its own worktrees, in its own process.
