@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { integrationBranch } from '@caid/core';
+import { integrationBranch, type IntegrationOutcome } from '@caid/core';
 import { Repo } from '@caid/git';
+import { batchIntegrator } from './merge-batch.js';
 import { integrationHead, moveIntegrationBranch } from './integration-branch.js';
 
 const dirs: string[] = [];
@@ -69,5 +70,16 @@ describe('the integration branch as caid moves and reads it', () => {
 
     expect(await moveIntegrationBranch(repo, branch, base, base)).toMatch(/it was moved by something other than caid/);
     expect(git(dir, 'rev-parse', branch)).toBe(task);
+  });
+
+  it('in the merge queue: the task whose merge could not land fails with the reason, and the head stays', async () => {
+    const { root, dir, repo, base, task } = await fixture();
+    git(dir, 'worktree', 'add', '-q', path.join(root, 'held'), integrationBranch('r'));
+    const outcomes: IntegrationOutcome[] = [];
+    const integrate = batchIntegrator({ repo, runId: 'r', verifyTimeoutMs: 60_000, worktree: () => { throw new Error('no checks, no worktree'); } });
+    const result = { taskId: 't', attempt: 1, status: 'done' as const, commit: task, steps: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
+    await integrate([{ result, task: {} }], { report: async (_r, o) => { outcomes.push(o); }, event: async () => undefined, nextBatch: () => 1 });
+    expect(outcomes).toEqual([{ kind: 'failed', reason: expect.stringMatching(/^cannot move the integration branch caid\/r\/integration: it is checked out in /) }]);
+    expect(git(dir, 'rev-parse', integrationBranch('r'))).toBe(base);
   });
 });

@@ -84,11 +84,17 @@ export function batchIntegrator(o: IntegratorOptions) {
     return { accepted: true, verdict };
   };
 
-  /** Moves the branch to the last of `links` and reports each as merged; the gate's report goes with the last. */
+  /**
+   * Moves the branch to the last of `links` and reports each as merged; the gate's report goes with
+   * the last. A branch caid cannot move fails those tasks with the reason, and the head stays.
+   */
   const land = async (links: Link[], from: string, verdict: GateVerdict | undefined, h: BatchHooks) => {
     const tip = links.at(-1)!.commit;
     const blocked = await moveIntegrationBranch(o.repo, branch, tip, from);
-    if (blocked) throw new Error(blocked);
+    if (blocked) {
+      for (const l of links) await h.report(l.item.result, { kind: 'failed', reason: blocked });
+      return from;
+    }
     if (verdict) o.gate?.advance(verdict);
     for (const [i, l] of links.entries()) {
       const last = i === links.length - 1;
