@@ -54,6 +54,53 @@ function accepted(body, binding, window) {
   return Boolean(binding) && new RegExp(`\\b${binding}\\b`).test(body);
 }
 
+/** The arguments of the call whose `(` is at `open`, split at its top-level commas and trimmed. */
+function topLevelArgs(text, open) {
+  const end = closing(text, open) - 1;
+  const args = [];
+  let start = open + 1;
+  for (let i = start; i < end; i++) {
+    const c = text[i];
+    if ('([{\'"`'.includes(c) || (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*'))) {
+      // closing() skips a whole bracket, string or comment from here.
+      const after = c === '(' || c === '[' || c === '{' ? closing(text, i) : skipToken(text, i);
+      i = after - 1;
+    } else if (c === ',') {
+      args.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start, end).trim();
+  if (last) args.push(last);
+  return args;
+}
+
+/** Index just past the string or comment that starts at `i`. */
+function skipToken(text, i) {
+  const c = text[i];
+  if (c === '/' && text[i + 1] === '/') { const nl = text.indexOf('\n', i); return nl < 0 ? text.length : nl; }
+  if (c === '/') { const e = text.indexOf('*/', i + 2); return e < 0 ? text.length : e + 2; }
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (c === '`' && text[j] === '$' && text[j + 1] === '{') j = closing(text, j + 1) - 1;
+    else if (text[j] === c) return j + 1;
+  }
+  return text.length;
+}
+
+/**
+ * Whether an error handler given inline (`(e) => …`, `function (e) {…}`) rethrows, logs, uses the
+ * error or says `// expected:`. A handler passed by name (`reject`, `onError`, `log.dropped(…)`)
+ * takes the error somewhere on purpose.
+ */
+function handles(arg, window) {
+  const fn = /^(?:async\s*)?(?:\(\s*([A-Za-z_$][\w$]*)?[^)]*\)|([A-Za-z_$][\w$]*))\s*=>([\s\S]*)$/.exec(arg)
+    ?? /^(?:async\s+)?function\s*\w*\s*\(\s*([A-Za-z_$][\w$]*)?[^)]*\)([\s\S]*)$/.exec(arg);
+  if (!fn) return true;
+  const binding = fn[1] ?? (fn.length > 3 ? fn[2] : undefined);
+  return accepted(fn[fn.length - 1], binding, window);
+}
+
 /** `file:line` of every catch in `text` that neither rethrows, logs, uses the error, nor says `// expected:`. */
 export function swallowedIn(text) {
   const found = [];
@@ -62,16 +109,15 @@ export function swallowedIn(text) {
     const body = text.slice(open, closing(text, open));
     if (!accepted(body, m[1], around(text, m.index, open))) found.push(lineOf(text, m.index));
   }
-  for (const m of text.matchAll(/\.catch\s*\(/g)) {
+  // The error handler of `.catch(h)`, `.then(ok, h)` and `.on('error', h)` / `.once('error', h)`.
+  for (const m of text.matchAll(/\.(catch|then|on|once|addListener|prependListener)\s*\(/g)) {
     const open = m.index + m[0].length - 1;
-    const arg = text.slice(open + 1, closing(text, open) - 1).trim();
-    const fn = /^(?:async\s*)?(?:\(\s*([A-Za-z_$][\w$]*)?[^)]*\)|([A-Za-z_$][\w$]*))\s*=>([\s\S]*)$/.exec(arg)
-      ?? /^(?:async\s+)?function\s*\w*\s*\(\s*([A-Za-z_$][\w$]*)?[^)]*\)([\s\S]*)$/.exec(arg);
-    // A handler passed by name (`.catch(reject)`, `.catch(onError)`) takes the error somewhere on purpose.
-    if (!fn) continue;
-    const binding = fn[1] ?? (fn.length > 3 ? fn[2] : undefined);
-    const body = fn[fn.length - 1];
-    if (!accepted(body, binding, around(text, m.index, open))) found.push(lineOf(text, m.index));
+    const args = topLevelArgs(text, open);
+    const handler = m[1] === 'catch' ? args[0] : m[1] === 'then' ? args[1] : /^(['"`])error\1$/.test(args[0] ?? '') ? args[1] : undefined;
+    // A reason may also close the call (`}, () => undefined); // expected: …`).
+    const end = closing(text, open);
+    const lastLine = text.slice(text.lastIndexOf('\n', end - 1) + 1, (text.indexOf('\n', end) + 1 || text.length + 1) - 1);
+    if (handler !== undefined && !handles(handler, `${around(text, m.index, open)}\n${lastLine}`)) found.push(lineOf(text, m.index));
   }
   return found.sort((a, b) => a - b);
 }

@@ -36,6 +36,23 @@ describe('swallowed-error check', () => {
     expect(swallowedIn(src)).toEqual([]);
   });
 
+  it('flags a silent error handler of .then(ok, h) and .on/.once(\'error\', h), and only that argument', () => {
+    const src = [
+      'p.then(ok, () => undefined);',
+      "s.on('error', () => undefined);",
+      's.once("error", () => {});',
+      "p.then((x) => { f('a,b', [1, 2]); }, function () { return null; });",
+      "s.on('data', () => {});",
+      'p.then(() => undefined);',
+      'p.then(ok, (e) => e);',
+      "s.on('error', reject);",
+      "p.then(ok, () => undefined); // expected: the answer is no",
+      "fetch(u).then(async (r) => {\n  use(r);\n}, () => undefined); // expected: the next poll asks again",
+      "s.on('error', (err) => { log.debug({ err }, 'gone'); });",
+    ].join('\n');
+    expect(swallowedIn(src)).toEqual([1, 2, 3, 4]);
+  });
+
   it('is not fooled by braces in strings, templates and comments, nor by a throw before the catch', () => {
     const src = [
       "try { a('}'); } catch { const s = `${'{'}}`; /* } */ }",

@@ -41,6 +41,8 @@ export interface PlannerHookOptions {
   replan: boolean;
   maxReplans: number;
   maxTasks: number;
+  /** Rejected revisions the replanner may repair (settings `planner.maxRepairs`). */
+  maxRepairs: number;
   signal: AbortSignal;
   transcript: PlannerTranscript;
   say: (line: string) => void;
@@ -58,7 +60,7 @@ export function plannerHooks(o: PlannerHookOptions): Pick<RunOptions, 'scaffold'
     replan: o.replan
       ? async ({ failedTaskId, reason, state, dir }) => {
         o.say(`replanning after ${failedTaskId} failed`);
-        const out = await revisePlan({ ...common, state, failedTaskId, reason, dir, maxTasks: o.maxTasks, onMessage: o.transcript.for('replan') });
+        const out = await revisePlan({ ...common, state, failedTaskId, reason, dir, maxTasks: o.maxTasks, maxRepairs: o.maxRepairs, onMessage: o.transcript.for('replan') });
         if (!out.ok) o.say(`replanning gave no usable revision: ${out.errors.join('; ')}`);
         return out.ok ? out.value : null;
       }

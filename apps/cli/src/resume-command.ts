@@ -57,7 +57,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
   announceSandbox(runtime.sandboxNotice, (line) => { if (!f.quiet) progress.note(line); });
   const transcript = new PlannerTranscript(runtime.secrets);
   transcript.open(repo.root, runId);
-  const { scaffold, review, replan, maxReplans, maxTasks } = settings.planner;
+  const { scaffold, review, replan, maxReplans, maxTasks, maxRepairs } = settings.planner;
   const model = scaffold || review || replan ? modelFromSettings(settings, 'planner') : undefined;
   const final = await resumeRun({
     repoDir: repo.root, runId, queue, signal: interrupt.signal, settings, changed,
@@ -66,7 +66,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
     gate: before.gate?.mode ?? settings.gate,
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
     ...(model && plannerHooks({
-      model, plan: recordedPlan(repo.root, before), scaffold, review, replan: replan ?? false, maxReplans, maxTasks,
+      model, plan: recordedPlan(repo.root, before), scaffold, review, replan: replan ?? false, maxReplans, maxTasks, maxRepairs,
       signal: interrupt.signal, transcript, say: (l) => { if (!f.quiet) progress.note(l); },
     })),
     onEvent: (e, s) => progress.onEvent(e, s),

@@ -16,6 +16,9 @@ import { onInterrupt } from './interrupt.js';
 import { distributedQueue } from './distributed-queue.js';
 import { preflight } from './preflight.js';
 import { landAfterRun, report } from './land-command.js';
+import { logger } from '@caid/log';
+
+const clog = logger('cli');
 
 /** `--land`: a refusal (uncommitted changes in the way, a diverged branch) is reported, not thrown: the run itself is done. */
 async function landAtEnd(repoDir: string, runId: string): Promise<boolean> {
@@ -81,7 +84,8 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
   const { repo } = await openTarget(f.repo, f.base);
   if (f.preflight !== false) await preflight(settings, roles);
-  if (f.base === 'HEAD' && !(await repo.worktree(repo.root).status().then((st) => st.clean, () => true))) {
+  const dirty = async () => !(await repo.worktree(repo.root).status().then((st) => st.clean, (err) => { clog.dropped('checkout status unreadable: no uncommitted-files warning', { repo: repo.root })(err); return true; }));
+  if (f.base === 'HEAD' && (await dirty())) {
     process.stderr.write('caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them\n');
   }
   if (!plan) {
@@ -105,7 +109,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
     ...(distributed ? { remote: distributed.remote, queueAddress: distributed.queue.address.display } : {}),
     ...(model && plannerHooks({
-      model, plan: { ...plan, verify: settings.verify ?? plan.verify }, scaffold, review, replan: replan ?? false, maxReplans, maxTasks,
+      model, plan: { ...plan, verify: settings.verify ?? plan.verify }, scaffold, review, replan: replan ?? false, maxReplans, maxTasks, maxRepairs,
       signal: interrupt.signal, transcript, say,
     })),
     onEvent: (e, s) => {

@@ -34,7 +34,7 @@ export function runPage(root: HTMLElement, runId: string): void {
       if (!r.ok) return;
       const now = ((await r.json()) as { live: boolean }).live === false;
       if (now !== dead) { dead = now; draw(); }
-    }, () => undefined); // the server is away: keep the last answer, the next poll asks again
+    }, () => undefined); // expected: the server is away: keep the last answer, the next poll asks again
   };
 
   const select = (id: string) => { selected = id; history.replaceState(null, '', `#task=${id}`); draw(); };
@@ -44,6 +44,7 @@ export function runPage(root: HTMLElement, runId: string): void {
     const key = page.history[id];
     if (files.get(id)?.key === key) return;
     files.set(id, { key, files: files.get(id)?.files ?? { transcript: [], verifyLog: null } });
+    // expected: a failed load leaves the files shown as they were; the next change of the task asks again.
     loadFiles(runId, id).then((f) => { files.set(id, { key, files: f }); draw(); }, () => undefined);
   };
   const draw = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; render(); }); } };

@@ -21,3 +21,7 @@ export * from './run-settings.js';
 export * from './unknown-keys.js';
 export * from './secrets.js';
 export * from './format-settings.js';
+export * from './schedule-book.js';
+export { step } from './schedule-step.js';
+export { holdsSlot } from './hold-slot.js';
+export { outcomeEvents } from './outcome-events.js';

@@ -36,6 +36,7 @@ describe('boundaryChanges', () => {
     // `git worktree add` for another task: its first HEAD is all zeros, then the branch.
     const adding = { '~run': 'r', '~moves d': '0', '~gitdir d': 'file:/wt/r/d/.git\n' };
     expect(boundaryChanges(snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }), snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }))).toEqual([]);
+    expect(boundaryChanges(snap({ 'worktree d HEAD': 'none', ...adding }), snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }))).toEqual([]);
     // ... but a move under way does not excuse a worktree left on the user's branch, nor zeros written over a real HEAD.
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/a'), ...midPark }), snap({ 'worktree a HEAD': head('refs/heads/main'), ...midPark }))).toEqual(['worktree a HEAD']);
     expect(boundaryChanges(snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }), snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }))).toEqual(['worktree d HEAD']);
@@ -53,5 +54,11 @@ describe('boundaryChanges', () => {
     const same = { '~run': 'r', '~moves a': '4', '~gitdir a': 'file:/wt/r/b/.git\n' };
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/c'), ...same }))).toEqual(['worktree a HEAD']);
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/b'), ...same }), snap({ 'worktree a HEAD': 'file:0123abcd\n', ...same }))).toEqual(['worktree a HEAD']);
+  });
+
+  it('names a worktree that appeared during the round unless caid made it (own-worktree-adds.ts)', () => {
+    const appeared = (caid: string) => snap({ 'worktree p HEAD': 'file:0123abcd\n', '~gitdir p': 'file:/wt/r/planted/.git\n', [`~caid p`]: caid });
+    expect(boundaryChanges(snap({}), appeared('no'))).toEqual(['a new worktree at /wt/r/planted']);
+    expect(boundaryChanges(snap({}), appeared('yes'))).toEqual([]);
   });
 });

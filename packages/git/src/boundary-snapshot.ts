@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GitRunner, defaultIdentity } from './git-runner.js';
 import { ownMoveCount } from './own-worktree-moves.js';
+import { addedByCaid, beingAdded } from './own-worktree-adds.js';
 import type { Repo } from './repo.js';
 import { logger } from '@caid/log';
 
@@ -47,6 +48,8 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
     // Not items of the boundary (INTERNAL): what tells caid's own moves of this worktree from an agent's.
     s.set(`~moves ${name}`, String(ownMoveCount(admin)));
     s.set(`~gitdir ${name}`, entry(join(admin, 'gitdir')));
+    // Made by caid (or still being made by git, in any process): a new worktree that is neither is the agent's.
+    s.set(`~caid ${name}`, addedByCaid(admin) || beingAdded(admin) ? 'yes' : 'no');
   }
   // git itself, pointed at the common dir: never through a `.git` an agent could have replaced.
   const git = new GitRunner(repo.root, { identity: defaultIdentity, gitDir: () => common });
@@ -75,8 +78,9 @@ const INTERNAL = /^~/;
  * moved that worktree during the round (own-worktree-moves.ts: a parked spare keeps its admin name
  * and goes from task b's branch, through detached, to task c's while a long round of another task
  * runs), the admin name now belongs to another worktree (its `gitdir` changed: removed and made
- * again), or it was detached before and after (the integration worktree, where caid merges). Whole
- * worktrees added or removed are caid's too. So an agent switching another task's worktree, even
+ * again), or it was detached before and after (the integration worktree, where caid merges). A
+ * worktree removed is caid's doing; one added is only when caid made it (own-worktree-adds.ts),
+ * else it is named by its path. So an agent switching another task's worktree, even
  * from one caid branch to another, or detaching it, is a breach.
  */
 export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapshot): string[] {
@@ -86,8 +90,13 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
     const b = after.get(key);
     if (a === b || INTERNAL.test(key)) continue;
     const otherWorktree = OTHER_HEAD.test(key) || /^worktree .+ config\.worktree$/.test(key);
-    if (otherWorktree && (a === undefined || b === undefined)) continue;
     const head = OTHER_HEAD.exec(key);
+    // A worktree that appeared during the round: caid's own, or one the agent made with `git worktree add`.
+    if (head && a === undefined && after.get(`~caid ${head[1]}`) === 'no') {
+      changed.push(newWorktree(after.get(`~gitdir ${head[1]}`)));
+      continue;
+    }
+    if (otherWorktree && (a === undefined || b === undefined)) continue;
     if (head) {
       const name = head[1]!;
       const movesBefore = before.get(`~moves ${name}`);
@@ -96,8 +105,8 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
       const midMove = [movesBefore, movesAfter].some((n) => Number(n ?? 0) % 2 === 1);
       // caid only ever leaves its worktrees detached or on a caid branch: a user branch is never its move.
       const movedByCaid = (movesBefore !== movesAfter || midMove) && (runOf(b!) !== undefined || !b!.startsWith('file:ref:'));
-      // `git worktree add` writes an all-zero HEAD, then the real one: caid adding a worktree while the round ran.
-      const beingAdded = PLACEHOLDER_HEAD.test(a!);
+      // `git worktree add` makes the admin dir, then writes an all-zero HEAD, then the real one: caid adding a worktree while the round ran.
+      const beingAdded = a === 'none' || PLACEHOLDER_HEAD.test(a!);
       const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
       const detachedThroughout = !a!.startsWith('file:ref:') && !b!.startsWith('file:ref:');
       // Another caid run in the same repository parks and takes over its own worktrees, in its own process.
@@ -108,6 +117,19 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
     changed.push(key);
   }
   return changed.sort();
+}
+
+const NEW_WORKTREE = 'a new worktree at ';
+
+/** The change naming a worktree the agent added, by its path (git's `gitdir` file names `<path>/.git`). */
+function newWorktree(gitdir: string | undefined): string {
+  const path = gitdir?.startsWith('file:') ? dirname(gitdir.slice(5).trim()) : '(unknown path)';
+  return `${NEW_WORKTREE}${path}`;
+}
+
+/** The path of a worktree the agent added, from its change (see boundaryChanges), else undefined. */
+export function addedWorktreePath(change: string): string | undefined {
+  return change.startsWith(NEW_WORKTREE) ? change.slice(NEW_WORKTREE.length) : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GitRunner, defaultIdentity, positional } from './git-runner.js';
+import { ownWorktreeAdd } from './own-worktree-adds.js';
 import { Repo } from './repo.js';
 import { serially } from './serially.js';
 import { GitError } from './types.js';
@@ -87,7 +88,7 @@ export async function placeWorktree(repo: Repo, dir: string, branch: string, sta
   return shared(repo, async () => {
     await runner(repo).out(['worktree', 'prune']);
     mkdirSync(path.dirname(dir), { recursive: true });
-    await runner(repo).out(['worktree', 'add', '--quiet', '-B', positional(branch, 'branch name'), dir, positional(start)]);
+    await ownWorktreeAdd(dir, (p) => repo.recordedGitDir(p), () => runner(repo).out(['worktree', 'add', '--quiet', '-B', positional(branch, 'branch name'), dir, positional(start)]));
     return repo.worktree(dir);
   });
 }

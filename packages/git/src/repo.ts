@@ -1,4 +1,5 @@
 import { ownWorktreeMove } from './own-worktree-moves.js';
+import { ownWorktreeAdd } from './own-worktree-adds.js';
 import { canonical, recordedGitDir } from './recorded-git-dir.js';
 import { existsSync, readFileSync, readdirSync, realpathSync, renameSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
@@ -111,7 +112,8 @@ export class Repo {
       const at = join(realpathSync(parent), basename(path));
       const mode = o.newBranch !== undefined ? ['-b', positional(o.newBranch, 'branch name')] : o.detach ? ['--detach'] : [];
       const t0 = performance.now();
-      await this.git.out(['worktree', 'add', ...mode, at, positional(o.start)]);
+      // caid's own add: the isolation check of rounds running now must not take it for an agent's.
+      await ownWorktreeAdd(at, (p) => this.recordedGitDir(p), () => this.git.out(['worktree', 'add', ...mode, at, positional(o.start)]));
       freshCheckoutMs.set(this.commonDir, performance.now() - t0);
       return this.worktree(at);
     });

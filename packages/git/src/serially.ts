@@ -9,6 +9,7 @@ const tails = new Map<string, Promise<void>>();
 export function serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const prev = tails.get(key) ?? Promise.resolve();
   const result = prev.then(fn);
+  // expected: the caller awaits `result` and gets the error; the tail only lets the next in line start.
   const tail = result.then(() => undefined, () => undefined);
   tails.set(key, tail);
   void tail.then(() => {

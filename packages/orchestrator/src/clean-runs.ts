@@ -4,6 +4,9 @@ import type { Repo } from '@caid/git';
 import { listRuns } from './list-runs.js';
 import { RunLog } from './run-log.js';
 import { removeScratch } from './cleanup-run.js';
+import { logger } from '@caid/log';
+
+const olog = logger('orchestrator');
 
 export interface CleanItem {
   kind: 'worktree' | 'branch';
@@ -30,7 +33,8 @@ export async function planClean(repo: Repo, runIds: string[], force = false): Pr
     const s = RunLog.open(repo.root, runId).current;
     const under = path.join(s.worktreeRoot, runId) + path.sep;
     for (const wt of worktrees.filter((w) => w.path.startsWith(under))) {
-      const dirty = !(await repo.worktree(wt.path).status().then((st) => st.clean, () => true));
+      // Unreadable (its folder gone, say) counts as clean: git itself still refuses to remove one with changes.
+      const dirty = !(await repo.worktree(wt.path).status().then((st) => st.clean, (err) => { olog.dropped('worktree status unreadable: treated as clean', { worktree: wt.path })(err); return true; }));
       const remove = finished && (!dirty || force);
       items.push({ kind: 'worktree', target: wt.path, remove, dirty, why: !finished ? `run is ${run.status}` : dirty ? (force ? 'uncommitted changes (--force)' : 'uncommitted changes') : 'run finished' });
     }

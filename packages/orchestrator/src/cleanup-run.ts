@@ -48,7 +48,7 @@ export async function tidyEndedRun(repo: Repo, s: RunState): Promise<void> {
  * files: plain `git worktree remove` refuses those, so one git process both checks and removes.
  */
 async function retireWorktree(repo: Repo, wt: string): Promise<void> {
-  const gone = await repo.removeWorktree(wt).then(() => true, () => false);
+  const gone = await repo.removeWorktree(wt).then(() => true, (err) => { oplog.dropped('task worktree kept: git would not remove it (changes, or gone)', { worktree: wt })(err); return false; });
   if (gone) removeScratch(path.dirname(path.dirname(wt)), path.basename(path.dirname(wt)), path.basename(wt), 'tmp');
 }
 

@@ -74,6 +74,10 @@ export function bullmqQueue(o: BullmqQueueOptions): BullmqTaskQueue {
     watcher.on('failed', ({ jobId, failedReason }) => report('failed', jobId, () => ({ error: failedReason })));
     const trouble = connectionTrouble(qlog, address.display);
     watcher.on('error', trouble.error);
+    // BullMQ does not always pass on a dropped connection as an 'error' (seen with a Redis restart
+    // while the coordinator waited): ioredis's own 'reconnecting' always says it.
+    redis.on('error', trouble.error);
+    redis.on('reconnecting', () => trouble.error(new Error(`connection to ${address.display} lost`)));
     const queue = new Queue(name, { connection: redis, prefix });
     queue.on('error', trouble.error);
     await watcher.waitUntilReady();

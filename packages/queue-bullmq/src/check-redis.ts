@@ -6,7 +6,7 @@ import { connectionOptions, parseQueueUrl } from './redis-url.js';
 export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> {
   const a = parseQueueUrl(url);
   const redis = new Redis({ ...connectionOptions(a, { blocking: false }), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  redis.on('error', () => undefined); // the failed connect() below reports the same error
+  redis.on('error', () => undefined); // expected: the failed connect() below reports the same error
   try {
     await redis.connect();
     await redis.ping();

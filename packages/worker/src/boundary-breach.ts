@@ -1,13 +1,18 @@
 import { taskBranch, type TaskJob } from '@caid/core';
-import { boundaryChanges, boundarySnapshot, restoreBoundary, type BoundarySnapshot, type Repo } from '@caid/git';
+import { addedWorktreePath, boundaryChanges, boundarySnapshot, restoreBoundary, type BoundarySnapshot, type Repo } from '@caid/git';
+import { logger } from '@caid/log';
 import { repairWorktree } from './repair-worktree.js';
 import type { Transcript } from './transcript.js';
+
+const wlog = logger('worker');
 
 /**
  * The isolation check after an agent round, before caid commits it: the task's branch must still
  * exist, and nothing outside the worktree (boundarySnapshot) may have changed. On a breach the
  * round fails closed with `isolation-breach` naming what changed; the repository config, hooks and
- * the `.git` pointer are put back, the rest is named for the user. Nothing of the round is committed.
+ * the `.git` pointer are put back, a worktree the agent added is removed when it is clean (so the
+ * branch it holds can move again; one with changes is kept for the user), the rest is named for
+ * the user. Nothing of the round is committed.
  */
 export async function boundaryBreach(
   repo: Repo, job: TaskJob, worktree: string, before: BoundarySnapshot, transcript: Transcript,
@@ -22,6 +27,11 @@ export async function boundaryBreach(
   if (changed.includes("the task worktree's .git pointer")) {
     await repairWorktree(repo, worktree);
     restored.push("the task worktree's .git pointer");
+  }
+  for (const change of changed) {
+    const added = addedWorktreePath(change);
+    // Not forced: git refuses one with changes or a lock, and then it stays, named for the user.
+    if (added) await repo.removeWorktree(added).then(() => restored.push(change), wlog.dropped('worktree an agent added not removed: named for the user', { worktree: added }));
   }
   const kept = changed.filter((c) => !restored.includes(c));
   const message = `the agent changed ${changed.join(', ')} outside its worktree; its work was not committed`

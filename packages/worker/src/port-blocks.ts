@@ -23,7 +23,7 @@ const LOCKS = path.join(os.tmpdir(), 'caid-ports');
 
 const free = (port: number) => new Promise<boolean>((resolve) => {
   const srv = net.createServer();
-  srv.once('error', () => resolve(false));
+  srv.once('error', () => resolve(false)); // expected: the port is taken (or not ours to bind): that is the answer
   srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
 });
 

@@ -1,6 +1,9 @@
 import { existsSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Repo } from '@caid/git';
+import { logger } from '@caid/log';
+
+const wlog = logger('worker');
 
 /**
  * Undoes what a killed caid (or a killed git) can leave in a task's worktree before a round
@@ -27,7 +30,7 @@ export async function repairWorktree(repo: Repo, dir: string, o: { onBranch?: bo
   const wt = repo.worktree(dir);
   if (await wt.mergeInProgress()) await wt.abortMerge();
   if (o.onBranch && (await wt.branch()) === null) {
-    const removed = await repo.removeWorktree(dir).then(() => true, () => false);
+    const removed = await repo.removeWorktree(dir).then(() => true, (err) => { wlog.dropped('worktree on no branch not removed: moved aside instead', { worktree: dir })(err); return false; });
     if (!removed && existsSync(dir)) {
       renameSync(dir, `${dir}.orphan-${Date.now()}`);
       await repo.pruneWorktrees();

@@ -15,9 +15,9 @@ export interface ScriptedModelServer {
   /**
    * Every model request, in arrival order, read into chat messages whatever its protocol; `rule` is
    * the answering rule, if any; `stream` whether the client asked for SSE; `apiKey` is an Anthropic
-   * client's `x-api-key` header.
+   * client's `x-api-key` header; `maxTokens` the reply cap the client asked for.
    */
-  requests: { conversation: Conversation; protocol: Protocol; stream: boolean; rule?: string; authorization?: string; apiKey?: string }[];
+  requests: { conversation: Conversation; protocol: Protocol; stream: boolean; rule?: string; authorization?: string; apiKey?: string; maxTokens?: number }[];
   /** Most chat-completion requests open at once so far (to check client-side concurrency limits). */
   readonly peakInFlight: number;
   close(): Promise<void>;
@@ -85,6 +85,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
     const index = o.rules.findIndex((r) => r.when(conversation));
     const rule = o.rules[index];
     const entry: ScriptedModelServer['requests'][number] = { conversation, protocol, stream: parsed.stream === true };
+    if (parsed.maxTokens !== undefined) entry.maxTokens = parsed.maxTokens;
     if (rule) entry.rule = rule.name ?? `#${index}`;
     if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
     const apiKey = req.headers['x-api-key'];

@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Repo, boundaryChanges, boundarySnapshot } from './index.js';
+import { addedWorktreePath } from './boundary-snapshot.js';
+import { OWN_ADD_MARK, addedByCaid, beingAdded, ownWorktreeAdd } from './own-worktree-adds.js';
+import { git, initRepo, removeTempDirs, tempDir } from './temp-repo.fixture.js';
+
+afterEach(removeTempDirs);
+
+/** A repository with the task worktree `own` whose round the snapshots bracket. */
+async function setup() {
+  const repo = await Repo.open(initRepo());
+  const root = join(tempDir(), 'wt', 'r');
+  const own = await repo.addWorktree(join(root, 'own'), { start: 'main', newBranch: 'caid/r/tasks/own' });
+  return { repo, root, own: own.path, before: await boundarySnapshot(repo, own.path) };
+}
+
+describe('worktrees added during a round', () => {
+  it('caid\'s own adds (a task worktree, a detached integration worktree) are no breach', async () => {
+    const { repo, root, own, before } = await setup();
+    await repo.addWorktree(join(root, 'other'), { start: 'main', newBranch: 'caid/r/tasks/other' });
+    const integration = await repo.addWorktree(join(root, '_integration'), { start: 'main', detach: true });
+    expect(addedByCaid(repo.recordedGitDir(integration.path)!)).toBe(true);
+    expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual([]);
+  });
+
+  it('an add of caid\'s that git has finished but caid has not marked yet is no breach either', async () => {
+    const { repo, root, own, before } = await setup();
+    const at = join(root, 'late');
+    await ownWorktreeAdd(at, (p) => repo.recordedGitDir(p), async () => {
+      git(own, 'worktree', 'add', '-q', '--detach', at, 'HEAD');
+      expect(addedByCaid(repo.recordedGitDir(at)!)).toBe(true);
+      expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual([]);
+    });
+    expect(addedByCaid(repo.recordedGitDir(at)!)).toBe(true);
+  });
+
+  it('names a worktree added with plain git (beside the task\'s, or inside it) by its path', async () => {
+    const { repo, root, own, before } = await setup();
+    git(own, 'worktree', 'add', '-q', '--detach', join(root, 'planted'), 'HEAD');
+    git(own, 'worktree', 'add', '-q', '--detach', join(own, 'nested'), 'HEAD');
+    const changed = boundaryChanges(before, await boundarySnapshot(repo, own));
+    expect(changed).toEqual([`a new worktree at ${join(root, 'planted')}`, `a new worktree at ${join(own, 'nested')}`].sort());
+    expect(changed.map(addedWorktreePath)).toContain(join(root, 'planted'));
+  });
+
+  it('leaves a worktree another process is still adding (all-zero HEAD, or git\'s "initializing" lock)', async () => {
+    const { repo, root, own, before } = await setup();
+    git(own, 'worktree', 'add', '-q', '--detach', join(root, 'elsewhere'), 'HEAD');
+    const admin = repo.recordedGitDir(join(root, 'elsewhere'))!;
+    expect(addedByCaid(admin)).toBe(false);
+    writeFileSync(join(admin, 'locked'), 'initializing\n');
+    expect(beingAdded(admin)).toBe(true);
+    expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual([]);
+    writeFileSync(join(admin, 'locked'), 'kept for me\n');
+    expect(beingAdded(admin)).toBe(false);
+    expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual([`a new worktree at ${join(root, 'elsewhere')}`]);
+    // Marked by another caid process once its add was done.
+    writeFileSync(join(admin, OWN_ADD_MARK), '1\n');
+    expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual([]);
+  });
+});
