@@ -59,6 +59,26 @@ describe('foldPage', () => {
     expect(s.run.tasks.c!.conflictWarnings).toBe(1);
   });
 
+  it('keeps each reopen of a merged task (tests, output, whose merge showed it) and marks it on the timeline', () => {
+    const reopened: RunEvent[] = [
+      ...events,
+      { type: 'task.reopened', at: t(13), taskId: 'a', tests: ['tests.test_a::test_x'], output: 'E   NameError: c', by: 'c' },
+      { type: 'task.queued', at: t(13), taskId: 'a', attempt: 4, round: { kind: 'reopen', tests: ['tests.test_a::test_x'], output: 'E   NameError: c' } },
+      { type: 'task.started', at: t(14), taskId: 'a', attempt: 4 },
+      { type: 'task.finished', at: t(15), taskId: 'a', attempt: 4, status: 'done', commit: 'ta4', steps: 1, usage: u(5, 1) },
+      { type: 'task.merged', at: t(16), taskId: 'a', commit: 'm2', taskCommit: 'ta4' },
+    ];
+    const s = fold(reopened);
+    const h = s.history.a!;
+    expect(h.reopens).toEqual([{ at: t(13), tests: ['tests.test_a::test_x'], output: 'E   NameError: c', by: 'c' }]);
+    expect(h.rounds.at(-1)).toEqual({ attempt: 4, kind: 'reopen', queuedAt: t(13), startedAt: t(14), finishedAt: t(15), outcome: 'done', steps: 1 });
+    expect(h.integrations.slice(-2).map((i) => [i.from, i.at, i.result, i.detail])).toEqual([
+      [t(13), t(13), 'reopened', "by c's merge: tests.test_a::test_x"], [t(15), t(16), 'merged', 'm2'],
+    ]);
+    expect(s.run.tasks.a).toMatchObject({ status: 'merged', reopens: 1 });
+    expect(fold(events).history.a!.reopens).toEqual([]);
+  });
+
   it('folds the run itself with core.reduce', () => {
     const s = fold(events);
     expect(s.run.tasks.a).toMatchObject({ status: 'merged', attempts: 3, conflicts: 1, verifyFailures: 1 });

@@ -1,6 +1,6 @@
 import { initialState, reduce, runStopped, taskWord, type RunEvent, type RunState, type TaskState, type TaskStatus } from '@caid/core';
 
-/** One agent round of a task: its first run, a conflict round or a send-back after a failed verify. */
+/** One agent round of a task: its first run, a conflict round, a send-back after a failed verify, or a reopen. */
 export interface Round {
   attempt: number;
   kind: 'start' | 'conflict' | 'verify-failed' | 'reopen';
@@ -16,7 +16,8 @@ export interface Round {
 export interface Integration {
   from: string;
   at: string;
-  result: 'merged' | 'conflict' | 'verify-failed';
+  /** 'reopened': merged earlier, sent back because a later merge's suite showed its own code failing. */
+  result: 'merged' | 'conflict' | 'verify-failed' | 'reopened';
   detail?: string;
 }
 
@@ -28,6 +29,8 @@ export interface TaskHistory {
   /** Early warnings its agent got while it worked: a trial merge showed a coming conflict. */
   warnings: { at: string; step: number; paths: string[]; tasks: string[] }[];
   verifyFailures: { at: string; command: string; exitCode: number | null; output: string }[];
+  /** Times it was sent back after it merged: the tests its code fails, and whose merge showed it. */
+  reopens: { at: string; tests: string[]; output: string; by?: string }[];
 }
 
 export interface PageState {
@@ -54,7 +57,7 @@ export const statusWord = (t: Pick<TaskState, 'status' | 'queue'>, run: Pick<Run
 
 export const initialPage = (): PageState => ({ run: initialState(), history: {}, events: 0 });
 
-const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], warnings: [], verifyFailures: [] });
+export const emptyHistory = (): TaskHistory => ({ rounds: [], integrations: [], conflicts: [], warnings: [], verifyFailures: [], reopens: [] });
 
 /** The page's state is the fold of the run log, like `caid status`; the run part is `core.reduce`. Pure. */
 export function foldPage(s: PageState, e: RunEvent): PageState {
@@ -97,6 +100,13 @@ export function foldPage(s: PageState, e: RunEvent): PageState {
       changed = {
         ...h, verifyFailures: [...h.verifyFailures, { at: e.at, command: e.command, exitCode: e.exitCode, output: e.output }],
         integrations: [...h.integrations, { from: finishedAt, at: e.at, result: 'verify-failed', detail: `exit ${e.exitCode}` }],
+      };
+      break;
+    case 'task.reopened':
+      // A mark at the moment it was reopened: its merge already happened, its next round follows.
+      changed = {
+        ...h, reopens: [...h.reopens, { at: e.at, tests: e.tests, output: e.output, ...(e.by ? { by: e.by } : {}) }],
+        integrations: [...h.integrations, { from: e.at, at: e.at, result: 'reopened', detail: `${e.by ? `by ${e.by}'s merge: ` : ''}${e.tests.join(', ')}` }],
       };
       break;
     default:

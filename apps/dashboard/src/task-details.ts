@@ -1,5 +1,5 @@
 import type { PageState } from './fold-page.js';
-import { displayStatus, statusWord } from './fold-page.js';
+import { displayStatus, emptyHistory, statusWord } from './fold-page.js';
 import { clock, cost, duration, usageText } from './format.js';
 import { transcriptView, type TranscriptRecord } from './transcript-view.js';
 import { h } from './element.js';
@@ -15,7 +15,7 @@ const row = (k: string, v: string | Node) => [h('dt', {}, k), h('dd', {}, v)];
 /** Everything about one task: prompt, rounds, conflicts, verify output, transcript, tokens and cost. */
 export function taskDetails(p: PageState, id: string, files: TaskFiles | undefined, now: string): HTMLElement {
   const t = p.run.tasks[id]!;
-  const hist = p.history[id] ?? { rounds: [], conflicts: [], warnings: [], verifyFailures: [], integrations: [] };
+  const hist = p.history[id] ?? emptyHistory();
   const u = t.usage;
   const live = t.liveUsage;
   return h('section', { class: 'details', id: 'details', 'data-task': id },
@@ -23,6 +23,7 @@ export function taskDetails(p: PageState, id: string, files: TaskFiles | undefin
     t.title ? h('p', { class: 'task-title' }, t.title) : null,
     h('dl', {},
       ...row('attempts', String(t.attempts)), ...row('conflicts', String(t.conflicts)), ...row('failed verifies', String(t.verifyFailures)),
+      ...(t.reopens ? row('reopened', String(t.reopens)) : []),
       ...row('tokens', usageText({ ...u, inputTokens: u.inputTokens + live.inputTokens, outputTokens: u.outputTokens + live.outputTokens })),
       ...row('cost', cost(u.costUsd + live.costUsd)),
       ...row('time', t.startedAt ? `${clock(t.startedAt)} → ${clock(t.mergedAt ?? t.finishedAt)} (${duration(t.startedAt, t.finishedAt ?? now)})` : 'not started'),
@@ -44,6 +45,9 @@ export function taskDetails(p: PageState, id: string, files: TaskFiles | undefin
     hist.verifyFailures.length ? h('h3', {}, 'Failed verifies') : null,
     ...hist.verifyFailures.map((v) => h('div', { class: 'verify-failure' },
       h('div', {}, `${clock(v.at)} \`${v.command}\` exit ${v.exitCode}`), h('pre', { class: 'verify-output' }, v.output))),
+    hist.reopens.length ? h('h3', {}, 'Reopened after merging') : null,
+    ...hist.reopens.map((r) => h('div', { class: 'reopen' },
+      h('div', {}, `${clock(r.at)}${r.by ? ` (shown by ${r.by}'s merge)` : ''}: its code fails ${r.tests.join(', ')}`), h('pre', { class: 'verify-output' }, r.output))),
     h('h3', {}, 'Last verify output'),
     files ? (files.verifyLog === null ? h('p', { class: 'muted' }, 'No verify run for this task yet.') : h('pre', { class: 'verify-log' }, files.verifyLog)) : h('p', { class: 'muted' }, 'loading…'),
     h('h3', {}, 'Agent transcript'),

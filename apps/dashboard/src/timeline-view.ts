@@ -8,7 +8,7 @@ const AXIS_H = 24;
 
 /**
  * When each task ran and merged: a bar per agent round (shaded by round kind), a thin bar for
- * the time in the integrator, and a mark for each merge, conflict or failed verify.
+ * the time in the integrator, and a mark for each merge, conflict, failed verify or reopen.
  */
 export function timelineView(p: PageState, now: string, width = 960): SVGSVGElement {
   const run = p.run;

@@ -91,4 +91,6 @@ export interface TaskProgress {
 export type IntegrationOutcome =
   | { kind: 'merged'; commit: string; taskCommit: string; gate?: GateReport }
   | { kind: 'conflict'; paths: string[]; stale?: boolean }
-  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string; gate?: GateReport };
+  | { kind: 'verify-failed'; command: string; exitCode: number | null; output: string; gate?: GateReport }
+  /** Its merge could not be published (the integration branch checked out elsewhere, locked, moved by hand): the task fails with `reason`. */
+  | { kind: 'failed'; reason: string };

@@ -59,6 +59,11 @@ describe('blameOwned (a test that failed before and still fails, now in the merg
     expect(blameOwned('t', tb(['tests/test_x.py:3', 'lib/fmt.py:7', '/usr/lib/python3.11/urllib/request.py:1348']), dir, merging)).toBeNull();
     const wrapped = `${tb(['lib/fmt.py:7', '/usr/lib/python3.11/socket.py:9'])}\n\nThe above exception was the direct cause of the following exception:\n\n${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}`;
     expect(blameOwned('t', wrapped, dir, merging)).toBeNull();
+    // raised while handling the repository's own error (a schema catching its ValidationError): the last one is judged
+    const handling = `${tb(['tests/test_x.py:3'])}\n\nDuring handling of the above exception, another exception occurred:\n\n${tb(['tests/test_x.py:5', 'lib/fmt.py:7'])}`;
+    expect(blameOwned('t', handling, dir, merging)).toEqual({ test: 't', task: 'impl-fmt', at: 'lib/fmt.py:7' });
+    // ... but not while handling what a stub raised
+    expect(blameOwned('t', handling.replace('tests/test_x.py:3', 'lib/ops.py:2'), dir, merging)).toBeNull();
     // real code failing on what a stub returned (None) waits on that stub
     expect(blameOwned('t', `${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}\nE           TypeError: 'NoneType' object is not callable\n`, dir, merging)).toBeNull();
     // stopped by the per-test timeout inside its loop: the loop may wait on a stub

@@ -69,22 +69,42 @@ const ON_NONE = /^E?\s*(TypeError|AttributeError)\b.*'?NoneType'?/m;
 const TIMED_OUT = /Failed: Timeout \(>|^E\s+Failed: Timeout/m;
 
 // Python's chained tracebacks: the exception shown last was raised while handling the one above it.
-const CHAINED = /^(The above exception was the direct cause of the following exception|During handling of the above exception, another exception occurred):?$/m;
+const CHAINED = /^(?:The above exception was the direct cause of the following exception|During handling of the above exception, another exception occurred):?$/m;
+
+/**
+ * The part of a traceback to judge: the whole of an unchained one; of a chained one, the last
+ * exception's, when every exception it was raised while handling came from the repository's own
+ * real code (marshmallow's schema catching its own ValidationError, then calling a wrong
+ * `normalized_messages`). Null when one of those came from outside the repository (the standard
+ * library, a dependency: a network or install problem of this machine, wrapped) or from a stub.
+ */
+function lastRaised(detail: string, cwd: string): string | null {
+  const parts = detail.split(CHAINED);
+  for (const cause of parts.slice(0, -1)) {
+    const inner = frames(cause).at(-1);
+    if (!inner) return null;
+    const abs = path.resolve(cwd, inner.file);
+    const rel = path.relative(path.resolve(cwd), abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).some((p) => p === 'site-packages' || p === 'node_modules')) return null;
+    if (isStubFrame(abs, inner.line)) return null;
+  }
+  return parts.at(-1)!;
+}
 
 /**
  * Whose fault a test that still fails after a merge is (it did not pass before, so it is no
  * regression): the merged task's, when the failure was raised in a file that task owns (the
- * innermost frame of the whole traceback is there, and it is no stub). A broken first attempt at a
+ * innermost frame of the last exception raised is there, and it is no stub). A broken first attempt at a
  * stubbed module would otherwise land, since its tests already failed on the stubs. Not blamed:
  * an error raised in the standard library or a dependency the code calls (a network or install
- * problem of this machine, not of the code), one raised while handling another (a wrapped
- * error: its cause is what the first exception says), a TypeError or AttributeError on None (what
+ * problem of this machine, not of the code), one raised while handling an error from outside the
+ * repository or from a stub (a wrapped error: its cause is what the first exception says; see lastRaised), a TypeError or AttributeError on None (what
  * real code does with a stub's return value), one that waits on a task in `pending` (see
  * waitsOnPending), and a failed assertion in the test itself.
  */
 export function blameOwned(test: string, detail: string | undefined, cwd: string, merging: readonly PendingTask[], pending: readonly PendingTask[] = []): Owned | null {
-  if (!detail || !merging.length || CHAINED.test(detail) || ON_NONE.test(detail) || TIMED_OUT.test(detail)) return null;
-  const f = frames(detail).at(-1);
+  if (!detail || !merging.length || ON_NONE.test(detail) || TIMED_OUT.test(detail)) return null;
+  const f = frames(lastRaised(detail, cwd) ?? '').at(-1);
   if (!f) return null;
   const root = path.resolve(cwd);
   const abs = path.resolve(root, f.file);

@@ -18,6 +18,17 @@ describe('judgeRun (no-regression)', () => {
     expect(judgeRun('no-regression', base(['a', 'gone']), run({ a: 'passed' })).failing).toEqual(['gone']);
   });
 
+  it('matches a parametrized case whose id changes every run (built from the clock) by its name, one for one', () => {
+    const before = base(['t.py::dt[20:35:17 2026-12-06]', 't.py::dt[12-06-2026 20:35:17]', 't.py::other']);
+    const later = { 't.py::dt[20:36:02 2026-12-06]': 'passed', 't.py::dt[12-06-2026 20:36:02]': 'passed', 't.py::other': 'passed' } as const;
+    expect(judgeRun('no-regression', before, run(later))).toMatchObject({ accepted: true, failing: [] });
+    // one of the renamed cases fails now: one old id is unmatched
+    expect(judgeRun('no-regression', before, run({ ...later, 't.py::dt[12-06-2026 20:36:02]': 'failed' })).failing).toHaveLength(1);
+    // an old id still reported and failing is a regression whatever else passes; an unparametrized test gone is too
+    expect(judgeRun('no-regression', before, run({ ...later, 't.py::dt[20:35:17 2026-12-06]': 'failed' })).failing).toEqual(['t.py::dt[20:35:17 2026-12-06]']);
+    expect(judgeRun('no-regression', before, run({ 't.py::dt[20:36:02 2026-12-06]': 'passed', 't.py::dt[12-06-2026 20:36:02]': 'passed' })).failing).toEqual(['t.py::other']);
+  });
+
   it('a suite that ran and no longer runs is refused as broken', () => {
     expect(judgeRun('no-regression', base(['a']), crashedRun())).toEqual({ accepted: false, failing: [], broke: true, waiting: [], owned: [] });
   });

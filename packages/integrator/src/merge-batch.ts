@@ -2,6 +2,7 @@ import { integrationBranch, nextProbe, type IntegrationOutcome, type NewRunEvent
 import type { Repo, Worktree } from '@caid/git';
 import { tailOutput } from '@caid/agent';
 import { runVerify } from './run-verify.js';
+import { integrationHead, moveIntegrationBranch } from './integration-branch.js';
 import type { GateBaseline, GateVerdict, TestGate } from './test-gate.js';
 import type { PendingTask } from './attribute-failure.js';
 
@@ -83,10 +84,17 @@ export function batchIntegrator(o: IntegratorOptions) {
     return { accepted: true, verdict };
   };
 
-  /** Moves the branch to the last of `links` and reports each as merged; the gate's report goes with the last. */
+  /**
+   * Moves the branch to the last of `links` and reports each as merged; the gate's report goes with
+   * the last. A branch caid cannot move fails those tasks with the reason, and the head stays.
+   */
   const land = async (links: Link[], from: string, verdict: GateVerdict | undefined, h: BatchHooks) => {
     const tip = links.at(-1)!.commit;
-    await o.repo.updateBranch(branch, tip, from);
+    const blocked = await moveIntegrationBranch(o.repo, branch, tip, from);
+    if (blocked) {
+      for (const l of links) await h.report(l.item.result, { kind: 'failed', reason: blocked });
+      return from;
+    }
     if (verdict) o.gate?.advance(verdict);
     for (const [i, l] of links.entries()) {
       const last = i === links.length - 1;
@@ -161,12 +169,12 @@ export function batchIntegrator(o: IntegratorOptions) {
     if (below) await below.tip;
     let spec = below && !below.done ? below.latest || undefined : undefined;
     if (below && !spec) await below.finished;
-    let head = await o.repo.branchHead(branch);
+    let head = await integrationHead(o.repo, branch);
     if (!head) throw new Error(`cannot integrate: ${branch} is missing`);
     /** Waits for the batch below; true if the branch is now at the tip this batch was built on. */
     const settle = async (): Promise<boolean> => {
       await below!.finished;
-      const now = await o.repo.branchHead(branch);
+      const now = await integrationHead(o.repo, branch);
       if (!now) throw new Error(`cannot integrate: ${branch} is missing`);
       const landed = now === spec;
       [head, spec] = [now, undefined];

@@ -1,6 +1,6 @@
 import { integrationBranch, type NewRunEvent, type Usage } from '@caid/core';
 import type { Repo, Worktree } from '@caid/git';
-import { moveIntegrationBranch, type TestGate } from '@caid/integrator';
+import { integrationHead, moveIntegrationBranch, type TestGate } from '@caid/integrator';
 
 /** What an agent that worked in the integration worktree reports back. */
 export interface StepAgentResult {
@@ -28,7 +28,7 @@ export interface IntegrationStepOptions {
  */
 export async function integrationStep(o: IntegrationStepOptions): Promise<NewRunEvent> {
   const branch = integrationBranch(o.runId);
-  const before = (await o.repo.branchHead(branch))!;
+  const before = (await integrationHead(o.repo, branch))!;
   const wt = await o.worktree(before);
   const r = await o.agent(wt.path);
   const event = (outcome: 'committed' | 'unchanged' | 'rejected', message?: string, commit?: string): NewRunEvent =>

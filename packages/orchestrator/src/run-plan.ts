@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { integrationBranch, newRunId, runDir, type GateMode, type RunSettings, type InFlight, type Plan, type RunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { TaskQueue } from '@caid/scheduler';
 import { currentBranch, type Repo } from '@caid/git';
+import { recordIntegrationTip } from '@caid/integrator';
 import { RunLog } from './run-log.js';
 import { defaultWorktreeRoot, openTarget } from './open-target.js';
 import { RunLock } from './run-lock.js';
@@ -82,6 +83,7 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     writeFileSync(path.join(repo.root, runDir(runId), 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
     const branch = integrationBranch(runId);
     await repo.createBranch(branch, baseCommit);
+    recordIntegrationTip(repo, branch, baseCommit);
     const setup = o.plan.setup ?? o.setup;
     const gate = o.gate ?? o.plan.gate;
     const verifyReport = o.verifyReport ?? o.plan.verifyReport;

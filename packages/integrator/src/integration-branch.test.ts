@@ -3,9 +3,10 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { integrationBranch } from '@caid/core';
+import { integrationBranch, type IntegrationOutcome } from '@caid/core';
 import { Repo } from '@caid/git';
-import { moveIntegrationBranch } from './move-integration-branch.js';
+import { batchIntegrator } from './merge-batch.js';
+import { integrationHead, moveIntegrationBranch } from './integration-branch.js';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -33,7 +34,23 @@ async function fixture() {
   return { root, dir, repo: await Repo.open(dir), base, task };
 }
 
-describe('moveIntegrationBranch', () => {
+describe('the integration branch as caid moves and reads it', () => {
+  it('puts back a head that something else moved after caid\'s last move, so nothing unverified is built on', async () => {
+    const { dir, repo, base, task } = await fixture();
+    const branch = integrationBranch('r');
+    expect(await integrationHead(repo, branch)).toBe(base);
+    expect(await moveIntegrationBranch(repo, branch, task, base)).toBeNull();
+    // An agent moves it to a commit of its own.
+    git(dir, 'checkout', '-q', '-b', 'evil', base);
+    writeFileSync(path.join(dir, 'evil.txt'), 'x\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'evil');
+    git(dir, 'checkout', '-q', 'main');
+    git(dir, 'update-ref', `refs/heads/${branch}`, git(dir, 'rev-parse', 'evil'));
+    expect(await integrationHead(repo, branch)).toBe(task);
+    expect(git(dir, 'rev-parse', branch)).toBe(task);
+  });
+
   it('moves the branch, or says why it could not: checked out elsewhere, a lock that stays, moved by someone else', async () => {
     const { root, dir, repo, base, task } = await fixture();
     const branch = integrationBranch('r');
@@ -53,5 +70,16 @@ describe('moveIntegrationBranch', () => {
 
     expect(await moveIntegrationBranch(repo, branch, base, base)).toMatch(/it was moved by something other than caid/);
     expect(git(dir, 'rev-parse', branch)).toBe(task);
+  });
+
+  it('in the merge queue: the task whose merge could not land fails with the reason, and the head stays', async () => {
+    const { root, dir, repo, base, task } = await fixture();
+    git(dir, 'worktree', 'add', '-q', path.join(root, 'held'), integrationBranch('r'));
+    const outcomes: IntegrationOutcome[] = [];
+    const integrate = batchIntegrator({ repo, runId: 'r', verifyTimeoutMs: 60_000, worktree: () => { throw new Error('no checks, no worktree'); } });
+    const result = { taskId: 't', attempt: 1, status: 'done' as const, commit: task, steps: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
+    await integrate([{ result, task: {} }], { report: async (_r, o) => { outcomes.push(o); }, event: async () => undefined, nextBatch: () => 1 });
+    expect(outcomes).toEqual([{ kind: 'failed', reason: expect.stringMatching(/^cannot move the integration branch caid\/r\/integration: it is checked out in /) }]);
+    expect(git(dir, 'rev-parse', integrationBranch('r'))).toBe(base);
   });
 });
