@@ -47,6 +47,8 @@ describe.skipIf(!cliAvailable(PRESET))(`${PRESET}: --budget-tokens stops a run w
     const served = model.requests.length;
     expect(served).toBeGreaterThanOrEqual(3);
     expect(r.summary.usage).toMatchObject({ inputTokens: served * USAGE.prompt_tokens, outputTokens: served * USAGE.completion_tokens });
+    // Every reply reported its usage: nothing in the ledger is an estimate.
+    expect(r.summary.usage.estimated).toBeUndefined();
     const transcript = readFileSync(path.join(runFolder(s.repo), 'tasks/spend.jsonl'), 'utf8');
     expect(transcript).toMatch(/budget/);
   }, 600_000);
@@ -64,5 +66,7 @@ describe.skipIf(!cliAvailable(PRESET))(`${PRESET}: --budget-tokens stops a run w
     // Counted as estimated: the prompt the server read and the ~256+ tokens that streamed, not the scripted 1,000.
     expect(r.summary.usage.outputTokens).toBeGreaterThanOrEqual(256);
     expect(r.summary.usage.outputTokens).toBeLessThan(Math.ceil(RAMBLE.length / 4));
+    // ... and the ledger says so (the summary's usage; the human line adds 'partly estimated').
+    expect(r.summary.usage.estimated).toBe(true);
   }, 600_000);
 });

@@ -26,7 +26,7 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     `merge order: ${s.mergeOrder.join(' → ') || '(none yet)'}`,
     ...conflictWarningsLine(s),
     ...(s.batches ? [`merge queue: ${s.batches} batch${s.batches === 1 ? '' : 'es'}, ${s.culprits ?? 0} culprit${s.culprits === 1 ? '' : 's'} found`] : []),
-    `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}`,
+    `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}${u.estimated ? ' (partly estimated: a server did not report usage)' : ''}`,
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
     ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),

@@ -1,6 +1,7 @@
 export * from './model.js';
 export { openaiCompatible, type OpenAICompatibleOptions } from './openai-compatible.js';
 export type { Pricing } from './token-usage.js';
+export { addTokenUsage } from './token-usage.js';
 export * from './providers.js';
 export { retryDelayMs, parseRetryAfter, withRetries, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { Limiter, endpointLimiter } from './endpoint-limiter.js';

@@ -1,16 +1,10 @@
 import type { TaskJob, TaskProgress } from '@caid/core';
-import { type Lease, type MeteringEndpoint, type Model, startMeteringEndpoint, type TokenUsage } from '@caid/llm';
+import { addTokenUsage, type Lease, type MeteringEndpoint, type Model, startMeteringEndpoint, type TokenUsage } from '@caid/llm';
 import type { AgentEndpoint } from '@caid/agent';
 
 let shared: Promise<MeteringEndpoint> | undefined;
 
 const PROGRESS_EVERY_TOKENS = 256;
-
-const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
-  inputTokens: a.inputTokens + b.inputTokens,
-  outputTokens: a.outputTokens + b.outputTokens,
-  costUsd: Math.round((a.costUsd + b.costUsd) * 1e9) / 1e9,
-});
 
 /** One metering endpoint per process, started on first use; it does not keep the process alive. */
 export function sharedMeteringEndpoint(): Promise<MeteringEndpoint> {
@@ -62,14 +56,14 @@ export async function meteredRound(
       // The run's budget sees a long reply as it grows (as the built-in agent reports it), not only once it ends.
       if (partial.outputTokens - reported >= PROGRESS_EVERY_TOKENS) {
         reported = partial.outputTokens;
-        progress({ step: round.requests + 1, tool: 'model', usage: addUsage(round.usage, partial) });
+        progress({ step: round.requests + 1, tool: 'model', usage: addTokenUsage(round.usage, partial) });
       }
       return refuse(partial);
     },
     onUsage: (u) => {
       round.requests++;
       reported = 0;
-      round.usage = addUsage(round.usage, u);
+      round.usage = addTokenUsage(round.usage, u);
       progress({ step: round.requests, tool: 'model', usage: { ...round.usage } });
     },
   });
