@@ -7,7 +7,8 @@ import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from
 /**
  * Issue 19, the marshmallow wrong-first failure: a reopened task whose worktree was retired when it
  * merged. With one worker (one spare kept) the first of two independent tasks is parked as a spare
- * when it merges and the second is discarded: its folder goes, and git's admin entry, still naming
+ * when it merges; the second, started while the first was verified, has a new worktree, which is
+ * discarded when it merges (the spare is still there): its folder goes, and git's admin entry, still naming
  * the task's branch, stays until a later prune. Both are wrong first; the task that depends on both
  * makes the suite run and reopens them. The discarded one's reopen round used to delete and remake
  * its branch and was refused ("refusing to delete branch … checked out in <wt>/<task>"), so the
@@ -16,7 +17,8 @@ import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from
 const LIB: Record<string, string> = {
   '.gitignore': '__pycache__/\n',
   'calc/__init__.py': 'from .add import add\nfrom .sub import sub\nfrom .mul import mul\n',
-  'tests/conftest.py': 'import calc  # noqa: F401  (the package must import before any test runs)\n',
+  // The pause keeps the first merge's verify long enough that the second task never waits for its spare.
+  'tests/conftest.py': 'import time\n\ntime.sleep(0.5)\nimport calc  # noqa: F401,E402  (the package must import before any test runs)\n',
   'tests/test_add.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
   'tests/test_sub.py': 'from calc import sub\n\n\ndef test_sub():\n    assert sub(3, 2) == 1\n',
   'tests/test_mul.py': 'from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
