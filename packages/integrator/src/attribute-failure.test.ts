@@ -62,7 +62,8 @@ describe('blameOwned (a test that failed before and still fails, now in the merg
     // raised while handling the repository's own error (a schema catching its ValidationError): the last one is judged
     const handling = `${tb(['tests/test_x.py:3'])}\n\nDuring handling of the above exception, another exception occurred:\n\n${tb(['tests/test_x.py:5', 'lib/fmt.py:7'])}`;
     expect(blameOwned('t', handling, dir, merging)).toEqual({ test: 't', task: 'impl-fmt', at: 'lib/fmt.py:7' });
-    // ... but not while handling what a stub raised
+    // ... but not a module translating its own error (cause and last raised in one file), nor while handling what a stub raised
+    expect(blameOwned('t', handling.replace('tests/test_x.py:3', 'lib/fmt.py:6'), dir, merging)).toBeNull();
     expect(blameOwned('t', handling.replace('tests/test_x.py:3', 'lib/ops.py:2'), dir, merging)).toBeNull();
     // real code failing on what a stub returned (None) waits on that stub
     expect(blameOwned('t', `${tb(['tests/test_x.py:3', 'lib/fmt.py:7'])}\nE           TypeError: 'NoneType' object is not callable\n`, dir, merging)).toBeNull();

@@ -75,11 +75,14 @@ const CHAINED = /^(?:The above exception was the direct cause of the following e
  * The part of a traceback to judge: the whole of an unchained one; of a chained one, the last
  * exception's, when every exception it was raised while handling came from the repository's own
  * real code (marshmallow's schema catching its own ValidationError, then calling a wrong
- * `normalized_messages`). Null when one of those came from outside the repository (the standard
- * library, a dependency: a network or install problem of this machine, wrapped) or from a stub.
+ * `normalized_messages`, in another file). Null when one of those came from outside the repository
+ * (the standard library, a dependency: a network or install problem of this machine, wrapped), from
+ * a stub, or from the very file the last one was raised in.
  */
 function lastRaised(detail: string, cwd: string): string | null {
   const parts = detail.split(CHAINED);
+  const last = parts.at(-1)!;
+  const raisedIn = frames(last).at(-1);
   for (const cause of parts.slice(0, -1)) {
     const inner = frames(cause).at(-1);
     if (!inner) return null;
@@ -87,8 +90,11 @@ function lastRaised(detail: string, cwd: string): string | null {
     const rel = path.relative(path.resolve(cwd), abs);
     if (rel.startsWith('..') || path.isAbsolute(rel) || rel.split(path.sep).some((p) => p === 'site-packages' || p === 'node_modules')) return null;
     if (isStubFrame(abs, inner.line)) return null;
+    // Raised in the file that raised the cause: that module translating its own error (voluptuous's
+    // schema turning an Invalid into MultipleInvalid), which says no more than the cause.
+    if (raisedIn && path.resolve(cwd, raisedIn.file) === abs) return null;
   }
-  return parts.at(-1)!;
+  return last;
 }
 
 /**
