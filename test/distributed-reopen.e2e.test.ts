@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { git, makeRepo, removeTemps, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { calcProject, isReopen } from './calc-library.js';
+import { git, removeTemps, taskOf, tempDir, writesFiles } from './cli-harness.js';
 import { REDIS_URL, runEvents, startCli, stop, type Proc } from './distributed-harness.js';
 import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-prefix.fixture.js';
 
@@ -13,15 +13,6 @@ import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-
  * task's branch from the coordinator's repository). The fixed code lands and the suite is green on
  * the integration branch.
  */
-const LIB: Record<string, string> = {
-  '.gitignore': '__pycache__/\n',
-  'calc/__init__.py': 'from .add import add\nfrom .mul import mul\n',
-  'tests/conftest.py': 'import calc  # noqa: F401  (the package must import before any test runs)\n',
-  'tests/test_add.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-  'tests/test_mul.py': 'from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
-};
-const reopened = (lastUser: string) => /your merged code fails these tests/i.test(lastUser);
-
 let model: ScriptedModelServer | undefined;
 const procs: Proc[] = [];
 let prefix: string | undefined;
@@ -36,26 +27,22 @@ describe('a reopen in a distributed run', () => {
   it('runs the reopen round on a worker, lands the fix once, and ends green', async () => {
     model = await startScriptedModel({
       rules: [
-        { when: (c) => taskOf(c) === 'impl-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
+        { when: (c) => taskOf(c) === 'impl-add' && isReopen(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
         { when: (c) => taskOf(c) === 'impl-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
         { when: (c) => taskOf(c) === 'impl-mul', reply: writesFiles({ 'calc/mul.py': 'def mul(a, b):\n    return a * b\n' }) },
       ],
     });
     const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), LIB);
-    writeFileSync(path.join(dir, 'plan.yaml'), `
-goal: implement calc
-verify: python3 -m pytest -q
-tasks:
-  - { id: impl-add, prompt: write calc/add.py, files: [calc/add.py] }
-  - { id: impl-mul, prompt: write calc/mul.py, files: [calc/mul.py], dependsOn: [impl-add] }
-`);
+    const { repo, plan } = calcProject(dir, [
+      '{ id: impl-add, prompt: write calc/add.py, files: [calc/add.py] }',
+      '{ id: impl-mul, prompt: write calc/mul.py, files: [calc/mul.py], dependsOn: [impl-add] }',
+    ]);
     prefix = testPrefix();
     const queue = `${REDIS_URL}?prefix=${prefix}`;
     const workers = [1, 2].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model!.url, '--sandbox', 'none']));
     procs.push(...workers);
     await Promise.all(workers.map((w) => w.waitFor(/serving/)));
-    const run = startCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--queue', queue, '--worktree-root', path.join(dir, 'wt'), '--verify-attempts', '1', '--json']);
+    const run = startCli(['run', '--plan', plan, '--repo', repo, '--queue', queue, '--worktree-root', path.join(dir, 'wt'), '--verify-attempts', '1', '--json']);
     procs.push(run);
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(0);
