@@ -3,12 +3,12 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
-import { PROVIDER_PRESETS, probeServer, probeToolCalls } from '@caid/llm';
+import { probeServer, probeToolCalls } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
 import { defaultWorktreeRoot, loadConfig, prepareWorktreeRoot } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 import { resolveSettings } from './resolve-settings.js';
-import { modelFromSettings, modelRef } from './model-settings.js';
+import { modelEndpoint, modelFromSettings, modelRef } from './model-settings.js';
 
 const log = logger('cli');
 
@@ -118,8 +118,7 @@ async function modelChecks(settings: RunSettings, external: boolean): Promise<Do
   const seen = new Set<string>();
   for (const role of ['worker', 'planner', 'resolver'] as ModelRole[]) {
     const ref = modelRef(settings, role);
-    const preset = ref.provider ? PROVIDER_PRESETS[ref.provider] : undefined;
-    const baseURL = ref.baseURL ?? preset?.baseURL ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+    const { baseURL, apiKey } = modelEndpoint(ref);
     const key = `${baseURL}|${ref.model ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -130,8 +129,6 @@ async function modelChecks(settings: RunSettings, external: boolean): Promise<Do
       out.push({ name, ok: false, required, detail: 'no model named', fix: 'pass --model NAME or set CAID_MODEL, or run `caid init` to write caid.config.yaml' });
       continue;
     }
-    const keyEnv = ref.apiKeyEnv ?? preset?.apiKeyEnv ?? 'OPENAI_API_KEY';
-    const apiKey = process.env[keyEnv] || process.env.OPENAI_API_KEY || undefined;
     const server = await probeServer(baseURL, { apiKey, model: ref.model });
     if (!server.reachable) {
       out.push({ name, ok: false, required, detail: `${ref.model} at ${redactUrl(baseURL)}: ${server.problem}`, fix: 'start the model server, or fix --base-url / OPENAI_BASE_URL (most servers want it to end in /v1)' });
