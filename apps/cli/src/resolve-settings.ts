@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { InputError, RunSettingsSchema, type Config, type ModelConfig, type RunSettings, type RunSettingsInput } from '@caid/core';
-import { PROVIDER_PRESETS } from '@caid/llm';
+import { modelEndpoint } from './model-settings.js';
 import { flagOfSetting } from './option-groups.js';
 
 export interface ResolveOptions {
@@ -75,8 +75,7 @@ function roleModels(f: ModelConfig, c: NonNullable<Config['models']>, env: NodeJ
 }
 
 function fill(m: ModelConfig, env: NodeJS.ProcessEnv, role: string): ModelConfig {
-  const preset = m.provider ? PROVIDER_PRESETS[m.provider] : undefined;
-  const baseURL = m.baseURL ?? preset?.baseURL ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  const { baseURL } = modelEndpoint(m, env);
   try {
     new URL(baseURL);
   } catch {
