@@ -56,9 +56,14 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
     ? { name: 'git', ok: true, required: true, detail: `git ${g.version}` }
     : { name: 'git', ok: false, required: true, detail: 'git cannot be run', fix: 'install git (2.38 or newer) and put it on PATH' });
   const inRepo = g.version ? await isGitRepo(dir) : false;
-  add(inRepo
-    ? { name: 'repository', ok: true, required: true, detail: (await Repo.open(dir)).root }
-    : { name: 'repository', ok: false, required: true, detail: `${dir} is not a git repository`, fix: 'run caid inside your repository, or pass --repo DIR (git init and commit first for a new project)' });
+  const repo = inRepo ? await Repo.open(dir) : undefined;
+  // `caid run` branches from a commit: a fresh `git init` would pass here and then fail there.
+  const committed = repo ? await repo.hasCommits() : false;
+  add(!repo
+    ? { name: 'repository', ok: false, required: true, detail: `${dir} is not a git repository`, fix: 'run caid inside your repository, or pass --repo DIR (git init and commit first for a new project)' }
+    : committed
+      ? { name: 'repository', ok: true, required: true, detail: repo.root }
+      : { name: 'repository', ok: false, required: true, detail: `${repo.root} has no commits yet`, fix: 'commit something first (git add -A && git commit -m "initial"): caid branches from a commit' });
   add(g.name && g.email
     ? { name: 'git identity', ok: true, required: false, detail: `${g.name} <${g.email}>` }
     : { name: 'git identity', ok: false, required: false, detail: 'user.name or user.email is not set (caid commits as caid; `caid land` merge commits need yours)', fix: 'git config --global user.name "You"; git config --global user.email you@example.com' });
@@ -67,7 +72,7 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
   const { config } = loadConfig(dir, f.config);
   const settings = resolveSettings(f.given, config, process.env, { repoDir: dir });
 
-  const root = inRepo ? (await Repo.open(dir)).root : dir;
+  const root = repo?.root ?? dir;
   const wtRoot = settings.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT ?? defaultWorktreeRoot(root);
   add(writable(wtRoot)
     ? { name: 'worktree root', ok: true, required: true, detail: `${wtRoot} is writable` }

@@ -21,7 +21,8 @@ const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
   .version(packageVersion())
   .exitOverride()
-  .showHelpAfterError()
+  // One line after a bad flag or command, not the whole help: the error is what the user needs to see.
+  .showHelpAfterError('(caid --help lists the commands; caid <command> --help its options)')
   .hook('preAction', (_program, action) => { setupLogging(action.name(), action.opts().logFormat as LogFormat | undefined); });
 
 program
