@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
 import { calcProject, isReopen } from './calc-library.js';
 import { git, removeTemps, taskOf, tempDir, writesFiles } from './cli-harness.js';
-import { REDIS_URL, runEvents, startCli, stop, type Proc } from './distributed-harness.js';
+import { REDIS_URL, runEvents, startCli, startWorkers, stop, type Proc } from './distributed-harness.js';
 import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-prefix.fixture.js';
 
 /**
@@ -39,9 +39,7 @@ describe('a reopen in a distributed run', () => {
     ]);
     prefix = testPrefix();
     const queue = `${REDIS_URL}?prefix=${prefix}`;
-    const workers = [1, 2].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model!.url, '--sandbox', 'none']));
-    procs.push(...workers);
-    await Promise.all(workers.map((w) => w.waitFor(/serving/)));
+    await startWorkers(2, { queue, dir, modelUrl: model.url, args: ['--sandbox', 'none'], into: procs });
     const run = startCli(['run', '--plan', plan, '--repo', repo, '--queue', queue, '--worktree-root', path.join(dir, 'wt'), '--verify-attempts', '1', '--json']);
     procs.push(run);
     const result = await run.exited;

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from '../listen-loopback.js';
 import { encodeReply, parseClientRequest, protocolOfPath, replyId } from '../protocols/encode-reply.js';
 import { errorBody, type Protocol } from '../protocols/error-body.js';
 import { sseFrame } from '../protocols/reply-parts.js';
@@ -145,20 +145,11 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
       else res.destroy();
     });
   });
-  const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const origin = await listenLoopback(server, o);
 
   return {
-    url: `http://${urlHost}:${port}/v1`,
-    anthropicUrl: `http://${urlHost}:${port}`,
+    url: `${origin}/v1`,
+    anthropicUrl: origin,
     requests,
     gets,
     get peakInFlight() { return peakInFlight; },
