@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
 
 // What an impatient new user ran into (issue 18, session "newuser"): each case went wrong through
 // the installed CLI before its fix — a stack trace, a misleading message, or a green doctor.
@@ -11,7 +12,10 @@ let model: ScriptedModelServer;
 let dir: string;
 beforeAll(async () => {
   model = await startScriptedModel({
-    rules: [{ when: (c) => Boolean(taskOf(c)), reply: (c) => writesFiles({ [`${taskOf(c)}.txt`]: `${taskOf(c)} by caid\n` })(c) }],
+    rules: [
+      { when: (c) => c.tools.includes('submit_plan'), reply: call('submit_plan', { goal: 'one file', tasks: [{ id: 'one', title: 'One', prompt: 'p' }] }) },
+      { when: (c) => Boolean(taskOf(c)), reply: (c) => writesFiles({ [`${taskOf(c)}.txt`]: `${taskOf(c)} by caid\n` })(c) },
+    ],
   });
   dir = tempDir();
 });
@@ -83,13 +87,27 @@ describe('caid land, as a new user gets it wrong', () => {
     expect(git(repo, 'log', '-1', '--format=%b', 'release')).toBe(LONG_GOAL.trim());
   }, 120_000);
 
-  it('the run tells how to land its result', async () => {
+  it('the run tells how to land its result; one task and one worker are not "1 tasks"', async () => {
     const { repo, run, stderr } = await finishedRun();
     expect(stderr).toContain(`Land it:  caid land ${run.runId} --repo ${repo}`);
+    expect(stderr).toMatch(/: 1 task, 3 workers, branch/);
   }, 120_000);
 });
 
 describe('first steps, as a new user gets them wrong', () => {
+  it('a goal pasted from a long issue is one line in the terminal; the plan file keeps all of it', async () => {
+    const repo = makeRepo(path.join(dir, 'planned'), { 'keep.txt': 'keep\n' });
+    const out = path.join(dir, 'planned-plan.yaml');
+    const r = await runCli(['plan', LONG_GOAL, '--repo', repo, '--out', out, '--model', 'm', '--base-url', model.url]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const line of `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /^(planning|goal):/.test(l))) {
+      expect(line.length).toBeLessThanOrEqual(200);
+      expect(line).toMatch(new RegExp(`^(planning|goal): Add the one file .*… \\(${LONG_GOAL.trim().length} characters\\)$`));
+    }
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/^planning: /m);
+    expect((parseYaml(readFileSync(out, 'utf8')) as { goal: string }).goal.trim()).toBe(LONG_GOAL.trim());
+  }, 60_000);
+
   it('doctor in a repository with no commits fails the repository check (caid run would refuse it)', async () => {
     const repo = path.join(dir, 'fresh');
     mkdirSync(repo);
