@@ -156,4 +156,22 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(new RegExp(`the openrouter provider at ${model.url} needs an API key: set OPENROUTER_API_KEY`));
   }, 60_000);
+
+  it('caid logs replays the run\'s progress, and --task prints an agent\'s conversation', async () => {
+    const { repo, run } = await finishedRun();
+    const logs = await runCli(['logs', '--repo', repo]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(new RegExp(`run ${run.runId}: 1 task, 3 workers`));
+    expect(logs.stdout).toMatch(/✔ one merged as [0-9a-f]{10}/);
+    const json = await runCli(['logs', run.runId, '--repo', repo, '--json']);
+    expect(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toContain('run.finished');
+    const task = await runCli(['logs', run.runId, '--repo', repo, '--task', 'one']);
+    expect(task.code, task.stderr).toBe(0);
+    expect(task.stdout).toMatch(/\[user\] # Task one/);
+    expect(task.stdout).toMatch(/→ write_file \{"path":"one\.txt"/);
+    expect(task.stdout).toMatch(/attempt 1 ended: done/);
+    const typo = await runCli(['logs', run.runId, '--repo', repo, '--task', 'onee']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/no transcript for task "onee"; tasks with one: one/);
+  }, 120_000);
 });
