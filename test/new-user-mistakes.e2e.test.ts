@@ -136,4 +136,24 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(r.stderr).not.toMatch(/Usage:/);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
   }, 60_000);
+
+  it('a key variable named with --api-key-env but not set is a warning, not silence', async () => {
+    const { root } = await finishedRun();
+    const repo = path.join(root, 'repo');
+    const r = await runCli(['run', '--plan', path.join(root, 'plan.json'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--api-key-env', 'CAID_NEWUSER_KEY', '--worktree-root', path.join(root, 'wt2')]);
+    expect(r.stderr).toMatch(new RegExp(`warning: the worker model's key variable CAID_NEWUSER_KEY is not set; requests to ${model.url} go without an API key`));
+  }, 120_000);
+
+  it('--provider openrouter over a config with a local server means openrouter; a provider at another URL is named with it', async () => {
+    const repo = makeRepo(path.join(dir, 'provider'), { 'caid.config.yaml': `models:\n  worker: { baseURL: ${model.url}, model: m }\n` });
+    const plan = path.join(dir, 'provider-plan.yaml');
+    writeFileSync(plan, 'goal: g\ntasks:\n  - { id: a, title: A, prompt: p }\n');
+    const flag = await runCli(['run', '--plan', plan, '--repo', repo, '--provider', 'openrouter', '--model', 'qwen/qwen3-coder']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/caid: openrouter\.ai needs an API key: set OPENROUTER_API_KEY/);
+    writeFileSync(path.join(repo, 'caid.config.yaml'), `models:\n  worker: { provider: openrouter, baseURL: ${model.url}, model: m }\n`);
+    const config = await runCli(['run', '--plan', plan, '--repo', repo]);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(new RegExp(`the openrouter provider at ${model.url} needs an API key: set OPENROUTER_API_KEY`));
+  }, 60_000);
 });

@@ -96,7 +96,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
   const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
-  const queue = remote ? relayTranscripts(o.queue, repo.root) : reopenAfterRetirement(o.queue, (taskId) => retirer!.settledFor(taskId));
+  const queue = remote ? relayTranscripts(o.queue, repo.root, log.secrets) : reopenAfterRetirement(o.queue, (taskId) => retirer!.settledFor(taskId));
   // Numbered here, not from the log: two batches in flight may both start before either is logged.
   let batchNo = log.current.batches ?? 0;
   const final = await schedule({
