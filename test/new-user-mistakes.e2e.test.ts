@@ -108,6 +108,19 @@ describe('first steps, as a new user gets them wrong', () => {
     expect((parseYaml(readFileSync(out, 'utf8')) as { goal: string }).goal.trim()).toBe(LONG_GOAL.trim());
   }, 60_000);
 
+  it('the README path (caid init, then caid run --plan plan.yaml) does not warn about the files caid read; other changes are named', async () => {
+    const repo = makeRepo(path.join(dir, 'readme-path'), { 'keep.txt': 'keep\n' });
+    writeFileSync(path.join(repo, 'caid.config.yaml'), `models:\n  worker: { baseURL: ${model.url}, model: m }\n`);
+    writeFileSync(path.join(repo, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: one, title: One, prompt: p }\n');
+    const wt = ['--worktree-root', path.join(dir, 'readme-path-wt')];
+    const first = await runCli(['run', '--plan', 'plan.yaml', ...wt], { cwd: repo });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toMatch(/uncommitted or untracked/);
+    writeFileSync(path.join(repo, 'notes.txt'), 'mine\n');
+    const second = await runCli(['run', '--plan', 'plan.yaml', ...wt], { cwd: repo });
+    expect(second.stderr).toMatch(/warning: your checkout has uncommitted or untracked files; the run starts from the last commit \(HEAD\) and does not see them: notes\.txt\n/);
+  }, 120_000);
+
   it('doctor in a repository with no commits fails the repository check (caid run would refuse it)', async () => {
     const repo = path.join(dir, 'fresh');
     mkdirSync(repo);
@@ -136,4 +149,42 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(r.stderr).not.toMatch(/Usage:/);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
   }, 60_000);
+
+  it('a key variable named with --api-key-env but not set is a warning, not silence', async () => {
+    const { root } = await finishedRun();
+    const repo = path.join(root, 'repo');
+    const r = await runCli(['run', '--plan', path.join(root, 'plan.json'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--api-key-env', 'CAID_NEWUSER_KEY', '--worktree-root', path.join(root, 'wt2')]);
+    expect(r.stderr).toMatch(new RegExp(`warning: the worker model's key variable CAID_NEWUSER_KEY is not set; requests to ${model.url} go without an API key`));
+  }, 120_000);
+
+  it('--provider openrouter over a config with a local server means openrouter; a provider at another URL is named with it', async () => {
+    const repo = makeRepo(path.join(dir, 'provider'), { 'caid.config.yaml': `models:\n  worker: { baseURL: ${model.url}, model: m }\n` });
+    const plan = path.join(dir, 'provider-plan.yaml');
+    writeFileSync(plan, 'goal: g\ntasks:\n  - { id: a, title: A, prompt: p }\n');
+    const flag = await runCli(['run', '--plan', plan, '--repo', repo, '--provider', 'openrouter', '--model', 'qwen/qwen3-coder']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/caid: openrouter\.ai needs an API key: set OPENROUTER_API_KEY/);
+    writeFileSync(path.join(repo, 'caid.config.yaml'), `models:\n  worker: { provider: openrouter, baseURL: ${model.url}, model: m }\n`);
+    const config = await runCli(['run', '--plan', plan, '--repo', repo]);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(new RegExp(`the openrouter provider at ${model.url} needs an API key: set OPENROUTER_API_KEY`));
+  }, 60_000);
+
+  it('caid logs replays the run\'s progress, and --task prints an agent\'s conversation', async () => {
+    const { repo, run } = await finishedRun();
+    const logs = await runCli(['logs', '--repo', repo]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(new RegExp(`run ${run.runId}: 1 task, 3 workers`));
+    expect(logs.stdout).toMatch(/✔ one merged as [0-9a-f]{10}/);
+    const json = await runCli(['logs', run.runId, '--repo', repo, '--json']);
+    expect(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toContain('run.finished');
+    const task = await runCli(['logs', run.runId, '--repo', repo, '--task', 'one']);
+    expect(task.code, task.stderr).toBe(0);
+    expect(task.stdout).toMatch(/\[user\] # Task one/);
+    expect(task.stdout).toMatch(/→ write_file \{"path":"one\.txt"/);
+    expect(task.stdout).toMatch(/attempt 1 ended: done/);
+    const typo = await runCli(['logs', run.runId, '--repo', repo, '--task', 'onee']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/no transcript for task "onee"; tasks with one: one/);
+  }, 120_000);
 });

@@ -68,6 +68,15 @@ program
   .action(async (flags) => { process.exitCode = await runsCommand(flags); });
 
 program
+  .command('logs')
+  .description('what a run did (default: the newest): its progress lines replayed from the event log, or with --task one agent\'s conversation')
+  .argument('[runId]')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--task <id>', 'print this task\'s agent transcript (messages and tool calls)')
+  .option('--json', 'print the raw JSONL lines (events, or the transcript with --task)')
+  .action(async (runId, flags) => { process.exitCode = await (await import('./logs-command.js')).logsCommand(runId, flags); });
+
+program
   .command('abort')
   .description('stop a run and keep everything (branches, worktrees, logs)')
   .argument('<runId>')

@@ -40,7 +40,10 @@ export function modelFromSettings(settings: RunSettings, role: ModelRole = 'work
   const model = c.model;
   if (!model) throw new InputError(`no model named for the ${role}: pass --model NAME or set CAID_MODEL, or models.${role}.model in caid.config.yaml (e.g. qwen2.5-coder:14b for Ollama, gpt-4.1 for OpenAI)`);
   if (!apiKey && (preset?.needsKey ?? NEEDS_KEY.test(host))) {
-    throw new InputError(`${host} needs an API key: set ${keyEnv} in the environment (caid reads keys from the environment only, never from flags or files)`);
+    // Name the provider and the whole URL: `--provider openrouter` over a config's local baseURL
+    // used to read "127.0.0.1 needs an API key", which pointed nowhere.
+    const who = c.provider && preset?.baseURL && new URL(preset.baseURL).hostname !== host ? `the ${c.provider} provider at ${baseURL}` : host;
+    throw new InputError(`${who} needs an API key: set ${keyEnv} in the environment (caid reads keys from the environment only, never from flags or files)${who === host ? '' : `; or drop --provider ${c.provider} / pass the --base-url you meant`}`);
   }
   return openaiCompatible({
     baseURL, model, apiKey, stream: c.stream ?? false, maxConcurrentRequests: c.maxConcurrentRequests,

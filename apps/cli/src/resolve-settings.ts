@@ -68,8 +68,10 @@ function roleModels(f: ModelConfig, c: NonNullable<Config['models']>, env: NodeJ
   const shared = Object.fromEntries(MODEL_FLAGS_FOR_RESOLVER.flatMap((k) => (f[k] !== undefined ? [[k, f[k]]] : [])));
   // A provider flag means that provider's endpoint, unless a base URL is given with it.
   const switched = (m: ModelConfig = {}) => (f.provider && !f.baseURL ? { ...m, baseURL: undefined } : m);
-  const worker = recorded ? { ...switched(c.worker), ...f } : { ...c.worker, ...f };
-  const planner = c.planner ? (recorded ? { ...switched(c.planner), ...f } : { ...c.worker, ...c.planner, ...f }) : undefined;
+  // In a fresh run too: `--provider openrouter` over a config's local baseURL used to keep that
+  // URL, so the run asked the local server for openrouter's key.
+  const worker = { ...switched(c.worker), ...f };
+  const planner = c.planner ? (recorded ? { ...switched(c.planner), ...f } : { ...switched({ ...c.worker, ...c.planner }), ...f }) : undefined;
   const resolver = c.resolver ? (recorded ? { ...c.resolver, ...shared } : { ...c.worker, ...c.resolver, ...shared }) : undefined;
   return { worker: fill(worker, env, 'worker'), planner: planner && fill(planner, env, 'planner'), resolver: resolver && fill(resolver, env, 'resolver') };
 }

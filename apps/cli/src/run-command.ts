@@ -61,7 +61,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   // The repository first: a mistyped --repo should be named as such, not as the missing model or
   // config that a folder which is not there cannot hold.
   const { repo } = await openTarget(f.repo, f.base);
-  const { config } = loadConfig(f.repo, f.config);
+  const { config, file: configFile } = loadConfig(f.repo, f.config);
   const resolved = resolveSettings(f.given, config, process.env, { repoDir: f.repo });
   // Replanning is on for goal runs unless asked otherwise; the log records the decision.
   const settings: RunSettings = { ...resolved, planner: { ...resolved.planner, replan: resolved.planner.replan ?? !f.plan } };
@@ -87,9 +87,15 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
   if (f.preflight !== false) await preflight(settings, roles);
-  const dirty = async () => !(await repo.worktree(repo.root).status().then((st) => st.clean, (err) => { clog.dropped('checkout status unreadable: no uncommitted-files warning', { repo: repo.root })(err); return true; }));
-  if (f.base === 'HEAD' && (await dirty())) {
-    process.stderr.write('caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them\n');
+  // The plan and config files caid has just read from disk are not work the run misses: after
+  // `caid init` they alone made the README's first run warn. The rest are named, so the warning says what.
+  const readHere = new Set([f.plan, configFile].filter((p): p is string => Boolean(p)).map((p) => path.resolve(p)));
+  const unseen = f.base === 'HEAD' ? await repo.worktree(repo.root).status().then(
+    (st) => st.changed.filter((p) => !readHere.has(path.resolve(repo.root, p))),
+    (err) => { clog.dropped('checkout status unreadable: no uncommitted-files warning', { repo: repo.root })(err); return []; }) : [];
+  if (unseen.length) {
+    const named = `${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? `, and ${unseen.length - 5} more` : ''}`;
+    process.stderr.write(`caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them: ${named}\n`);
   }
   if (!plan) {
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: settings.verify, say, onMessage: transcript.for('plan') });

@@ -25,7 +25,9 @@ export async function statusCommand(runId: string | undefined, f: { repo: string
     });
     process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes, settings: state.settings, ...(state.sandbox ? { sandbox: state.sandbox } : {}) })}\n`);
   } else {
-    process.stdout.write(`${formatState(state, { dead })}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
+    // After `caid clean` the branch the summary names is gone: say so rather than show it as there.
+    const gone = repo && !(await repo.branchExists(state.branch)) ? `\nnote: ${state.branch} no longer exists (removed by caid clean, or by hand)` : '';
+    process.stdout.write(`${formatState(state, { dead })}${gone}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
     if (f.settings) process.stdout.write(`\n${formatSettings(state.settings)}${state.sandbox ? `\n  agent commands ran under: ${state.sandbox}` : ''}\n`);
   }
   return 0;
