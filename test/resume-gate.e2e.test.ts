@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, scriptedModelForFile } from './resume-harness.js';
+import { afterResume, killedAt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: the gate a resumed run uses is the one it was started with: the verify command given
 // as a flag, a forced gate mode, the verify report and the plan's partialProgress. Each run is

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply, type ScriptRule } from '@caid/llm/testing';
-import { call, removeTemps, runCli, taskOf, type CliResult } from './cli-harness.js';
+import { expect } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, runCli, taskOf, type CliResult } from './cli-harness.js';
 import { setup } from './runtime-harness.js';
 
 export type LoggedEvent = { type: string; taskId?: string; [k: string]: unknown };
@@ -47,28 +47,6 @@ export async function killedAt(point: string, planYaml: string, args: string[], 
       .then((r) => ({ ...r, summary: r.stdout ? JSON.parse(r.stdout) : undefined })),
     events: () => eventsOf(s.repo, runId),
   };
-}
-
-export interface FileModel {
-  /** The running server (from the file's beforeAll on). */
-  readonly server: ScriptedModelServer;
-  /** `--model scripted-m --base-url URL`, the flags that point a run at it. */
-  flags(): string[];
-}
-
-/** The scripted model all tests of a file talk to: started before them; closed, and the temp dirs removed, after. */
-export function scriptedModelForFile(rules: ScriptRule[]): FileModel {
-  let server: ScriptedModelServer | undefined;
-  beforeAll(async () => { server = await startScriptedModel({ rules }); });
-  afterAll(async () => {
-    await server?.close();
-    removeTemps();
-  });
-  const started = () => {
-    if (!server) throw new Error('the scripted model is started in beforeAll');
-    return server;
-  };
-  return { get server() { return started(); }, flags: () => ['--model', 'scripted-m', '--base-url', started().url] };
 }
 
 const sortedUnion = (text: string, line: string) => `${[...new Set([...text.split('\n'), line].filter((l) => l && !/^(<<<<<<<|=======|>>>>>>>)/.test(l)))].sort().join('\n')}\n`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '@caid/llm/testing';
 import { taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, resolvesSharedTxt, scriptedModelForFile } from './resume-harness.js';
+import { afterResume, killedAt, resolvesSharedTxt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: a run killed with -9 and resumed with `caid resume <id>` and no flags behaves by the
 // limits it was started with, not the defaults. Each run is killed at an exact event

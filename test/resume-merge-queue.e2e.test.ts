@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '@caid/llm/testing';
 import { call, taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, resolvesSharedTxt, scriptedModelForFile, type LoggedEvent } from './resume-harness.js';
+import { afterResume, killedAt, resolvesSharedTxt, type LoggedEvent } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: how a resumed run merges comes from its log: batch size, how long a free verify lane
 // waits for more tasks, how many batches verify at once, and the conflict-warning interval. Each

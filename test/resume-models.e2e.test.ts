@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startScriptedModel, type Conversation } from '@caid/llm/testing';
 import { git, taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, resolvesSharedTxt, scriptedModelForFile } from './resume-harness.js';
+import { afterResume, killedAt, resolvesSharedTxt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: the models a resumed run talks to, and how, come from its log: the worker's endpoint
 // options (stream, request cap, key variable, reply cap), a resolver model, pricing with a dollar

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '@caid/llm/testing';
 import { call, git, taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, scriptedModelForFile } from './resume-harness.js';
+import { afterResume, killedAt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: the planner's part of a run (scaffold, review, replans and their limit, the planner
 // model) comes from the log on resume. Plan-file runs have all of it off by default, so each

@@ -8,7 +8,7 @@ import { localQueue } from '../apps/cli/src/local-queue.js';
 import { driveSettings } from '../apps/cli/src/drive-settings.js';
 import { resumeCommand } from '../apps/cli/src/resume-command.js';
 import { makeRepo, taskOf, tempDir, writesFiles } from './cli-harness.js';
-import { scriptedModelForFile } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16, point 7: the middle tier. `runPlan` in-process with the memory queue and the scripted
 // model, interrupted through its signal, then the CLI's own resume path (`resumeCommand`, no

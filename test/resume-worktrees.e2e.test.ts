@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '@caid/llm/testing';
 import { call, git, taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, scriptedModelForFile } from './resume-harness.js';
+import { afterResume, killedAt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: how a worktree is made and confined comes from the run's log on resume: setup and its
 // timeout, include, share, the worktree root and the sandbox. These are config-file settings, so
