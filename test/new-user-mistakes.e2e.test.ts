@@ -188,7 +188,7 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(typo.stderr).toMatch(/no transcript for task "onee"; tasks with one: one/);
   }, 120_000);
 
-  it('resume of a run that is still going is refused before it says "resuming"', async () => {
+  it('resume of a run that is still going is refused before it says "resuming"; logs says live or interrupted', async () => {
     const slow = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply: { content: 'thinking', delayMs: 30_000 } }] });
     const root = path.join(dir, 'live');
     const repo = makeRepo(path.join(root, 'repo'), { 'keep.txt': 'keep\n' });
@@ -203,8 +203,11 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`run ${runId} is still going \\(process ${pid} on .*caid abort ${runId}`));
     expect(r.stderr).not.toMatch(/resuming run|sandbox:/);
-    process.kill(pid, 'SIGINT');
-    expect((await running).code).toBe(130);
+    // caid logs says whether a log without an end is a live run or one nobody drives any more
+    expect((await runCli(['logs', runId, '--repo', repo])).stdout).toContain(`(run ${runId} is still going)`);
+    process.kill(pid, 'SIGKILL');
+    expect((await running).signal).toBe('SIGKILL');
+    expect((await runCli(['logs', runId, '--repo', repo])).stdout).toContain(`(run ${runId} was interrupted; continue it with: caid resume ${runId})`);
     await slow.close();
   }, 120_000);
 });
