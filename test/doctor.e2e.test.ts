@@ -96,6 +96,9 @@ describe('caid doctor', () => {
     expect(dead.code).toBe(1);
     expect(check(dead.report, 'model worker')).toMatchObject({ ok: false, required: true, detail: expect.stringContaining('no answer at http://127.0.0.1:9/v1'), fix: expect.stringContaining('--base-url') });
     expect(check(dead.report, 'redis')).toMatchObject({ ok: false, required: true, fix: expect.stringContaining('REDIS_URL') });
+    // The advice is said once (after the arrow), and names nothing that only exists in caid's checkout.
+    expect(check(dead.report, 'redis')!.detail).not.toMatch(/start it|infra\//);
+    expect(check(dead.report, 'redis')!.fix).toContain('docker run -d -p 6379:6379 redis');
     const outside = await runCli(['doctor', '--repo', dir, '--json', '--worktree-root', path.join(dir, 'wt')], { env: {} });
     expect(outside.code).toBe(1);
     const report = JSON.parse(outside.stdout) as Report;

@@ -79,6 +79,10 @@ describe('managing runs', () => {
     expect(git(repo, 'branch', '--list', good.branch)).toBe('');
     // status no longer shows the removed branch as if it were there
     expect((await runCli(['status', good.runId, '--repo', repo])).stdout).toContain(`note: ${good.branch} no longer exists (removed by caid clean, or by hand)`);
+    expect((await runCli(['runs', '--repo', repo])).stdout).toContain(`${good.branch} (removed)`);
+    const nowhere = await runCli(['status', '--repo', path.join(repo, 'no-such-folder')]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/repository folder \S+no-such-folder does not exist/);
     expect(git(repo, 'ls-files')).toContain('one.txt');
 
     const forced = await runCli(['clean', bad.runId, '--yes', '--force', '--repo', repo]);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,5 +186,25 @@ describe('first steps, as a new user gets them wrong', () => {
     const typo = await runCli(['logs', run.runId, '--repo', repo, '--task', 'onee']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/no transcript for task "onee"; tasks with one: one/);
+  }, 120_000);
+
+  it('resume of a run that is still going is refused before it says "resuming"', async () => {
+    const slow = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply: { content: 'thinking', delayMs: 30_000 } }] });
+    const root = path.join(dir, 'live');
+    const repo = makeRepo(path.join(root, 'repo'), { 'keep.txt': 'keep\n' });
+    writeFileSync(path.join(root, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: one, title: One, prompt: p }\n');
+    let pid = 0;
+    const running = runCli(['run', '--plan', path.join(root, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', slow.url, '--worktree-root', path.join(root, 'wt')], { onSpawn: (p) => { pid = p; } });
+    const runs = path.join(repo, '.caid/runs');
+    const owned = () => (existsSync(runs) ? readdirSync(runs).find((id) => existsSync(path.join(runs, id, 'owner.json'))) : undefined);
+    for (let i = 0; i < 200 && !owned(); i++) await new Promise((r) => setTimeout(r, 50));
+    const runId = owned()!;
+    const r = await runCli(['resume', runId, '--repo', repo]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`run ${runId} is still going \\(process ${pid} on .*caid abort ${runId}`));
+    expect(r.stderr).not.toMatch(/resuming run|sandbox:/);
+    process.kill(pid, 'SIGINT');
+    expect((await running).code).toBe(130);
+    await slow.close();
   }, 120_000);
 });

@@ -93,7 +93,9 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
       add({ name: 'redis', ok: true, required: true, detail: `${redactUrl(settings.queue)} answers` });
     } catch (err) {
       log.debug({ err }, 'doctor: redis check failed');
-      add({ name: 'redis', ok: false, required: true, detail: (err as Error).message, fix: 'start Redis or fix --queue / REDIS_URL' });
+      // checkRedis's message ends in its own advice; the line shows it once, after the arrow.
+      const said = (err as Error).message;
+      add({ name: 'redis', ok: false, required: true, detail: said.replace(/ \(start it, .*\)$/s, ''), fix: 'start Redis (e.g. `redis-server` or `docker run -d -p 6379:6379 redis`) or fix --queue / REDIS_URL' });
     }
   }
 

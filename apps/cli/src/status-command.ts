@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatSettings, summarize } from '@caid/core';
+import { formatSettings, InputError, summarize } from '@caid/core';
 import { Repo } from '@caid/git';
 import { diskUsage, listRuns, loadRunState } from '@caid/orchestrator';
 import { formatState } from './format-state.js';
@@ -12,6 +13,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** `caid status [runId]`: the fold of the run's log, and the disk its worktrees take. */
 export async function statusCommand(runId: string | undefined, f: { repo: string; json?: boolean; settings?: boolean }): Promise<number> {
+  if (!existsSync(path.resolve(f.repo))) throw new InputError(`repository folder ${path.resolve(f.repo)} does not exist (pass --repo DIR)`);
   const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'not a repository: reading runs at the path as given'); return null; });
   const state = loadRunState(repo?.root ?? path.resolve(f.repo), runId);
   // As `caid runs` says it: a running log that no live process drives is interrupted.
