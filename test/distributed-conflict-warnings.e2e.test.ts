@@ -5,7 +5,7 @@ import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing'
 // @ts-expect-error plain .mjs module shared with bench/conflict-warnings.mjs
 import { createOverlapRepo, overlapRules } from '../bench/lib/overlap-scenario.mjs';
 import { git, removeTemps, tempDir } from './cli-harness.js';
-import { REDIS_URL, startCli, stop, type Proc } from './distributed-harness.js';
+import { REDIS_URL, startCli, startWorkers, stop, type Proc } from './distributed-harness.js';
 import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-prefix.fixture.js';
 
 // Early conflict warnings in a distributed run: two `caid worker` processes on BullMQ, each with
@@ -14,7 +14,7 @@ import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-
 // bench/lib/overlap-scenario.mjs: warned, the slow task adapts and nothing needs a conflict round.
 let model: ScriptedModelServer;
 let prefix: string;
-let workers: Proc[] = [];
+const workers: Proc[] = [];
 let repo: string;
 let coordinator: Awaited<Proc['exited']>;
 let summary: { runId: string; status: string; branch: string; tasks: { id: string; status: string; conflicts: number }[] };
@@ -27,8 +27,7 @@ beforeAll(async () => {
   repo = made.repo;
   prefix = testPrefix();
   const queue = `${REDIS_URL}?prefix=${prefix}`;
-  workers = [1, 2].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model.url, '--no-preflight'], { CAID_LOG_LEVEL: 'info' }));
-  await Promise.all(workers.map((w) => w.waitFor(/serving/)));
+  await startWorkers(2, { queue, dir, modelUrl: model.url, args: ['--no-preflight'], env: { CAID_LOG_LEVEL: 'info' }, into: workers });
   const run = startCli(['run', '--plan', made.planFile, '--repo', repo, '--queue', queue, '--worktree-root', path.join(dir, 'worktrees'), '--conflict-warnings', '2', '--json']);
   coordinator = await run.exited;
   summary = JSON.parse(coordinator.stdout);

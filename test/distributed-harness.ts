@@ -39,6 +39,19 @@ export function startCli(args: string[], env: Record<string, string> = {}): Proc
   };
 }
 
+/**
+ * Starts `n` `caid worker` processes on `queue`, each with its own workdir `DIR/worker-K`, using the
+ * model at `modelUrl`, and resolves once every one says it is serving. Each is pushed to `into`
+ * first, so the caller's afterAll stops it even when it never gets that far.
+ */
+export async function startWorkers(n: number, o: { queue: string; dir: string; modelUrl: string; args?: string[]; env?: Record<string, string>; into: Proc[] }): Promise<Proc[]> {
+  const workers = Array.from({ length: n }, (_, i) =>
+    startCli(['worker', '--queue', o.queue, '--workdir', path.join(o.dir, `worker-${i + 1}`), '--model', 'm', '--base-url', o.modelUrl, ...(o.args ?? [])], o.env));
+  o.into.push(...workers);
+  await Promise.all(workers.map((w) => w.waitFor(/serving/)));
+  return workers;
+}
+
 export async function stop(p: Proc, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
   await p.exited;

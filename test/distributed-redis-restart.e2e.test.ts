@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
 import { makeRepo, removeTemps, taskOf, tempDir, writesFiles } from './cli-harness.js';
-import { runEvents, startCli, stop, waitForEvent, type Proc } from './distributed-harness.js';
+import { runEvents, startCli, startWorkers, stop, waitForEvent, type Proc } from './distributed-harness.js';
 import { freePort, killRedis, startRedis } from './redis-server.js';
 
 // A Redis of its own, without persistence: a restart loses every job, the harder case. The run
@@ -35,9 +35,7 @@ describe('Redis restarted mid-run', () => {
         reply: (c: Conversation) => ({ ...writesFiles({ [`src/${taskOf(c)}.js`]: `export const v = 1;\n` })(c), delayMs: taskOf(c) === 'b' && c.stepInRound === 0 ? 1500 : 0 }),
       }],
     });
-    const workers = [1, 2].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `w${n}`), '--model', 'm', '--base-url', model!.url, '--stall-timeout', '5']));
-    procs.push(...workers);
-    await Promise.all(workers.map((w) => w.waitFor(/serving/)));
+    await startWorkers(2, { queue, dir, modelUrl: model.url, args: ['--stall-timeout', '5'], into: procs });
     const run = startCli(['run', '--plan', planFile, '--repo', repo, '--queue', queue, '--json']);
     procs.push(run);
 

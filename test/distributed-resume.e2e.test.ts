@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
 import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
-import { REDIS_URL, redisContents, runEvents, startCli, stop, waitForEvent, type Proc } from './distributed-harness.js';
+import { REDIS_URL, redisContents, runEvents, startCli, startWorkers, stop, waitForEvent, type Proc } from './distributed-harness.js';
 import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-prefix.fixture.js';
 
 const prefixes: string[] = [];
@@ -33,11 +33,8 @@ async function setup(tasks: { id: string; dependsOn?: string[] }[], slow: Record
   const prefix = testPrefix();
   prefixes.push(prefix);
   const queue = `${REDIS_URL}?prefix=${prefix}`;
-  const worker = (n: number) => {
-    const w = startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model.url, '--stall-timeout', '5']);
-    procs.push(w);
-    return w;
-  };
+  /** One serving worker. */
+  const worker = async () => (await startWorkers(1, { queue, dir, modelUrl: model.url, args: ['--stall-timeout', '5'], into: procs }))[0]!;
   return { dir, repo, planFile, model, prefix, queue, worker };
 }
 const firstRounds = (model: ScriptedModelServer, id: string) => model.requests.filter((r) => taskOf(r.conversation) === id && r.conversation.assistantTurns === 0).length;
@@ -47,8 +44,7 @@ describe('distributed faults', () => {
     const s = await setup([{ id: 'a' }, { id: 'b', dependsOn: ['a'] }, { id: 'c', dependsOn: ['b'] }], { b: 1500 });
     const remote = path.join(s.dir, 'remote.git');
     git(s.dir, 'clone', '-q', '--bare', s.repo, remote);
-    const w = s.worker(1);
-    await w.waitFor(/serving/);
+    await s.worker();
     const run = startCli(['run', '--plan', s.planFile, '--repo', s.repo, '--queue', s.queue, '--remote', remote, '--json']);
     procs.push(run);
     await waitForEvent(s.repo, (e) => e.type === 'task.queued' && e.taskId === 'b');
@@ -74,8 +70,7 @@ describe('distributed faults', () => {
 
   it('cancelling a run cancels its jobs: the running one stops without retry, the waiting one is removed', async () => {
     const s = await setup([{ id: 'x' }, { id: 'y' }], { x: 300_000, y: 300_000 });
-    const w = s.worker(1);
-    await w.waitFor(/serving/);
+    const w = await s.worker();
     const run = startCli(['run', '--plan', s.planFile, '--repo', s.repo, '--queue', s.queue, '--json']);
     procs.push(run);
     const started = await waitForEvent(s.repo, (e) => e.type === 'task.started');

@@ -7,7 +7,7 @@ import { createSampleLibrary, PLAN } from '../scripts/demo/sample-library.mjs';
 // @ts-expect-error plain .mjs module shared with `npm run demo`
 import { demoRules } from '../scripts/demo/demo-model.mjs';
 import { git, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
-import { REDIS_URL, redisContents, runEvents, startCli, stop, type Proc } from './distributed-harness.js';
+import { REDIS_URL, redisContents, runEvents, startCli, startWorkers, stop, type Proc } from './distributed-harness.js';
 import { dropPrefix, testPrefix } from '../packages/queue-bullmq/src/redis-test-prefix.fixture.js';
 
 // A 10-task graph (the demo's diamond, conflict and verify send-back, plus four independent tasks)
@@ -20,7 +20,7 @@ let repo: string;
 let prefix: string;
 let summary: { runId: string; status: string; branch: string; commit: string; tasks: { id: string; status: string; attempts: number; conflicts: number }[] };
 let coordinator: Awaited<Proc['exited']>;
-let workers: Proc[] = [];
+const workers: Proc[] = [];
 let killed: Proc;
 let slowCalls = 0;
 
@@ -47,8 +47,7 @@ beforeAll(async () => {
   model = await startScriptedModel({ rules: [...extraRules, ...demoRules()] });
   prefix = testPrefix();
   const queue = `${REDIS_URL}?prefix=${prefix}`;
-  workers = [1, 2, 3].map((n) => startCli(['worker', '--queue', queue, '--workdir', path.join(dir, `worker-${n}`), '--model', 'm', '--base-url', model.url, '--stall-timeout', '3'], { OPENAI_API_KEY: SECRET, CAID_LOG_LEVEL: 'debug' }));
-  await Promise.all(workers.map((w) => w.waitFor(/serving/)));
+  await startWorkers(3, { queue, dir, modelUrl: model.url, args: ['--stall-timeout', '3'], env: { OPENAI_API_KEY: SECRET, CAID_LOG_LEVEL: 'debug' }, into: workers });
   // The coordinator has no model and no key: it runs from a plan.
   const run = startCli(['run', '--plan', planFile, '--repo', repo, '--queue', queue, '--worktree-root', path.join(dir, 'worktrees'), '--json']);
   // Kill the worker holding slow-one once its agent is waiting on the model: truly mid-task.

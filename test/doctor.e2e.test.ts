@@ -48,6 +48,21 @@ describe('caid doctor', () => {
     expect(text.stdout).toMatch(/caid is ready to run here/);
   }, 60_000);
 
+  it('never sends OPENAI_API_KEY to a server whose key variable is named and unset (the run would not either)', async () => {
+    const keys = () => [...native.gets, ...native.requests].map((q) => q.authorization ?? '');
+    const before = keys().length;
+    const r = await doctor(native.url, ['--api-key-env', 'CAID_TEST_PROVIDER_KEY'], { OPENAI_API_KEY: 'sk-openai-not-for-this-server-1234' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(native.gets.some((g) => g.path.endsWith('/models'))).toBe(true);
+    const sent = keys().slice(before);
+    expect(sent.length).toBeGreaterThan(1); // the model list and the tool-call probe
+    for (const k of sent) expect(k).not.toContain('sk-openai-not-for-this-server');
+    // ... while the named variable's key is what it sends when it is set, on every probe.
+    const gets = native.gets.length;
+    await doctor(native.url, ['--api-key-env', 'CAID_TEST_PROVIDER_KEY'], { CAID_TEST_PROVIDER_KEY: 'sk-provider-5678', OPENAI_API_KEY: 'sk-openai-not-for-this-server-1234' });
+    expect(native.gets.slice(gets).map((g) => g.authorization)).toContain('Bearer sk-provider-5678');
+  }, 60_000);
+
   it("reports the context window the server runs with: llama-server's /props n_ctx", async () => {
     const llama = await startScriptedModel({
       rules: [{ when: (c) => doctorAsked(c) && c.tools.includes('ping'), reply: { toolCalls: [{ name: 'ping', arguments: {} }] } }],
@@ -81,6 +96,9 @@ describe('caid doctor', () => {
     expect(dead.code).toBe(1);
     expect(check(dead.report, 'model worker')).toMatchObject({ ok: false, required: true, detail: expect.stringContaining('no answer at http://127.0.0.1:9/v1'), fix: expect.stringContaining('--base-url') });
     expect(check(dead.report, 'redis')).toMatchObject({ ok: false, required: true, fix: expect.stringContaining('REDIS_URL') });
+    // The advice is said once (after the arrow), and names nothing that only exists in caid's checkout.
+    expect(check(dead.report, 'redis')!.detail).not.toMatch(/start it|infra\//);
+    expect(check(dead.report, 'redis')!.fix).toContain('docker run -d -p 6379:6379 redis');
     const outside = await runCli(['doctor', '--repo', dir, '--json', '--worktree-root', path.join(dir, 'wt')], { env: {} });
     expect(outside.code).toBe(1);
     const report = JSON.parse(outside.stdout) as Report;

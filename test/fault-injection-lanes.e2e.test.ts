@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, git, taskOf } from './cli-harness.js';
+import { killAndResume } from './kill-and-resume.js';
+import { eventsOf } from './resume-harness.js';
 
 // kill -9 while a speculative batch is in flight (two verify lanes). `quick` finishes at once and
 // is verified alone (batch 1, a verify of ~2 s); the others finish during that verify and form
@@ -33,33 +33,7 @@ tasks:
 ${IDS.map((id) => `  - { id: ${id}, prompt: p }`).join('\n')}
 `;
 
-let model: ScriptedModelServer;
-let planFile: string;
-beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-  planFile = path.join(tempDir(), 'plan.yaml');
-  writeFileSync(planFile, PLAN);
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
-
-type Ev = { type: string; batch?: number; taskId?: string; base?: string; commit?: string; accepted?: boolean };
-const common = (repo: string) => ['--repo', repo, '--model', 'm', '--base-url', model.url, '--verify-concurrency', '2'];
-const eventsOf = (repo: string, runId: string): Ev[] =>
-  readFileSync(path.join(repo, `.caid/runs/${runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-
-async function scenario(kill?: string) {
-  const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# lanes\n' });
-  const runId = `lanes-${(kill ?? 'none').replace(/[.:]/g, '-')}`;
-  const first = await runCli(['run', '--plan', planFile, '--run-id', runId, '--workers', '5', '--worktree-root', path.join(dir, 'wt'), ...common(repo)],
-    { env: kill ? { CAID_FAULT_KILL_AFTER: kill } : {} });
-  const killed = first.signal === 'SIGKILL';
-  const resumed = killed ? await runCli(['resume', runId, '--json', ...common(repo)]) : undefined;
-  return { repo, runId, first, killed, resumed };
-}
+const scenario = killAndResume({ name: 'lanes', plan: PLAN, files: { 'README.md': '# lanes\n' }, reply, workers: 5, flags: ['--verify-concurrency', '2'] });
 
 describe('kill -9 during a speculative (second-lane) batch, then caid resume', () => {
   let reference: string;

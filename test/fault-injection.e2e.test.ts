@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation } from '@caid/llm/testing';
+import { call, git, taskOf } from './cli-harness.js';
+import { killAndResume } from './kill-and-resume.js';
+import { eventsOf } from './resume-harness.js';
 
 // Eight tasks: a diamond (base -> left, right -> join), a task whose first attempt fails verify
 // (fixme -> e1) and a chain (e2 -> e3). left and right both edit shared.txt; each keeps the file's
@@ -39,31 +39,8 @@ function reply(c: Conversation) {
   return steps[Math.min(s, steps.length - 1)]!;
 }
 
-let model: ScriptedModelServer;
-let planFile: string;
-beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-  planFile = path.join(tempDir(), 'plan.yaml');
-  writeFileSync(planFile, PLAN);
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
-
 const IDS = ['base', 'left', 'right', 'join', 'fixme', 'e1', 'e2', 'e3'];
-const common = (repo: string) => ['--repo', repo, '--model', 'm', '--base-url', model.url];
-
-async function scenario(kill?: string) {
-  const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), { 'shared.txt': 'original\n' });
-  const wt = path.join(dir, 'wt');
-  const runId = `fault-${(kill ?? 'none').replace(/[.:]/g, '-')}`;
-  const first = await runCli(['run', '--plan', planFile, '--run-id', runId, '--workers', '2', '--worktree-root', wt, ...common(repo)], { env: kill ? { CAID_FAULT_KILL_AFTER: kill } : {} });
-  const killed = first.signal === 'SIGKILL';
-  const resumed = killed ? await runCli(['resume', runId, '--json', ...common(repo)]) : undefined;
-  return { repo, runId, first, killed, resumed };
-}
+const scenario = killAndResume({ name: 'fault', plan: PLAN, files: { 'shared.txt': 'original\n' }, reply, workers: 2 });
 
 const tree = (repo: string, branch: string) => git(repo, 'ls-tree', '-r', branch);
 
@@ -104,7 +81,7 @@ describe('kill -9 at any point, then caid resume', () => {
     const merges = git(r.repo, 'log', '--first-parent', '--format=%s', integration).split('\n').filter((m) => m.startsWith('caid: merge task '));
     for (const id of IDS) expect(merges.filter((m) => m.startsWith(`caid: merge task ${id} `) || m === `caid: merge task ${id}`), id).toHaveLength(1);
     for (const id of IDS) expect(() => git(r.repo, 'merge-base', '--is-ancestor', `caid/${r.runId}/tasks/${id}`, integration), id).not.toThrow();
-    const events = readFileSync(path.join(r.repo, `.caid/runs/${r.runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = eventsOf(r.repo, r.runId);
     for (const id of IDS) expect(events.filter((e) => e.type === 'task.merged' && e.taskId === id), id).toHaveLength(1);
     expect(git(r.repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   }, 120_000);

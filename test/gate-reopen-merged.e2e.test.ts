@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { CALC_LIB, calcProject, isReopen } from './calc-library.js';
+import { git, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
 
 /**
  * Issue 19, a wrong first attempt on a library that cannot be imported yet: the package needs two
@@ -12,26 +13,16 @@ import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from
  * the first task's own code: that task is reopened (sent back to its agent with the failures),
  * not left red. A task that stays wrong fails within the limits; the run ends, it does not hang.
  */
-const LIB: Record<string, string> = {
-  '.gitignore': '__pycache__/\n',
-  'calc/__init__.py': 'from .add import add\nfrom .mul import mul\n',
-  'tests/conftest.py': 'import calc  # noqa: F401  (the package must import before any test runs)\n',
-  'tests/test_add.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-  'tests/test_mul.py': 'from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
-};
-
-const reopened = (lastUser: string) => /your merged code fails these tests/i.test(lastUser);
-
 let model: ScriptedModelServer;
 beforeAll(async () => {
   model = await startScriptedModel({
     rules: [
-      { when: (c) => taskOf(c) === 'impl-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
+      { when: (c) => taskOf(c) === 'impl-add' && isReopen(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
       // wrong: raises in its own line (a NameError), so the failure ends in calc/add.py
       { when: (c) => taskOf(c) === 'impl-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
-      { when: (c) => taskOf(c) === 'wrong-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + d\n' }) },
+      { when: (c) => taskOf(c) === 'wrong-add' && isReopen(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + d\n' }) },
       { when: (c) => taskOf(c) === 'wrong-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
-      { when: (c) => taskOf(c) === 'import-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
+      { when: (c) => taskOf(c) === 'import-add' && isReopen(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
       // wrong at import time: the package cannot load once every module is there
       { when: (c) => taskOf(c) === 'import-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n\n\nZERO = add(0, 0)\n' }) },
       // writes the same wrong code in every round: its reopen round changes nothing
@@ -45,17 +36,13 @@ afterAll(async () => {
   removeTemps();
 });
 
-async function run(addTask: string, lib = LIB) {
+async function run(addTask: string, lib = CALC_LIB) {
   const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), lib);
-  writeFileSync(path.join(dir, 'plan.yaml'), `
-goal: implement calc
-verify: python3 -m pytest -q
-tasks:
-  - { id: ${addTask}, prompt: write calc/add.py, files: [calc/add.py] }
-  - { id: impl-mul, prompt: write calc/mul.py, files: [calc/mul.py], dependsOn: [${addTask}] }
-`);
-  const res = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--verify-attempts', '1', '--json']);
+  const { repo, plan } = calcProject(dir, [
+    `{ id: ${addTask}, prompt: write calc/add.py, files: [calc/add.py] }`,
+    `{ id: impl-mul, prompt: write calc/mul.py, files: [calc/mul.py], dependsOn: [${addTask}] }`,
+  ], lib);
+  const res = await runCli(['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--verify-attempts', '1', '--json']);
   const summary = JSON.parse(res.stdout);
   const events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   return { ...res, dir, repo, summary, events };
@@ -113,7 +100,7 @@ describe('a reopened task that stays wrong', () => {
 describe('a merged task whose own code stops the package from importing', () => {
   let r: Awaited<ReturnType<typeof run>>;
   // mul is imported first, so add's import-time error only shows once mul is there
-  beforeAll(async () => { r = await run('import-add', { ...LIB, 'calc/__init__.py': 'from .mul import mul\nfrom .add import add\n' }); }, 150_000);
+  beforeAll(async () => { r = await run('import-add', { ...CALC_LIB, 'calc/__init__.py': 'from .mul import mul\nfrom .add import add\n' }); }, 150_000);
 
   it('is reopened with the collection error when the merge that completes the package lands, then fixed', () => {
     const g = r.events.find((e) => e.type === 'task.gate' && e.taskId === 'impl-mul');

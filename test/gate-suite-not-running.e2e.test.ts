@@ -1,22 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { calcProject } from './calc-library.js';
+import { removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
 
 /**
  * Issue 19, mechanism 2: the package cannot be imported until two modules exist, which no single
  * task writes. Its conftest imports it, so pytest stops before writing any report (exit 4). A
  * merge after which the suite still does not run is accepted; once it runs, the usual rules apply.
  */
-const LIB: Record<string, string> = {
-  '.gitignore': '__pycache__/\n',
-  'calc/__init__.py': 'from .add import add\nfrom .mul import mul\n',
-  'tests/conftest.py': 'import calc  # noqa: F401  (the package must import before any test runs)\n',
-  'tests/test_add.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-  'tests/test_mul.py': 'from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
-};
-
 let model: ScriptedModelServer;
 beforeAll(async () => {
   model = await startScriptedModel({
@@ -37,16 +30,12 @@ describe('a test suite that does not run on the base (the package cannot be impo
   let r: Awaited<ReturnType<typeof runCli>> & { repo: string; summary: any; events: any[] };
   beforeAll(async () => {
     const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), LIB);
-    writeFileSync(path.join(dir, 'plan.yaml'), `
-goal: implement calc
-verify: python3 -m pytest -q
-tasks:
-  - { id: impl-add, prompt: write calc/add.py, files: [calc/add.py] }
-  - { id: impl-mul, prompt: write calc/mul.py, files: [calc/mul.py], dependsOn: [impl-add] }
-  - { id: break-add, prompt: rework calc/add.py, files: [calc/add.py], dependsOn: [impl-mul] }
-`);
-    const res = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--verify-attempts', '1', '--json']);
+    const { repo, plan } = calcProject(dir, [
+      '{ id: impl-add, prompt: write calc/add.py, files: [calc/add.py] }',
+      '{ id: impl-mul, prompt: write calc/mul.py, files: [calc/mul.py], dependsOn: [impl-add] }',
+      '{ id: break-add, prompt: rework calc/add.py, files: [calc/add.py], dependsOn: [impl-mul] }',
+    ]);
+    const res = await runCli(['run', '--plan', plan, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--verify-attempts', '1', '--json']);
     const events = readFileSync(path.join(repo, `.caid/runs/${JSON.parse(res.stdout).runId}/events.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     r = { ...res, repo, summary: JSON.parse(res.stdout), events };
   }, 150_000);

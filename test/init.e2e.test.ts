@@ -42,6 +42,17 @@ describe('caid init', () => {
     expect(text).toContain(`# or vllm: { provider: vllm, baseURL: ${vllm.url}, model: "scripted" }`);
     const plan = await loadPlan(path.join(repo, 'plan.yaml'));
     expect(plan.tasks.map((t) => t.id)).toEqual(['contributing', 'smoke-test']);
+    // No test command in this repository: the plan has no verify, and init says what that means.
+    expect(plan.verify).toBeUndefined();
+    expect(r.stderr).toMatch(/no test command found: merges are not tested until you set verify: in plan\.yaml/);
+  }, 60_000);
+
+  it('writes the repository\'s test command as the starter plan\'s verify (caid run --plan detects none)', async () => {
+    const repo = makeRepo(path.join(dir, 'python'), { 'pyproject.toml': '[tool.pytest.ini_options]\npythonpath = ["."]\n', 'tests/test_ok.py': 'def test_ok():\n    pass\n' });
+    const r = await runCli(['init', '--repo', repo], { env: { CAID_INIT_SERVERS: `ollama=${ollamaUrl}` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await loadPlan(path.join(repo, 'plan.yaml'))).verify).toBe('python -m pytest');
+    expect(r.stderr).toContain('verify: python -m pytest (from the repository; edit plan.yaml to change it)');
   }, 60_000);
 
   it('writes a commented template when nothing answers; refuses to overwrite without --force (exit 2)', async () => {

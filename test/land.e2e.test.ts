@@ -64,7 +64,7 @@ describe('caid land', () => {
     const before = git(repo, 'rev-parse', 'main');
     const r = await runCli(['land', run.runId, '--repo', repo]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/uncommitted changes[\s\S]*one\.txt[\s\S]*two\.txt[\s\S]*nothing was changed/);
+    expect(r.stderr).toMatch(new RegExp(`uncommitted changes[\\s\\S]*one\\.txt[\\s\\S]*two\\.txt[\\s\\S]*nothing was changed; commit or stash them, then run \`caid land ${run.runId}\``));
     expect(git(repo, 'rev-parse', 'main')).toBe(before);
     expect(readFileSync(path.join(repo, 'one.txt'), 'utf8')).toBe('my work in progress\n');
     expect(readFileSync(path.join(repo, 'two.txt'), 'utf8')).toBe('my untracked two\n');

@@ -60,7 +60,7 @@ describe('managing runs', () => {
     const dry = await runCli(['clean', '--all', '--repo', repo]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`would remove  branch caid/${good.runId}/tasks/one  (all its commits are on the integration branch)`);
-    expect(dry.stdout).toContain(`keep  branch caid/${good.runId}/integration  (the run's result is on no other branch (merge it first))`);
+    expect(dry.stdout).toContain(`keep  branch caid/${good.runId}/integration  (the run's result is on no other branch: land it first (caid land ${good.runId}))`);
     expect(dry.stdout).toContain(`keep  branch caid/${bad.runId}/tasks/always-bad  (it holds commits that are not on the integration branch)`);
     expect(dry.stdout).toContain(`keep  worktree ${failedWt}  (uncommitted changes)`);
     expect(dry.stdout).toContain('dry run: pass --yes');
@@ -77,6 +77,12 @@ describe('managing runs', () => {
     git(repo, '-c', 'user.name=u', '-c', 'user.email=u@x', 'merge', '-q', '--no-edit', good.branch);
     await runCli(['clean', good.runId, '--yes', '--repo', repo]);
     expect(git(repo, 'branch', '--list', good.branch)).toBe('');
+    // status no longer shows the removed branch as if it were there
+    expect((await runCli(['status', good.runId, '--repo', repo])).stdout).toContain(`note: ${good.branch} no longer exists (removed by caid clean, or by hand)`);
+    expect((await runCli(['runs', '--repo', repo])).stdout).toContain(`${good.branch} (removed)`);
+    const nowhere = await runCli(['status', '--repo', path.join(repo, 'no-such-folder')]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/repository folder \S+no-such-folder does not exist/);
     expect(git(repo, 'ls-files')).toContain('one.txt');
 
     const forced = await runCli(['clean', bad.runId, '--yes', '--force', '--repo', repo]);

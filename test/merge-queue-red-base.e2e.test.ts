@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, git, taskOf } from './cli-harness.js';
+import { defs, PYTHON_BASE, runQueued, sentBack, steps, testOf, type QueueRun } from './merge-queue-fixture.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // No-regression attribution inside a batch, through the real CLI. The base is red: `test_todo`
 // fails on it. One quick task is verified alone; meanwhile the others finish and are merged as one
@@ -11,23 +11,9 @@ import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli
 // judged against the last green prefix, so the breaker is held to `test_two` alone, never to
 // `test_todo` (red on the base) nor to anything its batch-mates did, and everyone else lands.
 
-const defs = (name: string, value: number) => `def ${name}():\n    return ${value}\n`;
-const testOf = (name: string, value: number) => `from lib.${name} import ${name}\n\ndef test_${name}():\n    assert ${name}() == ${value}\n`;
+// The base is red: test_todo fails on it.
+const BASE = { ...PYTHON_BASE, 'lib/todo.py': defs('todo', 0), 'tests/test_todo.py': testOf('todo', 42) };
 
-const BASE: Record<string, string> = {
-  '.gitignore': '__pycache__/\n.pytest_cache/\n',
-  'lib/__init__.py': '',
-  'lib/one.py': defs('one', 1),
-  'lib/two.py': defs('two', 2),
-  'lib/todo.py': defs('todo', 0),
-  'tests/__init__.py': '',
-  'tests/test_one.py': testOf('one', 1),
-  'tests/test_two.py': testOf('two', 2),
-  'tests/test_todo.py': testOf('todo', 42),
-};
-
-const sentBack = (c: Conversation) => /verify command|Tests that passed before your merge/.test(c.lastUser);
-const steps = (c: Conversation, list: ScriptedReply[]) => list[Math.min(c.stepInRound, list.length - 1)]!;
 // Long enough that `quick` is always first to finish, short enough that the rest finish during its verify.
 const slow = (r: ScriptedReply): ScriptedReply => ({ ...r, delayMs: 1200 });
 
@@ -55,31 +41,16 @@ tasks:
   - { id: plain-3, prompt: p }
 `;
 
-type Ev = { type: string; taskId?: string; batch?: number; tasks?: string[]; accepted?: boolean; probe?: boolean; culprit?: string; mode?: string; newlyFailing?: string[]; output?: string };
-
-let model: ScriptedModelServer;
+const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 let repo: string;
-let summary: { runId: string; status: string; branch: string; tasks: { id: string; status: string; attempts: number }[] };
-let events: Ev[];
+let summary: QueueRun['summary'];
+let events: QueueRun['events'];
 let code: number | null;
 let stderr: string;
 
 beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-  const dir = tempDir();
-  repo = makeRepo(path.join(dir, 'repo'), BASE);
-  writeFileSync(path.join(dir, 'plan.yaml'), PLAN);
-  const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-    '--worktree-root', path.join(dir, 'wt'), '--workers', '6', '--verify-concurrency', '1', '--json']);
-  [code, stderr] = [r.code, r.stderr];
-  summary = JSON.parse(r.stdout);
-  events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  ({ repo, summary, events, code, stderr } = await runQueued(BASE, PLAN, model.server.url, ['--workers', '6', '--verify-concurrency', '1']));
 }, 240_000);
-
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
 
 describe('merge queue on a red base (no-regression): attribution inside a batch', () => {
   it('chose no-regression from the red base and merged every task exactly once', () => {

@@ -1,29 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, git, runCli, taskOf } from './cli-harness.js';
+import { defs, PYTHON_BASE, runQueued, sentBack, steps, testOf, type QueueRun } from './merge-queue-fixture.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // The merge queue through the real CLI. One task finishes at once and is verified alone; its
 // verify (pytest behind a sleep) is long enough for the other eight to finish meanwhile, so they
 // wait in the queue and are merged as one batch: four good tasks, two that each break a test the
 // base passes, and two that write the same new file (the second conflicts inside the batch).
 
-const defs = (name: string, value: number) => `def ${name}():\n    return ${value}\n`;
-const testOf = (name: string, value: number) => `from lib.${name} import ${name}\n\ndef test_${name}():\n    assert ${name}() == ${value}\n`;
-
-const BASE: Record<string, string> = {
-  '.gitignore': '__pycache__/\n.pytest_cache/\n',
-  'lib/__init__.py': '',
-  'lib/one.py': defs('one', 1),
-  'lib/two.py': defs('two', 2),
-  'tests/__init__.py': '',
-  'tests/test_one.py': testOf('one', 1),
-  'tests/test_two.py': testOf('two', 2),
-};
-
-const sentBack = (c: Conversation) => /verify command|Tests that passed before your merge/.test(c.lastUser);
-const steps = (c: Conversation, list: ScriptedReply[]) => list[Math.min(c.stepInRound, list.length - 1)]!;
 // Later tasks take a little longer, so they finish while the first one's batch verifies.
 const slow = (r: ScriptedReply): ScriptedReply => ({ ...r, delayMs: 400 });
 
@@ -63,35 +48,19 @@ tasks:
   - { id: writer-b, prompt: p }
 `;
 
-let model: ScriptedModelServer;
-beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
-
-type Ev = { type: string; taskId?: string; batch?: number; tasks?: string[]; accepted?: boolean; probe?: boolean; culprit?: string; landed?: string[]; commit?: string };
+const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 
 // With two lanes, the batch that forms while the first verifies is merged on top of it and verified at once.
 // No batch delay: the scenario needs `quick` verified alone while the others finish (the delay has its own tests).
 describe.each([1, 2])('merge queue (verify concurrency %i): one batch with two culprits and a conflict inside it', (lanes) => {
   let repo: string;
-  let summary: { runId: string; status: string; branch: string; tasks: { id: string; status: string; attempts: number; conflicts: number }[] };
-  let events: Ev[];
+  let summary: QueueRun['summary'];
+  let events: QueueRun['events'];
   let code: number | null;
   let stderr: string;
 
   beforeAll(async () => {
-    const dir = tempDir();
-    repo = makeRepo(path.join(dir, 'repo'), BASE);
-    writeFileSync(path.join(dir, 'plan.yaml'), PLAN);
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '9', '--verify-concurrency', String(lanes), '--batch-wait', '0', '--json']);
-    [code, stderr] = [r.code, r.stderr];
-    summary = JSON.parse(r.stdout);
-    events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    ({ repo, summary, events, code, stderr } = await runQueued(PYTHON_BASE, PLAN, model.server.url, ['--workers', '9', '--verify-concurrency', String(lanes), '--batch-wait', '0']));
   }, 240_000);
 
   it('lands every task exactly once and succeeds', () => {

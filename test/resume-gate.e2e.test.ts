@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { removeTemps, taskOf, writesFiles } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { taskOf, writesFiles } from './cli-harness.js';
 import { afterResume, killedAt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: the gate a resumed run uses is the one it was started with: the verify command given
 // as a flag, a forced gate mode, the verify report and the plan's partialProgress. Each run is
 // killed with -9 before its gate opened (or before a merge) and resumed with no flags.
-let model: ScriptedModelServer;
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'bad', reply: writesFiles({ 'bad.txt': 'bad\n' }) },
-      // Makes the `feature` test pass; `always-red` stays red whatever a task does.
-      { when: (c) => taskOf(c) === 'feature', reply: writesFiles({ 'feature.txt': 'feature\n' }) },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { when: (c) => taskOf(c) === 'bad', reply: writesFiles({ 'bad.txt': 'bad\n' }) },
+  // Makes the `feature` test pass; `always-red` stays red whatever a task does.
+  { when: (c) => taskOf(c) === 'feature', reply: writesFiles({ 'feature.txt': 'feature\n' }) },
+]);
 
-const modelFlags = () => ['--model', 'scripted-m', '--base-url', model.url];
 
 /** A red base with per-test results: `node --test` (which caid reports as JUnit by itself), one test never passing. */
 const NODE_TESTS = {
@@ -44,7 +34,7 @@ const SCRIPT_TESTS = {
 describe('resume keeps the recorded gate', () => {
   it('verify: the --verify given to run (over the plan\'s `true`) still judges the resumed merge', async () => {
     const r = await killedAt('task.finished:1', 'goal: g\nverify: "true"\ntasks:\n  - { id: bad, prompt: p }\n',
-      [...modelFlags(), '--verify', 'test ! -e bad.txt', '--verify-attempts', '1']);
+      [...model.flags(), '--verify', 'test ! -e bad.txt', '--verify-attempts', '1']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     expect(resumed.summary!.tasks[0]).toMatchObject({ id: 'bad', status: 'failed' });
@@ -53,7 +43,7 @@ describe('resume keeps the recorded gate', () => {
 
   it('gate: --gate all, killed before the gate opened, refuses a merge the base\'s own choice (no-regression) would take', async () => {
     const r = await killedAt('run.started:1', 'goal: g\nverify: node --test\ntasks:\n  - { id: feature, prompt: p }\n',
-      [...modelFlags(), '--gate', 'all', '--verify-attempts', '1'], { files: NODE_TESTS });
+      [...model.flags(), '--gate', 'all', '--verify-attempts', '1'], { files: NODE_TESTS });
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     const after = afterResume(r.events());
@@ -65,7 +55,7 @@ describe('resume keeps the recorded gate', () => {
     // Without the report caid could not read per-test results and would demand a green verify (gate all);
     // without partialProgress a run ending with a red test would be `incomplete`.
     const plan = 'goal: g\nverify: sh verify.sh\npartialProgress: true\ntasks:\n  - { id: feature, prompt: p }\n';
-    const r = await killedAt('run.started:1', plan, [...modelFlags(), '--verify-report', 'reports/out.xml'], { files: SCRIPT_TESTS });
+    const r = await killedAt('run.started:1', plan, [...model.flags(), '--verify-report', 'reports/out.xml'], { files: SCRIPT_TESTS });
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = afterResume(r.events());

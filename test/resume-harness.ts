@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { runCli, type CliResult } from './cli-harness.js';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, runCli, taskOf, type CliResult } from './cli-harness.js';
 import { setup } from './runtime-harness.js';
 
 export type LoggedEvent = { type: string; taskId?: string; [k: string]: unknown };
@@ -46,4 +47,12 @@ export async function killedAt(point: string, planYaml: string, args: string[], 
       .then((r) => ({ ...r, summary: r.stdout ? JSON.parse(r.stdout) : undefined })),
     events: () => eventsOf(s.repo, runId),
   };
+}
+
+const sortedUnion = (text: string, line: string) => `${[...new Set([...text.split('\n'), line].filter((l) => l && !/^(<<<<<<<|=======|>>>>>>>)/.test(l)))].sort().join('\n')}\n`;
+
+/** A conflict round on shared.txt: reads it, keeps every side's lines (sorted, markers dropped) plus `line from <task>`, finishes. */
+export function resolvesSharedTxt(c: Conversation): ScriptedReply {
+  const union = sortedUnion(c.lastToolResult ?? '', `line from ${taskOf(c)}`);
+  return [call('read_file', { path: 'shared.txt' }), call('write_file', { path: 'shared.txt', content: union }), call('finish', { summary: 'resolved' })][Math.min(c.stepInRound, 2)]!;
 }

@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, removeTemps, taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt } from './resume-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Conversation } from '@caid/llm/testing';
+import { taskOf, writesFiles } from './cli-harness.js';
+import { afterResume, killedAt, resolvesSharedTxt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: a run killed with -9 and resumed with `caid resume <id>` and no flags behaves by the
 // limits it was started with, not the defaults. Each run is killed at an exact event
 // (CAID_FAULT_KILL_AFTER) and each setting is chosen so the default would behave visibly otherwise.
-let model: ScriptedModelServer;
-const sortedUnion = (text: string, line: string) => `${[...new Set([...text.split('\n'), line].filter((l) => l && !/^(<<<<<<<|=======|>>>>>>>)/.test(l)))].sort().join('\n')}\n`;
 
 function reply(c: Conversation) {
   const id = taskOf(c)!;
   // Never finishes: one listing after another, so only a limit ends the round.
   if (id.startsWith('endless')) return { toolCalls: [{ name: 'list_files', arguments: {} }], delayMs: id === 'endless-slow' ? 1000 : 20, usage: { prompt_tokens: 900, completion_tokens: 100 } };
   // A conflict round resolves the file (the default of two conflict rounds would land the task).
-  if (c.lastUser.includes('merge conflict')) {
-    return [call('read_file', { path: 'shared.txt' }), call('write_file', { path: 'shared.txt', content: sortedUnion(c.lastToolResult ?? '', `line from ${id}`) }), call('finish', { summary: 'resolved' })][Math.min(c.stepInRound, 2)]!;
-  }
+  if (c.lastUser.includes('merge conflict')) return resolvesSharedTxt(c);
   if (id === 'left' || id === 'right') return { ...writesFiles({ 'shared.txt': `original\nline from ${id}\n` })(c), delayMs: 100 };
   if (id === 'slow-verify') return writesFiles({ 'slow.txt': 'makes verify sleep\n' })(c);
   // Agents in flight at once, counted at the model: every reply is held long enough for the others to ask.
@@ -26,21 +23,14 @@ function reply(c: Conversation) {
 let inFlight = 0;
 let peak = 0;
 
-beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 
-const modelFlags = () => ['--model', 'scripted-m', '--base-url', model.url];
 const finishedOf = (events: ReturnType<typeof afterResume>, id: string) => events.filter((e) => e.type === 'task.finished' && e.taskId === id) as { steps: number; reason?: string; status: string }[];
 
 describe('resume keeps the recorded limits', () => {
   it('workers: the resumed run runs at most the recorded 2 agents at once (the default is 3)', async () => {
     const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: a, prompt: p }\n  - { id: b, prompt: p }\n  - { id: c, prompt: p }\n  - { id: d, prompt: p }\n',
-      [...modelFlags(), '--workers', '2']);
+      [...model.flags(), '--workers', '2']);
     peak = 0;
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -49,7 +39,7 @@ describe('resume keeps the recorded limits', () => {
   }, 30_000);
 
   it('limits.maxSteps: the resumed round stops after the recorded 3 steps (the default is 50)', async () => {
-    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless, prompt: p }\n', [...modelFlags(), '--max-steps', '3']);
+    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless, prompt: p }\n', [...model.flags(), '--max-steps', '3']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     const rounds = finishedOf(afterResume(r.events()), 'endless');
@@ -58,7 +48,7 @@ describe('resume keeps the recorded limits', () => {
   }, 30_000);
 
   it('limits.taskTimeoutMin: the resumed round is cut at the recorded 3 s (the default is 30 min)', async () => {
-    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless-slow, prompt: p }\n', [...modelFlags(), '--task-timeout', '0.05']);
+    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless-slow, prompt: p }\n', [...model.flags(), '--task-timeout', '0.05']);
     const started = Date.now();
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
@@ -68,7 +58,7 @@ describe('resume keeps the recorded limits', () => {
 
   it('limits.taskTokens: the resumed round stops at the recorded token cap (the default has none)', async () => {
     // Each reply costs 1,000 tokens; the cap allows four.
-    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless-tokens, prompt: p }\n', [...modelFlags(), '--task-tokens', '4000']);
+    const r = await killedAt('task.step:1', 'goal: g\ntasks:\n  - { id: endless-tokens, prompt: p }\n', [...model.flags(), '--task-tokens', '4000']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     const [round] = finishedOf(afterResume(r.events()), 'endless-tokens');
@@ -78,7 +68,7 @@ describe('resume keeps the recorded limits', () => {
 
   it('limits.conflictRounds: with the recorded 0, the resumed run fails the conflicting task at once (the default resolves it)', async () => {
     const r = await killedAt('task.merged:1', 'goal: g\ntasks:\n  - { id: left, prompt: p }\n  - { id: right, prompt: p }\n',
-      [...modelFlags(), '--workers', '2', '--batch-max', '1', '--conflict-rounds', '0'], { files: { 'shared.txt': 'original\n' } });
+      [...model.flags(), '--workers', '2', '--batch-max', '1', '--conflict-rounds', '0'], { files: { 'shared.txt': 'original\n' } });
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     const after = afterResume(r.events());
@@ -90,7 +80,7 @@ describe('resume keeps the recorded limits', () => {
   it('limits.verifyTimeoutMin: the resumed verify is cut at the recorded 3 s (the default is 30 min)', async () => {
     // Verify sleeps once slow.txt is merged; a verify allowed its 30 s would pass.
     const plan = 'goal: g\nverify: if [ -e slow.txt ]; then sleep 30; fi\ntasks:\n  - { id: slow-verify, prompt: p }\n';
-    const r = await killedAt('task.finished:1', plan, [...modelFlags(), '--verify-timeout', '0.05', '--verify-attempts', '1']);
+    const r = await killedAt('task.finished:1', plan, [...model.flags(), '--verify-timeout', '0.05', '--verify-attempts', '1']);
     const started = Date.now();
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);

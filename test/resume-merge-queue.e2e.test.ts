@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, removeTemps, taskOf, writesFiles } from './cli-harness.js';
-import { afterResume, killedAt, type LoggedEvent } from './resume-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Conversation } from '@caid/llm/testing';
+import { call, taskOf, writesFiles } from './cli-harness.js';
+import { afterResume, killedAt, resolvesSharedTxt, type LoggedEvent } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: how a resumed run merges comes from its log: batch size, how long a free verify lane
 // waits for more tasks, how many batches verify at once, and the conflict-warning interval. Each
 // run is killed with -9 right after `run.started` and resumed with no flags.
-let model: ScriptedModelServer;
-const sortedUnion = (text: string, line: string) => `${[...new Set([...text.split('\n'), line].filter((l) => l && !/^(<<<<<<<|=======|>>>>>>>)/.test(l)))].sort().join('\n')}\n`;
 
 /** Task `late-N` finishes about N × 0.7 s after the others; `shared-*` overlap on shared.txt. */
 function reply(c: Conversation) {
   const id = taskOf(c)!;
-  if (c.lastUser.includes('merge conflict')) {
-    return [call('read_file', { path: 'shared.txt' }), call('write_file', { path: 'shared.txt', content: sortedUnion(c.lastToolResult ?? '', `line from ${id}`) }), call('finish', { summary: 'resolved' })][Math.min(c.stepInRound, 2)]!;
-  }
+  if (c.lastUser.includes('merge conflict')) return resolvesSharedTxt(c);
   if (id === 'shared-fast') return writesFiles({ 'shared.txt': 'original\nline from fast\n' })(c);
   if (id === 'shared-slow') {
     // Writes first, then works on for eight slow steps: long after the fast one merged.
@@ -25,29 +22,22 @@ function reply(c: Conversation) {
   return { ...writesFiles({ [`${id}.txt`]: `${id}\n` })(c), delayMs: late ? 350 * Number(late[1]) : 50 };
 }
 
-beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 
-const modelFlags = () => ['--model', 'scripted-m', '--base-url', model.url];
 const batches = (events: LoggedEvent[]) => events.filter((e) => e.type === 'batch.started').map((e) => e.tasks as string[]);
 const tasks = (...ids: string[]) => `goal: g\n${ids.length ? 'tasks:\n' : ''}${ids.map((id) => `  - { id: ${id}, prompt: p }\n`).join('')}`;
 
 describe('resume merges as recorded', () => {
   it('batchMax: with the recorded 1, tasks finishing while a batch verifies are merged one batch each (the default takes up to 8)', async () => {
     // Verify takes a second, so the other two finish while the first batch verifies.
-    const r = await killedAt('run.started:1', `verify: sleep 1\n${tasks('a', 'b', 'c')}`, [...modelFlags(), '--workers', '3', '--batch-max', '1']);
+    const r = await killedAt('run.started:1', `verify: sleep 1\n${tasks('a', 'b', 'c')}`, [...model.flags(), '--workers', '3', '--batch-max', '1']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(batches(afterResume(r.events()))).toEqual([[expect.any(String)], [expect.any(String)], [expect.any(String)]]);
   }, 30_000);
 
   it('batchWait: with the recorded 5 s, a free lane waits for the task still running and merges both in one batch (auto waits a fifth of an instant verify)', async () => {
-    const r = await killedAt('run.started:1', `verify: "true"\n${tasks('a', 'late-2')}`, [...modelFlags(), '--workers', '2', '--batch-wait', '5']);
+    const r = await killedAt('run.started:1', `verify: "true"\n${tasks('a', 'late-2')}`, [...model.flags(), '--workers', '2', '--batch-wait', '5']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(batches(afterResume(r.events())).map((b) => [...b].sort())).toEqual([['a', 'late-2']]);
@@ -56,7 +46,7 @@ describe('resume merges as recorded', () => {
   it('verifyConcurrency: with the recorded 2, a second batch starts verifying before the first is verified', async () => {
     // On two cores `auto` is one lane; a machine with four or more would pipeline by default too.
     // Verify is instant on the base and takes 3 s once a is merged: late-1 finishes while a's batch verifies.
-    const r = await killedAt('run.started:1', `verify: if [ -e a.txt ]; then sleep 3; fi\n${tasks('a', 'late-1')}`, [...modelFlags(), '--workers', '2', '--verify-concurrency', '2', '--batch-wait', '0']);
+    const r = await killedAt('run.started:1', `verify: if [ -e a.txt ]; then sleep 3; fi\n${tasks('a', 'late-1')}`, [...model.flags(), '--workers', '2', '--verify-concurrency', '2', '--batch-wait', '0']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = afterResume(r.events()).filter((e) => e.type === 'batch.started' || (e.type === 'batch.verified' && !e.probe));
@@ -64,7 +54,7 @@ describe('resume merges as recorded', () => {
   }, 30_000);
 
   it('conflictWarnings: with the recorded 0 no agent is warned; the overlap comes out as a conflict round (the default warns every 3 steps)', async () => {
-    const r = await killedAt('run.started:1', tasks('shared-fast', 'shared-slow'), [...modelFlags(), '--workers', '2', '--conflict-warnings', '0'], { files: { 'shared.txt': 'original\n' } });
+    const r = await killedAt('run.started:1', tasks('shared-fast', 'shared-slow'), [...model.flags(), '--workers', '2', '--conflict-warnings', '0'], { files: { 'shared.txt': 'original\n' } });
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = afterResume(r.events());

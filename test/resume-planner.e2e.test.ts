@@ -1,48 +1,39 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, removeTemps, taskOf, writesFiles } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Conversation } from '@caid/llm/testing';
+import { call, git, taskOf, writesFiles } from './cli-harness.js';
 import { afterResume, killedAt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: the planner's part of a run (scaffold, review, replans and their limit, the planner
 // model) comes from the log on resume. Plan-file runs have all of it off by default, so each
 // resumed run with no flags shows it only if the log kept it.
-let model: ScriptedModelServer;
 let revisions = 0;
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { name: 'scaffold', when: (c) => c.includes('preparing a skeleton'), reply: writesFiles({ 'skeleton.txt': 'skeleton\n' }, 'skeleton') },
-      { name: 'review', when: (c) => c.includes('You are the reviewer'), reply: writesFiles({ 'review.txt': 'reviewed\n' }, 'reviewed') },
-      // Asked to replace `wide`: first two tasks (over a limit of one), then, repairing, one.
-      { name: 'wide-replanner', when: (c) => c.tools.includes('submit_revision') && c.includes('wide'),
-        reply: (c) => call('submit_revision', { tasks: c.stepInRound === 0 ? [{ id: 'fix-a', prompt: 'p' }, { id: 'fix-b', prompt: 'p' }] : [{ id: 'fix-a', prompt: 'p' }] }) },
-      // Each revision replaces the failed task with another that gives up too: only the limit ends it.
-      { name: 'replanner', when: (c) => c.tools.includes('submit_revision'), reply: () => call('submit_revision', { tasks: [{ id: `giveup-${++revisions + 1}`, prompt: 'p' }] }) },
-      { name: 'giveup', when: (c) => Boolean(taskOf(c)?.startsWith('giveup') || taskOf(c) === 'wide'), reply: call('finish', { summary: 'gave up' }) },
-      { name: 'task', when: (c) => Boolean(taskOf(c)), reply: (c: Conversation) => writesFiles({ [`${taskOf(c)}.txt`]: `${taskOf(c)}\n` })(c) },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { name: 'scaffold', when: (c) => c.includes('preparing a skeleton'), reply: writesFiles({ 'skeleton.txt': 'skeleton\n' }, 'skeleton') },
+  { name: 'review', when: (c) => c.includes('You are the reviewer'), reply: writesFiles({ 'review.txt': 'reviewed\n' }, 'reviewed') },
+  // Asked to replace `wide`: first two tasks (over a limit of one), then, repairing, one.
+  { name: 'wide-replanner', when: (c) => c.tools.includes('submit_revision') && c.includes('wide'),
+    reply: (c) => call('submit_revision', { tasks: c.stepInRound === 0 ? [{ id: 'fix-a', prompt: 'p' }, { id: 'fix-b', prompt: 'p' }] : [{ id: 'fix-a', prompt: 'p' }] }) },
+  // Each revision replaces the failed task with another that gives up too: only the limit ends it.
+  { name: 'replanner', when: (c) => c.tools.includes('submit_revision'), reply: () => call('submit_revision', { tasks: [{ id: `giveup-${++revisions + 1}`, prompt: 'p' }] }) },
+  { name: 'giveup', when: (c) => Boolean(taskOf(c)?.startsWith('giveup') || taskOf(c) === 'wide'), reply: call('finish', { summary: 'gave up' }) },
+  { name: 'task', when: (c) => Boolean(taskOf(c)), reply: (c: Conversation) => writesFiles({ [`${taskOf(c)}.txt`]: `${taskOf(c)}\n` })(c) },
+]);
 
-const modelFlags = () => ['--model', 'scripted-m', '--base-url', model.url];
 
 describe('resume keeps the recorded planner settings', () => {
   it('scaffold, review and the planner model (config): killed before anything ran, the resumed run scaffolds, reviews, and asks the planner model for both', async () => {
     // Both models from the config (a --model flag would name the planner's too).
-    const models = `models:\n  worker: { model: scripted-m, baseURL: "${model.url}" }\n  planner: { model: planner-m, baseURL: "${model.url}" }\n`;
+    const models = `models:\n  worker: { model: scripted-m, baseURL: "${model.server.url}" }\n  planner: { model: planner-m, baseURL: "${model.server.url}" }\n`;
     const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: a, prompt: p }\n', ['--scaffold', '--review'], {
       files: { '.gitignore': 'caid.config.yaml\n' },
       before: (s) => writeFileSync(path.join(s.repo, 'caid.config.yaml'), models),
     });
     rmSync(path.join(r.repo, 'caid.config.yaml'));
-    const before = model.requests.length;
+    const before = model.server.requests.length;
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     const steps = afterResume(r.events()).filter((e) => e.type === 'run.step');
@@ -50,14 +41,14 @@ describe('resume keeps the recorded planner settings', () => {
     const subjects = git(r.repo, 'log', '--first-parent', '--format=%s', `caid/${r.runId}/integration`).split('\n');
     expect(subjects[0]).toBe('caid: review');
     expect(subjects.at(-2)).toBe('caid: scaffold');
-    const asked = model.requests.slice(before);
+    const asked = model.server.requests.slice(before);
     expect(new Set(asked.filter((q) => q.rule === 'scaffold' || q.rule === 'review').map((q) => q.conversation.model))).toEqual(new Set(['planner-m']));
     expect(new Set(asked.filter((q) => q.rule === 'task').map((q) => q.conversation.model))).toEqual(new Set(['scripted-m']));
   }, 30_000);
 
   it('replan and maxReplans: a task that fails for good after resume is replanned, exactly the recorded once', async () => {
     revisions = 0;
-    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: giveup, prompt: p }\n  - { id: ok, prompt: p }\n', [...modelFlags(), '--replan', '--max-replans', '1']);
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: giveup, prompt: p }\n  - { id: ok, prompt: p }\n', [...model.flags(), '--replan', '--max-replans', '1']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     const revised = afterResume(r.events()).filter((e) => e.type === 'plan.revised');
@@ -68,14 +59,14 @@ describe('resume keeps the recorded planner settings', () => {
   }, 30_000);
 
   it('planner.maxTasks: the resumed replan refuses a revision over the recorded 1 task and takes the repaired one (the default of 8 takes the first)', async () => {
-    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: wide, prompt: p }\n', [...modelFlags(), '--replan', '--max-tasks', '1']);
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: wide, prompt: p }\n', [...model.flags(), '--replan', '--max-tasks', '1']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(afterResume(r.events()).filter((e) => e.type === 'plan.revised')).toMatchObject([{ failedTaskId: 'wide', tasks: [{ id: 'fix-a' }] }]);
   }, 30_000);
 
   it('planner.maxRepairs: with the recorded 0, the resumed replan does not repair the refused revision, so nothing is revised', async () => {
-    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: wide, prompt: p }\n', [...modelFlags(), '--replan', '--max-tasks', '1', '--max-repairs', '0']);
+    const r = await killedAt('run.started:1', 'goal: g\ntasks:\n  - { id: wide, prompt: p }\n', [...model.flags(), '--replan', '--max-tasks', '1', '--max-repairs', '0']);
     const resumed = await r.resume();
     expect(resumed.code, resumed.stderr).toBe(1);
     expect(afterResume(r.events()).filter((e) => e.type === 'plan.revised')).toEqual([]);

@@ -1,34 +1,25 @@
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PlanSchema, RunSettingsSchema, type RunEvent, type RunSettings } from '@caid/core';
 import { loadRunState, readEvents, runPlan } from '@caid/orchestrator';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
 import { budgetWatch, runtimeSettings } from '../apps/cli/src/runtime-settings.js';
 import { localQueue } from '../apps/cli/src/local-queue.js';
 import { driveSettings } from '../apps/cli/src/drive-settings.js';
 import { resumeCommand } from '../apps/cli/src/resume-command.js';
-import { makeRepo, removeTemps, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { makeRepo, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16, point 7: the middle tier. `runPlan` in-process with the memory queue and the scripted
 // model, interrupted through its signal, then the CLI's own resume path (`resumeCommand`, no
 // flags) in-process: every kind of setting must come back from the log, in seconds.
-let model: ScriptedModelServer;
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      // Every round writes bad.txt, which verify refuses.
-      { when: (c) => taskOf(c) === 'bad', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), delayMs: 50 }) },
-      { when: (c) => taskOf(c) === 'ok', reply: writesFiles({ 'ok.txt': 'ok\n' }) },
-      // As 'bad', each reply costing 1,000 tokens, for the budget.
-      { when: (c) => taskOf(c) === 'costly', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), usage: { prompt_tokens: 900, completion_tokens: 100 }, delayMs: 50 }) },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  // Every round writes bad.txt, which verify refuses.
+  { when: (c) => taskOf(c) === 'bad', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), delayMs: 50 }) },
+  { when: (c) => taskOf(c) === 'ok', reply: writesFiles({ 'ok.txt': 'ok\n' }) },
+  // As 'bad', each reply costing 1,000 tokens, for the budget.
+  { when: (c) => taskOf(c) === 'costly', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), usage: { prompt_tokens: 900, completion_tokens: 100 }, delayMs: 50 }) },
+]);
 
 const PLAN = PlanSchema.parse({
   goal: 'g',
@@ -64,7 +55,7 @@ async function interruptedRun(): Promise<{ repo: string; runId: string; settings
   const dir = tempDir();
   const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n', '.gitignore': '.env.local\ndeps/\n', 'deps/lib.txt': 'x\n' });
   writeFileSync(path.join(repo, '.env.local'), 'A=1\n');
-  const settings = nonDefaults(dir, model.url);
+  const settings = nonDefaults(dir, model.server.url);
   process.env.CAID_TEST_KEY = 'sk-test-not-a-real-key';
   const runtime = runtimeSettings(settings, {}, process.env);
   const stop = new AbortController();
@@ -92,7 +83,7 @@ describe('resume keeps every kind of setting (in-process)', () => {
     // The interrupt is no outcome: the cancelled task shows as in flight, not failed.
     expect(loadRunState(repo, runId).tasks.bad!.status).not.toBe('failed');
 
-    const requestsBefore = model.requests.length;
+    const requestsBefore = model.server.requests.length;
     const code = await quietly(() => resumeCommand(runId, { given: {}, repo, quiet: true }));
     expect(code).toBe(1);
     const log = readEvents(path.join(repo, '.caid', 'runs', runId, 'events.jsonl'));
@@ -109,7 +100,7 @@ describe('resume keeps every kind of setting (in-process)', () => {
     // gate 'all' and the report path came back (the resumed gate is the recorded one).
     expect(state.gate?.mode).toBe('all');
     // models: the resumed agents asked the recorded worker model at the recorded URL (no --model, no --base-url).
-    const after = model.requests.slice(requestsBefore);
+    const after = model.server.requests.slice(requestsBefore);
     expect(after.length).toBeGreaterThan(0);
     expect(new Set(after.map((r) => r.conversation.model))).toEqual(new Set(['scripted-m']));
     // The key, given by name only, was sent and never written to the log.
@@ -130,7 +121,7 @@ describe('resume keeps every kind of setting (in-process)', () => {
     // Two replies a round (write, finish) = 2,000 tokens a round; the budget allows about three rounds of ten.
     const settings = RunSettingsSchema.parse({
       limits: { verifyAttempts: 10 }, budget: { tokens: 5_000 }, worktreeRoot: path.join(dir, 'wt'),
-      models: { worker: { model: 'scripted-m', baseURL: model.url, apiKeyEnv: 'CAID_TEST_KEY' } },
+      models: { worker: { model: 'scripted-m', baseURL: model.server.url, apiKeyEnv: 'CAID_TEST_KEY' } },
     });
     const runtime = runtimeSettings(settings, {}, process.env);
     const stop = new AbortController();

@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, removeTemps, taskOf, writesFiles } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Conversation } from '@caid/llm/testing';
+import { call, git, taskOf, writesFiles } from './cli-harness.js';
 import { afterResume, killedAt } from './resume-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // Issue 16: how a worktree is made and confined comes from the run's log on resume: setup and its
 // timeout, include, share, the worktree root and the sandbox. These are config-file settings, so
 // the config is deleted before `caid resume <id>` (no flags): whatever the resumed run does with
 // them, it can only have from the log. Task b depends on a, the run is killed with -9 once a is
 // merged, so b's worktree is made by the resumed session.
-let model: ScriptedModelServer;
 /** Where task b tries to write outside its worktree (set per test). */
 let outside = '';
 
@@ -25,18 +25,10 @@ function taskB(c: Conversation) {
   return steps[Math.min(c.stepInRound, steps.length - 1)]!;
 }
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'a', reply: writesFiles({ 'a.txt': 'a\n' }) },
-      { when: (c) => taskOf(c) === 'b', reply: taskB },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { when: (c) => taskOf(c) === 'a', reply: writesFiles({ 'a.txt': 'a\n' }) },
+  { when: (c) => taskOf(c) === 'b', reply: taskB },
+]);
 
 const PLAN = 'goal: g\ntasks:\n  - { id: a, prompt: p }\n  - { id: b, prompt: p, dependsOn: [a] }\n';
 const FILES = { '.gitignore': '.env.local\ndeps\ncaid.config.yaml\n' };
@@ -48,7 +40,7 @@ const config = (repo: string, yaml: string) => {
 describe('resume prepares and confines worktrees as recorded', () => {
   it('setup, include, share, worktreeRoot and sandbox none reach the worktree the resumed session makes', async () => {
     let setupLog = '';
-    const r = await killedAt('task.merged:1', PLAN, ['--model', 'scripted-m', '--base-url', model.url, '--workers', '1'], {
+    const r = await killedAt('task.merged:1', PLAN, [...model.flags(), '--workers', '1'], {
       files: FILES,
       before: (s) => {
         mkdirSync(path.join(s.repo, 'deps'));
@@ -75,7 +67,7 @@ describe('resume prepares and confines worktrees as recorded', () => {
   }, 30_000);
 
   it('setupTimeoutMin: the resumed session cuts a hanging setup at the recorded 3 s (the default is 15 min)', async () => {
-    const r = await killedAt('task.merged:1', PLAN, ['--model', 'scripted-m', '--base-url', model.url, '--workers', '1'], {
+    const r = await killedAt('task.merged:1', PLAN, [...model.flags(), '--workers', '1'], {
       files: FILES,
       before: (s) => {
         outside = path.join(s.dir, 'outside.txt');

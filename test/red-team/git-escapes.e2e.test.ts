@@ -1,13 +1,13 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { call, git, taskOf } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // Red team, no sandbox: more ways out through git, each one task of one run. Every hostile task
 // fails with `isolation-breach` naming what it touched, nothing of its round is committed, no
 // program it configured runs, and the honest task lands.
-let model: ScriptedModelServer;
 let repo = '';
 let marker = '';
 const RUN = 'redteam-git';
@@ -29,31 +29,22 @@ const hostile: Record<string, { command: () => string; named: RegExp }> = {
   'alias-in-config': { command: () => `git -C ${repo} config alias.st "!touch ${marker}-alias"`, named: /the repository config/ },
 };
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      ...Object.entries(hostile).map(([id, h]) => ({
-        when: (c: Parameters<typeof taskOf>[0]) => taskOf(c) === id,
-        reply: (c: { stepInRound: number }) => [call('run', { command: `${h.command()} && echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
-      })),
-      { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  ...Object.entries(hostile).map(([id, h]) => ({
+    when: (c: Parameters<typeof taskOf>[0]) => taskOf(c) === id,
+    reply: (c: { stepInRound: number }) => [call('run', { command: `${h.command()} && echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
+  })),
+  { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+]);
 
 describe('an agent reaching into the repository with git', () => {
   it('is caught for every way tried: the task fails naming it, nothing planted runs, the honest task lands', async () => {
-    const dir = tempDir();
-    marker = path.join(dir, 'pwned');
-    repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
     const ids = [...Object.keys(hostile), 'honest'];
-    writeFileSync(path.join(dir, 'plan.yaml'), `goal: g\ntasks:\n${ids.map((id) => `  - { id: ${id}, prompt: p }\n`).join('')}`);
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const s = attackRepo(`goal: g\ntasks:\n${ids.map((id) => `  - { id: ${id}, prompt: p }\n`).join('')}`);
+    marker = path.join(s.dir, 'pwned');
+    repo = s.repo;
+    const { dir } = s;
+    const r = await runAttack(s, model.server.url, ['--workers', '1', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);

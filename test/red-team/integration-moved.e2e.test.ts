@@ -1,14 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { call, git, taskOf } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // Red team, no sandbox: an agent points this run's integration branch at a commit of its own
 // (`git update-ref`), after another task was merged. caid's own refs are no item of the isolation
 // check (they move while rounds run), so the integrator itself knows where it left the branch and
 // puts it back before building on it: the merged work is not lost and nothing unverified lands.
-let model: ScriptedModelServer;
 const RUN = 'redteam-intmove';
 
 const attack = [
@@ -19,30 +17,20 @@ const attack = [
   'touch ../attacked',
 ].join(' && ');
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'attacker', reply: (c) => [call('run', { command: attack, timeoutSec: 120 }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]! },
-      { when: (c) => taskOf(c) === 'early', reply: (c) => [call('write_file', { path: 'early.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-      {
-        when: (c) => taskOf(c) === 'late',
-        reply: (c) => [call('run', { command: 'for i in $(seq 300); do [ -e ../attacked ] && break; sleep 0.1; done; echo ok > late.txt', timeoutSec: 120 }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]!,
-      },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { when: (c) => taskOf(c) === 'attacker', reply: (c) => [call('run', { command: attack, timeoutSec: 120 }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]! },
+  { when: (c) => taskOf(c) === 'early', reply: (c) => [call('write_file', { path: 'early.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+  {
+    when: (c) => taskOf(c) === 'late',
+    reply: (c) => [call('run', { command: 'for i in $(seq 300); do [ -e ../attacked ] && break; sleep 0.1; done; echo ok > late.txt', timeoutSec: 120 }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]!,
+  },
+]);
 
 describe('this run\'s integration branch moved by an agent', () => {
   it('is put back where caid left it before the next merge: merged work stays, every first-parent commit is a merge of caid\'s', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: attacker, prompt: p }\n  - { id: early, prompt: p }\n  - { id: late, prompt: p }\n');
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '3', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const s = attackRepo('goal: g\ntasks:\n  - { id: attacker, prompt: p }\n  - { id: early, prompt: p }\n  - { id: late, prompt: p }\n');
+    const { repo } = s;
+    const r = await runAttack(s, model.server.url, ['--workers', '3', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     const summary = JSON.parse(r.stdout);
     const task = (id: string) => summary.tasks.find((t: { id: string }) => t.id === id);

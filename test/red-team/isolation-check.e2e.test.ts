@@ -1,14 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { call, git, taskOf } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // Red team, no sandbox: agents reach out of their worktrees with plain git and shell. The
 // isolation check after each round catches it before anything is committed: that task fails
 // with `isolation-breach` naming what changed, config and hooks are put back, a repointed `.git`
 // is repaired, a task whose branch was deleted fails with a reason, and the honest task lands.
-let model: ScriptedModelServer;
 let repo = '';
 const RUN = 'redteam-iso';
 const hostile: Record<string, () => string> = {
@@ -16,29 +16,20 @@ const hostile: Record<string, () => string> = {
   repoint: () => 'echo "gitdir: /nonexistent/evil" > .git && echo x > work.txt',
   unbranch: () => `git -C ${repo} update-ref -d refs/heads/caid/${RUN}/tasks/unbranch && echo x > work.txt`,
 };
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      ...Object.entries(hostile).map(([id, command]) => ({
-        when: (c: Parameters<typeof taskOf>[0]) => taskOf(c) === id,
-        reply: (c: { stepInRound: number }) => [call('run', { command: command() }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
-      })),
-      { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  ...Object.entries(hostile).map(([id, command]) => ({
+    when: (c: Parameters<typeof taskOf>[0]) => taskOf(c) === id,
+    reply: (c: { stepInRound: number }) => [call('run', { command: command() }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
+  })),
+  { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+]);
 
 describe('the isolation check after every agent round', () => {
   it('fails only the task that reached outside, names and restores what it can, and the run goes on', async () => {
-    const dir = tempDir();
-    repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    writeFileSync(path.join(dir, 'plan.yaml'), `goal: g\ntasks:\n${['meddle', 'repoint', 'unbranch', 'honest'].map((id) => `  - { id: ${id}, prompt: p }\n`).join('')}`);
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const s = attackRepo(`goal: g\ntasks:\n${['meddle', 'repoint', 'unbranch', 'honest'].map((id) => `  - { id: ${id}, prompt: p }\n`).join('')}`);
+    repo = s.repo;
+    const { dir } = s;
+    const r = await runAttack(s, model.server.url, ['--workers', '1', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);

@@ -1,40 +1,32 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, git, taskOf, tempDir } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // A hostile (or confused) agent plants git repositories inside its worktree: an empty one (which
 // `git add -A` refuses), and one with a commit and a config that names programs (hook, fsmonitor)
 // for caid's own git to run (`git add -A` would record it as a gitlink to a commit that exists
 // nowhere else). caid commits neither, says so in the transcript, never runs git inside them, and
 // lands the task's real work; nothing planted ever runs.
-let model: ScriptedModelServer;
 let marker: string;
-beforeAll(async () => {
+beforeAll(() => {
   marker = path.join(tempDir(), 'pwned');
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'plant', reply: (c) => [
-        call('run', { command: `git init -q evil/empty && git init -q evil/armed && printf '#!/bin/sh\\ntouch ${marker}\\n' > evil/armed/.git/hooks/pre-commit && chmod +x evil/armed/.git/hooks/pre-commit && git -C evil/armed -c user.name=a -c user.email=a@a -c core.hooksPath=/dev/null commit -q --allow-empty -m x && git -C evil/armed config core.fsmonitor "touch ${marker}" && echo real > real.txt && echo planted` }),
-        call('finish', { summary: 'planted' }),
-      ][Math.min(c.stepInRound, 1)]! },
-      { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-    ],
-  });
 });
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { when: (c) => taskOf(c) === 'plant', reply: (c) => [
+    call('run', { command: `git init -q evil/empty && git init -q evil/armed && printf '#!/bin/sh\\ntouch ${marker}\\n' > evil/armed/.git/hooks/pre-commit && chmod +x evil/armed/.git/hooks/pre-commit && git -C evil/armed -c user.name=a -c user.email=a@a -c core.hooksPath=/dev/null commit -q --allow-empty -m x && git -C evil/armed config core.fsmonitor "touch ${marker}" && echo real > real.txt && echo planted` }),
+    call('finish', { summary: 'planted' }),
+  ][Math.min(c.stepInRound, 1)]! },
+  { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+]);
 
 describe('an agent plants git repositories in its worktree', () => {
   it('lands the task\'s work without the planted repositories, never ends the run with an internal error, never runs a planted program', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: plant, prompt: p }\n  - { id: honest, prompt: p }\n');
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '2', '--json']);
+    const s = attackRepo('goal: g\ntasks:\n  - { id: plant, prompt: p }\n  - { id: honest, prompt: p }\n');
+    const { repo } = s;
+    const r = await runAttack(s, model.server.url, ['--workers', '2']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect([0, 1]).toContain(r.code);
     const summary = JSON.parse(r.stdout);

@@ -1,14 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { call, git, runCli, taskOf } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // Red team, no sandbox: an agent leaves the integration branch where caid cannot move it: checked
 // out in a worktree it made and wrote into (so the isolation check keeps it for the user), in the
 // user's own checkout, or behind a ref lock file. A merge that cannot be published fails the task it was for, with the
 // reason; it is no crash of the run, and the other tasks go on.
-let model: ScriptedModelServer;
 const RUN = 'redteam-unmovable';
 let current = '';
 
@@ -18,21 +16,13 @@ const attack: Record<string, string> = {
   'ref-lock': `touch "$(git rev-parse --git-common-dir)/refs/heads/caid/${RUN}/integration.lock"`,
 };
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      {
-        when: (c) => taskOf(c) === 'attacker',
-        reply: (c) => [call('run', { command: `${attack[current]}; echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
-      },
-      { when: (c) => taskOf(c) === 'later', reply: (c) => [call('write_file', { path: 'later.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  {
+    when: (c) => taskOf(c) === 'attacker',
+    reply: (c) => [call('run', { command: `${attack[current]}; echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
+  },
+  { when: (c) => taskOf(c) === 'later', reply: (c) => [call('write_file', { path: 'later.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+]);
 
 describe('an integration branch caid cannot move', () => {
   it.each([
@@ -40,13 +30,11 @@ describe('an integration branch caid cannot move', () => {
     ['main-checkout', /later failed: .*cannot move the integration branch caid\/redteam-unmovable\/integration: it is checked out in .*repo \(switch that checkout/],
     ['ref-lock', /(attacker|later) failed: .*cannot move the integration branch caid\/redteam-unmovable\/integration: .*lock/],
   ])('%s: the task whose merge could not land fails with the reason, the run ends normally', async (kind, reason) => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
     // One worker, so the attacker's round ends before `later` is merged.
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: attacker, prompt: p }\n  - { id: later, prompt: p }\n');
+    const s = attackRepo('goal: g\ntasks:\n  - { id: attacker, prompt: p }\n  - { id: later, prompt: p }\n');
+    const { repo } = s;
     current = kind;
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const r = await runAttack(s, model.server.url, ['--workers', '1', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);

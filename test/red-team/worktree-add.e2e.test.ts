@@ -1,14 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { call, git, taskOf } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // Red team, no sandbox: an agent makes a new worktree of the repository with `git worktree add`
 // (beside its own, or inside it). caid adds worktrees of its own while rounds run (here the
 // integration worktree, added to run the early task's own verify after its merge while the
 // attacker waits), so "a new admin dir appeared" alone is no breach: only the ones caid did not make are.
-let model: ScriptedModelServer;
 const RUN = 'redteam-wtadd';
 let current = '';
 
@@ -23,34 +23,23 @@ const attack: Record<string, { command: string; path: (wt: string) => string }> 
   'on-integration-branch': { command: `git worktree add -q ../held caid/${RUN}/integration`, path: (wt) => path.join(wt, RUN, 'held') },
 };
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'early', reply: (c) => [call('write_file', { path: 'early.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-      {
-        when: (c) => taskOf(c) === 'attacker',
-        reply: (c) => [
-          call('run', { command: `${waitForCaidsAdd}; ${attack[current]!.command}; echo x > work.txt`, timeoutSec: 120 }),
-          call('finish', { summary: 'done' }),
-        ][Math.min(c.stepInRound, 1)]!,
-      },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { when: (c) => taskOf(c) === 'early', reply: (c) => [call('write_file', { path: 'early.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+  {
+    when: (c) => taskOf(c) === 'attacker',
+    reply: (c) => [
+      call('run', { command: `${waitForCaidsAdd}; ${attack[current]!.command}; echo x > work.txt`, timeoutSec: 120 }),
+      call('finish', { summary: 'done' }),
+    ][Math.min(c.stepInRound, 1)]!,
+  },
+]);
 
 describe('a new worktree of the repository made by an agent', () => {
   it.each(Object.keys(attack))('%s: the attacker fails with isolation-breach naming it, the worktree is removed, caid\'s own worktree add is no breach', async (kind) => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    const wt = path.join(dir, 'wt');
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: attacker, prompt: p }\n  - { id: early, prompt: p, verify: "true" }\n');
+    const s = attackRepo('goal: g\ntasks:\n  - { id: attacker, prompt: p }\n  - { id: early, prompt: p, verify: "true" }\n');
+    const { repo, wt } = s;
     current = kind;
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', wt, '--workers', '2', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const r = await runAttack(s, model.server.url, ['--workers', '2', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     const summary = JSON.parse(r.stdout);
     const task = (id: string) => summary.tasks.find((t: { id: string }) => t.id === id);

@@ -1,14 +1,13 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from '../cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { call, git, taskOf } from '../cli-harness.js';
+import { scriptedModelForFile } from '../scripted-model-for-file.js';
+import { attackRepo, runAttack } from './attack-run.js';
 
 // Red team, no sandbox: an agent switches ANOTHER live task's worktree, from that task's caid
 // branch to another caid branch (the integration branch, checked out nowhere) or to a detached
 // HEAD. caid itself moves parked worktrees between caid branches while rounds run, so the check
 // once let every caid-to-caid move pass; now only the moves caid recorded itself are excused.
-let model: ScriptedModelServer;
 const RUN = 'redteam-switch';
 let current = '';
 
@@ -19,41 +18,30 @@ const attack: Record<string, string> = {
   detach: 'git -C ../victim checkout -q --detach',
 };
 
-beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'victim', reply: (c) => [call('run', { command: victimWaits, timeoutSec: 120 }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-      {
-        when: (c) => taskOf(c) === 'self-switch',
-        reply: (c) => [call('run', { command: `git checkout -q caid/${RUN}/integration && echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
-      },
-      { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
-      {
-        when: (c) => taskOf(c) === 'attacker',
-        reply: (c) => [
-          call('run', { command: `${attack[current]}; echo x > work.txt; touch ../done-switching` }),
-          call('finish', { summary: 'done' }),
-        ][Math.min(c.stepInRound, 1)]!,
-      },
-    ],
-  });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([
+  { when: (c) => taskOf(c) === 'victim', reply: (c) => [call('run', { command: victimWaits, timeoutSec: 120 }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+  {
+    when: (c) => taskOf(c) === 'self-switch',
+    reply: (c) => [call('run', { command: `git checkout -q caid/${RUN}/integration && echo x > work.txt` }), call('finish', { summary: 'done' })][Math.min(c.stepInRound, 1)]!,
+  },
+  { when: (c) => taskOf(c) === 'honest', reply: (c) => [call('write_file', { path: 'honest.txt', content: 'ok\n' }), call('finish', { summary: 'ok' })][Math.min(c.stepInRound, 1)]! },
+  {
+    when: (c) => taskOf(c) === 'attacker',
+    reply: (c) => [
+      call('run', { command: `${attack[current]}; echo x > work.txt; touch ../done-switching` }),
+      call('finish', { summary: 'done' }),
+    ][Math.min(c.stepInRound, 1)]!,
+  },
+]);
 
 describe('another task\'s worktree switched by an agent', () => {
   it.each(Object.keys(attack))('%s: the attacker fails with isolation-breach naming that worktree, nothing of its round is committed', async (kind) => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    const wt = path.join(dir, 'wt');
     // The setup (run before the round's snapshot) holds the attacker until the victim's worktree exists,
     // so the check knows that worktree when the attacker's round starts.
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\nsetup: "while [ ! -e ../victim/.git ]; do sleep 0.1; done"\ntasks:\n  - { id: victim, prompt: p }\n  - { id: attacker, prompt: p }\n');
+    const s = attackRepo('goal: g\nsetup: "while [ ! -e ../victim/.git ]; do sleep 0.1; done"\ntasks:\n  - { id: victim, prompt: p }\n  - { id: attacker, prompt: p }\n');
+    const { repo } = s;
     current = kind;
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', wt, '--workers', '2', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const r = await runAttack(s, model.server.url, ['--workers', '2', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     const summary = JSON.parse(r.stdout);
     const task = (id: string) => summary.tasks.find((t: { id: string }) => t.id === id);
@@ -65,11 +53,9 @@ describe('another task\'s worktree switched by an agent', () => {
 
 describe('its own worktree put on the integration branch by an agent', () => {
   it('fails that task, puts its HEAD back, and the integration branch still moves for the next task', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: g\ntasks:\n  - { id: self-switch, prompt: p }\n  - { id: honest, prompt: p }\n');
-    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url,
-      '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--run-id', RUN, '--sandbox', 'none', '--json']);
+    const s = attackRepo('goal: g\ntasks:\n  - { id: self-switch, prompt: p }\n  - { id: honest, prompt: p }\n');
+    const { repo, dir } = s;
+    const r = await runAttack(s, model.server.url, ['--workers', '1', '--run-id', RUN, '--sandbox', 'none']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/self-switch failed: isolation-breach: the agent changed the task worktree's HEAD.*restored: .*the task worktree's HEAD/);

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
-import { PROVIDER_PRESETS, probeServer, probeToolCalls } from '@caid/llm';
+import { probeServer, probeToolCalls } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
 import { defaultWorktreeRoot, loadConfig, prepareWorktreeRoot } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 import { resolveSettings } from './resolve-settings.js';
-import { modelFromSettings, modelRef } from './model-settings.js';
+import { modelEndpoint, modelFromSettings, modelRef } from './model-settings.js';
 
 const log = logger('cli');
 
@@ -56,9 +56,14 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
     ? { name: 'git', ok: true, required: true, detail: `git ${g.version}` }
     : { name: 'git', ok: false, required: true, detail: 'git cannot be run', fix: 'install git (2.38 or newer) and put it on PATH' });
   const inRepo = g.version ? await isGitRepo(dir) : false;
-  add(inRepo
-    ? { name: 'repository', ok: true, required: true, detail: (await Repo.open(dir)).root }
-    : { name: 'repository', ok: false, required: true, detail: `${dir} is not a git repository`, fix: 'run caid inside your repository, or pass --repo DIR (git init and commit first for a new project)' });
+  const repo = inRepo ? await Repo.open(dir) : undefined;
+  // `caid run` branches from a commit: a fresh `git init` would pass here and then fail there.
+  const committed = repo ? await repo.hasCommits() : false;
+  add(!repo
+    ? { name: 'repository', ok: false, required: true, detail: `${dir} is not a git repository`, fix: 'run caid inside your repository, or pass --repo DIR (git init and commit first for a new project)' }
+    : committed
+      ? { name: 'repository', ok: true, required: true, detail: repo.root }
+      : { name: 'repository', ok: false, required: true, detail: `${repo.root} has no commits yet`, fix: 'commit something first (git add -A && git commit -m "initial"): caid branches from a commit' });
   add(g.name && g.email
     ? { name: 'git identity', ok: true, required: false, detail: `${g.name} <${g.email}>` }
     : { name: 'git identity', ok: false, required: false, detail: 'user.name or user.email is not set (caid commits as caid; `caid land` merge commits need yours)', fix: 'git config --global user.name "You"; git config --global user.email you@example.com' });
@@ -67,7 +72,7 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
   const { config } = loadConfig(dir, f.config);
   const settings = resolveSettings(f.given, config, process.env, { repoDir: dir });
 
-  const root = inRepo ? (await Repo.open(dir)).root : dir;
+  const root = repo?.root ?? dir;
   const wtRoot = settings.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT ?? defaultWorktreeRoot(root);
   add(writable(wtRoot)
     ? { name: 'worktree root', ok: true, required: true, detail: `${wtRoot} is writable` }
@@ -88,7 +93,9 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
       add({ name: 'redis', ok: true, required: true, detail: `${redactUrl(settings.queue)} answers` });
     } catch (err) {
       log.debug({ err }, 'doctor: redis check failed');
-      add({ name: 'redis', ok: false, required: true, detail: (err as Error).message, fix: 'start Redis or fix --queue / REDIS_URL' });
+      // checkRedis's message ends in its own advice; the line shows it once, after the arrow.
+      const said = (err as Error).message;
+      add({ name: 'redis', ok: false, required: true, detail: said.replace(/ \(start it, .*\)$/s, ''), fix: 'start Redis (e.g. `redis-server` or `docker run -d -p 6379:6379 redis`) or fix --queue / REDIS_URL' });
     }
   }
 
@@ -113,8 +120,7 @@ async function modelChecks(settings: RunSettings, external: boolean): Promise<Do
   const seen = new Set<string>();
   for (const role of ['worker', 'planner', 'resolver'] as ModelRole[]) {
     const ref = modelRef(settings, role);
-    const preset = ref.provider ? PROVIDER_PRESETS[ref.provider] : undefined;
-    const baseURL = ref.baseURL ?? preset?.baseURL ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+    const { baseURL, apiKey } = modelEndpoint(ref);
     const key = `${baseURL}|${ref.model ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -125,8 +131,6 @@ async function modelChecks(settings: RunSettings, external: boolean): Promise<Do
       out.push({ name, ok: false, required, detail: 'no model named', fix: 'pass --model NAME or set CAID_MODEL, or run `caid init` to write caid.config.yaml' });
       continue;
     }
-    const keyEnv = ref.apiKeyEnv ?? preset?.apiKeyEnv ?? 'OPENAI_API_KEY';
-    const apiKey = process.env[keyEnv] || process.env.OPENAI_API_KEY || undefined;
     const server = await probeServer(baseURL, { apiKey, model: ref.model });
     if (!server.reachable) {
       out.push({ name, ok: false, required, detail: `${ref.model} at ${redactUrl(baseURL)}: ${server.problem}`, fix: 'start the model server, or fix --base-url / OPENAI_BASE_URL (most servers want it to end in /v1)' });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '@caid/core';
 import { isGitRepo, Repo } from '@caid/git';
 import { ollamaModels, probeServer } from '@caid/llm';
+import { detectTestCommand } from '@caid/planner';
 
 /** A local model server caid knows how to find: its provider preset and where it usually listens. */
 interface Candidate { provider: 'ollama' | 'llamacpp' | 'vllm' | 'lmstudio'; origin: string }
@@ -55,10 +56,14 @@ export async function initCommand(f: { repo: string; force?: boolean }): Promise
   if (existing.length && !f.force) throw new InputError(`${existing.map((p) => path.basename(p)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${root}; pass --force to overwrite`);
   const found = (await Promise.all(candidates(process.env).map(detect))).filter((x): x is Found => x !== null);
   writeFileSync(configFile, configText(found));
-  writeFileSync(planFile, PLAN_TEXT);
+  // A plan file's verify is what gates merges; `caid run --plan` detects nothing, so write the
+  // repository's test command here, or say plainly that without one nothing is tested.
+  const verify = detectTestCommand(root);
+  writeFileSync(planFile, planText(verify));
   const say = (line: string) => process.stderr.write(`${line}\n`);
   if (found.length) for (const s of found) say(`found ${s.provider} at ${s.baseURL}: ${s.models.length ? s.models.join(', ') : 'no models listed'}`);
   else say('no local model server answered on 11434 (Ollama), 8080 (llama.cpp), 8000 (vLLM) or 1234 (LM Studio); the config is a template to fill in');
+  say(verify ? `verify: ${verify} (from the repository; edit plan.yaml to change it)` : 'no test command found: merges are not tested until you set verify: in plan.yaml');
   say(`wrote ${configFile} and ${planFile}; next: caid doctor, then caid run --plan plan.yaml`);
   return 0;
 }
@@ -100,10 +105,10 @@ function configText(found: Found[]): string {
   ].join('\n');
 }
 
-const PLAN_TEXT = `# plan.yaml, written by \`caid init\`: a starter plan. Edit the goal, the verify command and the
+const planText = (verify: string | undefined) => `# plan.yaml, written by \`caid init\`: a starter plan. Edit the goal, the verify command and the
 # tasks, then: caid run --plan plan.yaml   (or let the planner write one: caid plan "your goal")
 goal: Add a CONTRIBUTING.md and a small test of the project's entry point
-# verify: npm test        # must pass after every merge; caid detects common runners when unset
+${verify ? `verify: ${verify}       # found in this repository: must pass after every merge` : '# verify: npm test        # must pass after every merge; without it, merges are not tested'}
 tasks:
   - id: contributing
     title: Write CONTRIBUTING.md

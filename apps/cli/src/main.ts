@@ -21,7 +21,8 @@ const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
   .version(packageVersion())
   .exitOverride()
-  .showHelpAfterError()
+  // One line after a bad flag or command, not the whole help: the error is what the user needs to see.
+  .showHelpAfterError('(caid --help lists the commands; caid <command> --help its options)')
   .hook('preAction', (_program, action) => { setupLogging(action.name(), action.opts().logFormat as LogFormat | undefined); });
 
 program
@@ -65,6 +66,15 @@ program
   .option('--repo <dir>', 'the git repository', '.')
   .option('--json', 'print JSON')
   .action(async (flags) => { process.exitCode = await runsCommand(flags); });
+
+program
+  .command('logs')
+  .description('what a run did (default: the newest): its progress lines replayed from the event log, or with --task one agent\'s conversation')
+  .argument('[runId]')
+  .option('--repo <dir>', 'the git repository', '.')
+  .option('--task <id>', 'print this task\'s agent transcript (messages and tool calls)')
+  .option('--json', 'print the raw JSONL lines (events, or the transcript with --task)')
+  .action(async (runId, flags) => { process.exitCode = await (await import('./logs-command.js')).logsCommand(runId, flags); });
 
 program
   .command('abort')

@@ -13,14 +13,17 @@ const openRepo = async (dir: string) => Repo.open(path.resolve(dir)).catch((err:
 
 /** `caid runs`: every run with its status, newest last. */
 export async function runsCommand(f: { repo: string; json?: boolean }): Promise<number> {
-  const runs = listRuns((await openRepo(f.repo)).root);
+  const repo = await openRepo(f.repo);
+  const runs = listRuns(repo.root);
   if (f.json) {
     process.stdout.write(`${JSON.stringify(runs)}\n`);
     return 0;
   }
   if (!runs.length) process.stdout.write('no caid runs here\n');
   for (const r of runs) {
-    process.stdout.write(`${r.runId}  ${r.status.padEnd(11)}  ${r.merged}/${r.total} merged${r.failed ? `, ${r.failed} failed or skipped` : ''}  ${r.branch}  ${r.goal.slice(0, 60)}\n`);
+    // After `caid clean` the branch is gone: say so, rather than list it as something to merge.
+    const branch = (await repo.branchExists(r.branch)) ? r.branch : `${r.branch} (removed)`;
+    process.stdout.write(`${r.runId}  ${r.status.padEnd(11)}  ${r.merged}/${r.total} merged${r.failed ? `, ${r.failed} failed or skipped` : ''}  ${branch}  ${r.goal.slice(0, 60)}\n`);
   }
   return 0;
 }

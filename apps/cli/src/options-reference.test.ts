@@ -19,7 +19,7 @@ describe('README option tables', () => {
   });
 
   it('every flag in a README table row is one a command really takes', () => {
-    const help = ['run', 'resume', 'plan', 'worker', 'status', 'runs', 'abort', 'clean', 'serve', 'land']
+    const help = ['run', 'resume', 'plan', 'worker', 'status', 'runs', 'logs', 'abort', 'clean', 'serve', 'land']
       .map((c) => { try { return execFileSync(process.execPath, [CLI, c, '--help'], { encoding: 'utf8' }); } catch { return ''; } }).join('\n');
     const declared = new Set(help.match(/--[a-z][a-z0-9-]*/g));
     const inTables = readFileSync(README, 'utf8').split('\n').filter((l) => l.startsWith('| `--')).flatMap((l) => l.split('|')[1]!.match(/--[a-z][a-z0-9-]*/g) ?? []);

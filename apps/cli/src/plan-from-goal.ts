@@ -1,6 +1,7 @@
 import { CancelledError, InputError, type Plan } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
 import { planGoal } from '@caid/planner';
+import { goalLine } from './render-plan.js';
 
 export interface PlanFromGoalOptions {
   model: Model;
@@ -15,7 +16,7 @@ export interface PlanFromGoalOptions {
 
 /** Runs the planner; a planner that never produces a valid plan is bad input (exit 2) with its last errors. */
 export async function planFromGoal(goal: string, o: PlanFromGoalOptions): Promise<Plan> {
-  o.say(`planning: ${goal}`);
+  o.say(`planning: ${goalLine(goal)}`);
   const out = await planGoal({
     model: o.model, goal, repoDir: o.repoDir, maxTasks: o.maxTasks, maxRepairs: o.maxRepairs, verify: o.verify,
     signal: o.signal, onMessage: o.onMessage,

@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { redactText, runDir, secretValues, type Plan } from '@caid/core';
+import { runDir, secretValues, type Plan } from '@caid/core';
+import { JsonlFile } from '@caid/log';
 import type { ChatMessage, Model } from '@caid/llm';
 import type { RunOptions, StepAgentResult } from '@caid/orchestrator';
 import { reviewAgent, revisePlan, scaffoldAgent } from '@caid/planner';
@@ -11,25 +11,24 @@ import type { AgentResult } from '@caid/agent';
  * Lines wait in memory until the run folder exists, so a run refused as bad input writes nothing.
  */
 export class PlannerTranscript {
-  private pending: string[] = [];
-  private file?: string;
+  private pending: unknown[] = [];
+  private lines?: JsonlFile;
 
   /** `secrets`: values redacted from every line, with URL credentials and token shapes (the core rule). */
   constructor(private readonly secrets: readonly string[] = secretValues(process.env)) {}
 
   for(role: string): (m: ChatMessage) => void {
-    return (message) => this.write(JSON.stringify({ t: 'message', role, at: new Date().toISOString(), message }));
+    return (message) => this.write({ t: 'message', role, at: new Date().toISOString(), message });
   }
 
   open(repoRoot: string, runId: string): void {
-    this.file = path.join(repoRoot, runDir(runId), 'planner.jsonl');
-    for (const line of this.pending.splice(0)) appendFileSync(this.file, `${line}\n`);
+    this.lines = new JsonlFile(path.join(repoRoot, runDir(runId), 'planner.jsonl'), this.secrets);
+    if (this.pending.length) this.lines.append(...this.pending.splice(0));
   }
 
-  private write(raw: string): void {
-    const line = redactText(raw, this.secrets);
-    if (this.file) appendFileSync(this.file, `${line}\n`);
-    else this.pending.push(line);
+  private write(record: unknown): void {
+    if (this.lines) this.lines.append(record);
+    else this.pending.push(record);
   }
 }
 

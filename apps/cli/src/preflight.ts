@@ -18,6 +18,9 @@ export async function preflight(settings: RunSettings, roles: ModelRole[], env: 
     // One attempt, bounded: the run's own retries are for a server that is known to be there.
     const probe: RunSettings = { ...settings, models: { ...settings.models, [role]: { ...ref, maxRetries: 0, stream: false, timeouts: { ...ref.timeouts, requestMs: 60_000 } } } };
     const model = modelFromSettings(probe, role, env);
+    // A key variable the user named but did not set means requests go without a key: say it once,
+    // here, rather than let a server that wants one answer 401 to every task.
+    if (ref.apiKeyEnv && !env[ref.apiKeyEnv]) warn(`caid: warning: the ${role} model's key variable ${ref.apiKeyEnv} is not set; requests to ${ref.baseURL} go without an API key\n`);
     try {
       const reply = await model.complete({
         messages: [{ role: 'user', content: 'caid preflight: call the ping tool.' }],

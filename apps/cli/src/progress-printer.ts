@@ -2,6 +2,7 @@ import type { RunEvent, RunState } from '@caid/core';
 
 const clock = (at: string) => at.slice(11, 19);
 const short = (sha: string) => sha.slice(0, 10);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One plain line per meaningful event, for humans, on stderr. */
 export function progressLine(e: RunEvent, s: RunState): string | null {
@@ -13,7 +14,7 @@ export function progressLine(e: RunEvent, s: RunState): string | null {
   };
   switch (e.type) {
     case 'run.started':
-      return `${clock(e.at)} run ${e.runId}: ${e.tasks.length} tasks, ${e.workers} workers, branch ${e.branch} from ${short(e.baseCommit)}${e.verify ? `, verify \`${e.verify}\`` : ''}`;
+      return `${clock(e.at)} run ${e.runId}: ${plural(e.tasks.length, 'task')}, ${plural(e.workers, 'worker')}, branch ${e.branch} from ${short(e.baseCommit)}${e.verify ? `, verify \`${e.verify}\`` : ''}`;
     case 'task.started':
       return `${clock(e.at)} ▶ ${e.taskId} started (attempt ${e.attempt})`;
     case 'task.finished':

@@ -11,13 +11,24 @@ export function planStats(plan: Plan): string {
   ].join('\n');
 }
 
+/**
+ * A goal as one terminal line: its first line, cut at 160 characters with the full length named.
+ * A goal can be pages long (pasted from an issue); the plan file and the run log keep all of it.
+ */
+export function goalLine(goal: string): string {
+  const text = goal.trim();
+  const first = text.split('\n')[0]!;
+  if (first.length <= 160 && first === text) return first;
+  return `${first.slice(0, 160).trimEnd()}… (${text.length} characters)`;
+}
+
 /** The graph in the terminal: tasks by level (a task's level is one more than its deepest dependency). */
 export function renderText(plan: Plan): string {
   const byId = new Map(plan.tasks.map((t) => [t.id, t]));
   const dependents = new Map<string, string[]>();
   for (const t of plan.tasks) for (const d of t.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
   const width = Math.max(...plan.tasks.map((t) => t.id.length));
-  const lines = [`goal: ${plan.goal}`, ...(plan.verify ? [`verify: ${plan.verify}`] : []), ''];
+  const lines = [`goal: ${goalLine(plan.goal)}`, ...(plan.verify ? [`verify: ${plan.verify}`] : []), ''];
   depthLevels(plan).forEach((row, i) => {
     lines.push(`level ${i + 1}`);
     for (const id of row) {

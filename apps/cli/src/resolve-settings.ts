@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { InputError, RunSettingsSchema, type Config, type ModelConfig, type RunSettings, type RunSettingsInput } from '@caid/core';
-import { PROVIDER_PRESETS } from '@caid/llm';
+import { modelEndpoint } from './model-settings.js';
 import { flagOfSetting } from './option-groups.js';
 
 export interface ResolveOptions {
@@ -68,15 +68,16 @@ function roleModels(f: ModelConfig, c: NonNullable<Config['models']>, env: NodeJ
   const shared = Object.fromEntries(MODEL_FLAGS_FOR_RESOLVER.flatMap((k) => (f[k] !== undefined ? [[k, f[k]]] : [])));
   // A provider flag means that provider's endpoint, unless a base URL is given with it.
   const switched = (m: ModelConfig = {}) => (f.provider && !f.baseURL ? { ...m, baseURL: undefined } : m);
-  const worker = recorded ? { ...switched(c.worker), ...f } : { ...c.worker, ...f };
-  const planner = c.planner ? (recorded ? { ...switched(c.planner), ...f } : { ...c.worker, ...c.planner, ...f }) : undefined;
+  // In a fresh run too: `--provider openrouter` over a config's local baseURL used to keep that
+  // URL, so the run asked the local server for openrouter's key.
+  const worker = { ...switched(c.worker), ...f };
+  const planner = c.planner ? (recorded ? { ...switched(c.planner), ...f } : { ...switched({ ...c.worker, ...c.planner }), ...f }) : undefined;
   const resolver = c.resolver ? (recorded ? { ...c.resolver, ...shared } : { ...c.worker, ...c.resolver, ...shared }) : undefined;
   return { worker: fill(worker, env, 'worker'), planner: planner && fill(planner, env, 'planner'), resolver: resolver && fill(resolver, env, 'resolver') };
 }
 
 function fill(m: ModelConfig, env: NodeJS.ProcessEnv, role: string): ModelConfig {
-  const preset = m.provider ? PROVIDER_PRESETS[m.provider] : undefined;
-  const baseURL = m.baseURL ?? preset?.baseURL ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  const { baseURL } = modelEndpoint(m, env);
   try {
     new URL(baseURL);
   } catch {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, PlanSchema, runDir, summarize, type Plan, type RunSettings, type RunSettingsInput, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
-import { loadConfig, loadRunState, resumeRun, tidyEndedRun } from '@caid/orchestrator';
+import { isAlive, loadConfig, loadRunState, readOwner, resumeRun, tidyEndedRun } from '@caid/orchestrator';
 import type { TaskQueue } from '@caid/scheduler';
 import { formatState } from './format-state.js';
 import { progressReporter } from './progress-reporter.js';
@@ -36,6 +36,10 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
     if (f.json) process.stdout.write(`${JSON.stringify(summarize(before))}\n`);
     return runExitCode(before.status);
   }
+  // A live run is refused before anything is printed or started (the lock would refuse it later,
+  // after "resuming run …" had already been said).
+  const owner = readOwner(repo.root, runId);
+  if (owner && isAlive(owner)) throw new InputError(`run ${runId} is still going (process ${owner.pid} on ${owner.host}); stop it with \`caid abort ${runId}\` or wait for it to end`);
   const settings = resumeSettings(before, f.given, repo.root);
   const changed = before.settings ? changedSettings(before.settings, settings) : [];
   const runtime = runtimeSettings(settings, f, process.env, { workerModels: !before.remote });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { runExitCode } from './run-exit-code.js';
 import { InputError, summarize, type Plan, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { loadConfig, loadPlan, openTarget, runPlan } from '@caid/orchestrator';
@@ -57,7 +58,10 @@ export interface RunFlags extends RecordingFlags {
 export async function runCommand(goal: string | undefined, f: RunFlags): Promise<number> {
   if (!f.plan && !goal?.trim()) throw new InputError('pass a goal (caid run "add a --json flag") or --plan FILE (YAML or JSON; see README "Plan files")');
   if (f.plan && goal) throw new InputError('pass either a goal or --plan FILE, not both');
-  const { config } = loadConfig(f.repo, f.config);
+  // The repository first: a mistyped --repo should be named as such, not as the missing model or
+  // config that a folder which is not there cannot hold.
+  const { repo } = await openTarget(f.repo, f.base);
+  const { config, file: configFile } = loadConfig(f.repo, f.config);
   const resolved = resolveSettings(f.given, config, process.env, { repoDir: f.repo });
   // Replanning is on for goal runs unless asked otherwise; the log records the decision.
   const settings: RunSettings = { ...resolved, planner: { ...resolved.planner, replan: resolved.planner.replan ?? !f.plan } };
@@ -82,11 +86,16 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   const roles = [...(agentsHere ? ['worker' as const] : []), ...(agentsHere && settings.models.resolver ? ['resolver' as const] : []), ...(model ? ['planner' as const] : [])];
   const transcript = new PlannerTranscript(runtime.secrets);
   let plan: Plan | undefined = f.plan ? await loadPlan(f.plan) : undefined;
-  const { repo } = await openTarget(f.repo, f.base);
   if (f.preflight !== false) await preflight(settings, roles);
-  const dirty = async () => !(await repo.worktree(repo.root).status().then((st) => st.clean, (err) => { clog.dropped('checkout status unreadable: no uncommitted-files warning', { repo: repo.root })(err); return true; }));
-  if (f.base === 'HEAD' && (await dirty())) {
-    process.stderr.write('caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them\n');
+  // The plan and config files caid has just read from disk are not work the run misses: after
+  // `caid init` they alone made the README's first run warn. The rest are named, so the warning says what.
+  const readHere = new Set([f.plan, configFile].filter((p): p is string => Boolean(p)).map((p) => path.resolve(p)));
+  const unseen = f.base === 'HEAD' ? await repo.worktree(repo.root).status().then(
+    (st) => st.changed.filter((p) => !readHere.has(path.resolve(repo.root, p))),
+    (err) => { clog.dropped('checkout status unreadable: no uncommitted-files warning', { repo: repo.root })(err); return []; }) : [];
+  if (unseen.length) {
+    const named = `${unseen.slice(0, 5).join(', ')}${unseen.length > 5 ? `, and ${unseen.length - 5} more` : ''}`;
+    process.stderr.write(`caid: warning: your checkout has uncommitted or untracked files; the run starts from the last commit (HEAD) and does not see them: ${named}\n`);
   }
   if (!plan) {
     plan = await planFromGoal(goal!, { model: model!, repoDir: repo.root, maxTasks, maxRepairs, verify: settings.verify, say, onMessage: transcript.for('plan') });
@@ -123,7 +132,12 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   process.stderr.write(`\n${formatState(final)}\n`);
   if (final.status === 'incomplete') process.stderr.write(`\ncaid: goal not reached (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   else if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
-  if (final.status === 'succeeded' || final.status === 'incomplete') process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+  if (final.status === 'succeeded' || final.status === 'incomplete') {
+    process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+    // The README's next step, ready to paste (an incomplete run lands only with --partial).
+    const where = path.resolve(final.repo) === process.cwd() ? '' : ` --repo ${final.repo}`;
+    if (!f.land) process.stderr.write(`Land it:  caid land ${final.runId}${where}${final.status === 'incomplete' ? ' --partial' : ''}\n`);
+  }
   if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
   const landed = f.land && final.status === 'succeeded' ? await landAtEnd(f.repo, final.runId) : true;
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);

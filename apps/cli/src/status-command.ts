@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatSettings, summarize } from '@caid/core';
+import { formatSettings, InputError, summarize } from '@caid/core';
 import { Repo } from '@caid/git';
 import { diskUsage, listRuns, loadRunState } from '@caid/orchestrator';
 import { formatState } from './format-state.js';
@@ -12,6 +13,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** `caid status [runId]`: the fold of the run's log, and the disk its worktrees take. */
 export async function statusCommand(runId: string | undefined, f: { repo: string; json?: boolean; settings?: boolean }): Promise<number> {
+  if (!existsSync(path.resolve(f.repo))) throw new InputError(`repository folder ${path.resolve(f.repo)} does not exist (pass --repo DIR)`);
   const repo = await Repo.open(path.resolve(f.repo)).catch((err: unknown) => { clog.debug({ err, repo: f.repo }, 'not a repository: reading runs at the path as given'); return null; });
   const state = loadRunState(repo?.root ?? path.resolve(f.repo), runId);
   // As `caid runs` says it: a running log that no live process drives is interrupted.
@@ -25,7 +27,9 @@ export async function statusCommand(runId: string | undefined, f: { repo: string
     });
     process.stdout.write(`${JSON.stringify({ ...summary, ...(dead ? { status: 'interrupted' } : {}), mergeOrder: state.mergeOrder, tasks, worktreeBytes, settings: state.settings, ...(state.sandbox ? { sandbox: state.sandbox } : {}) })}\n`);
   } else {
-    process.stdout.write(`${formatState(state, { dead })}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
+    // After `caid clean` the branch the summary names is gone: say so rather than show it as there.
+    const gone = repo && !(await repo.branchExists(state.branch)) ? `\nnote: ${state.branch} no longer exists (removed by caid clean, or by hand)` : '';
+    process.stdout.write(`${formatState(state, { dead })}${gone}\nworktrees: ${mb(worktreeBytes)} on disk under ${path.join(state.worktreeRoot, state.runId)}\n`);
     if (f.settings) process.stdout.write(`\n${formatSettings(state.settings)}${state.sandbox ? `\n  agent commands ran under: ${state.sandbox}` : ''}\n`);
   }
   return 0;

@@ -9,9 +9,9 @@ import type { TaskResult } from './task-job.js';
  * gets the slot rather than a job queued earlier. Pure.
  */
 export function holdsSlot(result: TaskResult, s: RunState, book: ScheduleBook, graph: TaskGraph, levels: ReadonlyMap<string, number>): boolean {
-  const waiting = Object.values(book.queued);
-  if (result.status !== 'done' || waiting.length === 0) return false;
-  const top = Math.max(...waiting);
+  if (result.status !== 'done' || book.queued.size === 0) return false;
+  let top = -Infinity;
+  for (const p of book.queued.values()) top = Math.max(top, p);
   return graph.outNeighbors(result.taskId).some((d) => (levels.get(d) ?? 0) > top
     && s.tasks[d]?.status === 'pending'
     && graph.everyInNeighbor(d, (x) => x === result.taskId || s.tasks[x]!.status === 'merged'));

@@ -2,10 +2,26 @@ import { z } from 'zod';
 
 export const TASK_ID = /^[a-z][a-z0-9-]{0,47}$/;
 
+/** The id as kebab-case ("Add numbers" → "add-numbers"), or undefined when nothing usable is left. */
+function kebab(id: string): string | undefined {
+  const k = id.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
+  if (!k) return undefined;
+  return /^[a-z]/.test(k) ? k : `t-${k}`.slice(0, 48);
+}
+
+// Names the id and offers its kebab-case form: "Add numbers" is easy to fix once it is quoted back.
+function taskIdProblem(input: unknown): string {
+  const rule = 'task ids are kebab-case: a lowercase letter, then up to 47 of [a-z0-9-]';
+  if (typeof input !== 'string') return rule;
+  const fixed = kebab(input);
+  return `${rule}; ${JSON.stringify(input)} is not${fixed && fixed !== input ? ` (try ${JSON.stringify(fixed)})` : ''}`;
+}
+
 const ESTIMATE_RULE = 'must be a positive number: the task\'s size relative to the others (e.g. 1 for a small task, 3 for one three times as long)';
 
 export const TaskSchema = z.object({
-  id: z.string().regex(TASK_ID, 'task ids are kebab-case: a lowercase letter, then up to 47 of [a-z0-9-]'),
+  id: z.string().regex(TASK_ID, { error: (iss) => taskIdProblem(iss.input) }),
   title: z.string().min(1).optional(),
   prompt: z.string().trim().min(1, 'prompt must not be empty'),
   dependsOn: z.array(z.string()).default([]),

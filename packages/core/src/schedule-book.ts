@@ -5,7 +5,8 @@ import type { RunState } from './reduce.js';
 import type { Round, TaskResult } from './task-job.js';
 
 /**
- * The scheduler's own bookkeeping between two steps (schedule-step.ts), as plain data: what the
+ * The scheduler's own bookkeeping between two steps (schedule-step.ts), as data (no timers, no
+ * handles; `step` updates it in place, as `reduceOwned` does the log's fold): what the
  * run log does not say because it is about this process (jobs queued but not started, the merge
  * queue, batches under way, the batch delay).
  */
@@ -13,7 +14,7 @@ export interface ScheduleBook {
   /** Rounds queued, running, or finished and not yet decided (waiting for or in the merge queue). */
   inFlight: number;
   /** Jobs queued and not yet started, by job id: their priority (holdsSlot, and what still runs). */
-  queued: Record<string, number>;
+  queued: Map<string, number>;
   /** The merge queue: finished rounds waiting for a batch or in one, in the order they finished. */
   mergeWaiting: TaskResult[];
   /** Tasks of mergeWaiting in a batch under way. */
@@ -33,7 +34,7 @@ export interface ScheduleBook {
 }
 
 export const initialBook = (lastVerifyMs?: number): ScheduleBook => ({
-  inFlight: 0, queued: {}, mergeWaiting: [], inBatch: [], batches: 0, linger: 'off', lastVerifyMs, agenda: [], finished: false,
+  inFlight: 0, queued: new Map(), mergeWaiting: [], inBatch: [], batches: 0, linger: 'off', lastVerifyMs, agenda: [], finished: false,
 });
 
 /** What the loop around `step` knows when it calls it: the run's settings and what holds now. */

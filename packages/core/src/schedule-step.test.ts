@@ -5,7 +5,7 @@ import { estimateWeight } from './estimate-weight.js';
 import { initialState, reduce, type RunState } from './reduce.js';
 import { initialBook, type ScheduleBook, type StepAction, type StepContext, type StepInput } from './schedule-book.js';
 import { step } from './schedule-step.js';
-import type { TaskResult } from './task-job.js';
+import { TaskResultSchema } from './task-job.js';
 
 const at = '2026-12-05T00:00:00.000Z';
 
@@ -25,7 +25,7 @@ class Sim {
     this.emit({
       type: 'run.started', runId: 'r', goal: 'g', repo: '/r', base: 'HEAD', baseCommit: 'c0', branch: 'caid/r/integration', worktreeRoot: '/w', workers: 2,
       tasks: tasks.map(([id, dependsOn]) => ({ id, prompt: id, dependsOn, files: [] })),
-    } as NewRunEvent);
+    });
     const graph = buildGraph({ goal: 'g', tasks: Object.values(this.s.tasks) });
     this.ctx = {
       graph, levels: bottomLevels(graph, estimateWeight(Object.values(this.s.tasks))), limits: { conflictRounds: 1, verifyAttempts: 1 },
@@ -62,7 +62,7 @@ class Sim {
   finish(id: string, status: 'done' | 'failed' = 'done'): StepAction[] {
     this.start(id);
     const attempt = this.s.tasks[id]!.attempts;
-    const result = { taskId: id, attempt, status, reason: status === 'failed' ? 'model-error' : undefined, steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } } as TaskResult;
+    const result = TaskResultSchema.parse({ taskId: id, attempt, status, reason: status === 'failed' ? 'model-error' : undefined, steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } });
     this.emit({ type: 'task.finished', ...result });
     return this.feed({ kind: 'round-finished', result });
   }
@@ -199,7 +199,7 @@ describe('step: the scheduler as a pure function', () => {
     sim.emit({ type: 'task.finished', taskId: 'b', attempt: 1, status: 'done', steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } });
     sim.emit({ type: 'task.finished', taskId: 'c', attempt: 1, status: 'done', steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } });
     sim.emit({ type: 'task.conflict', taskId: 'c', paths: ['x.ts'] });
-    const result = { taskId: 'b', attempt: 1, status: 'done', steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } } as TaskResult;
+    const result = TaskResultSchema.parse({ taskId: 'b', attempt: 1, status: 'done', steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } });
     const actions = sim.feed({ kind: 'begin', resume: { queued: [{ taskId: 'a', attempt: 1, round: { kind: 'start' } }], integrating: [result], followUps: [{ taskId: 'c', round: { kind: 'conflict' } }] } });
     expect(actions).toEqual([
       { kind: 'queue', taskId: 'a', round: { kind: 'start' }, attempt: 1, jobId: 'r__a__1', priority: sim.ctx.levels.get('a'), log: false },

@@ -5,7 +5,7 @@ export { GitError, type Identity, type MergeOutcome, type TreeMergeOutcome, type
 export type { WorktreeStatus } from './parse-status.js';
 export type { FileStat } from './parse-numstat.js';
 export type { LogEntry } from './parse-log.js';
-export { openClone, fetchRefs, pushRefs, listRemoteRefs, deleteRemoteRefs, placeWorktree } from './remote.js';
+export { openClone, fetchRefs, pushRefs, listRemoteRefs, deleteRemoteRefs, remoteNames, placeWorktree } from './remote.js';
 export { takeSpareWorktree } from './take-spare-worktree.js';
 export { expectSpare } from './spare-waits.js';
 export { landInto, currentBranch, userIdentity, type LandMode, type LandOutcome } from './land-branch.js';

@@ -62,6 +62,11 @@ export async function pushRefs(repo: Repo, remote: string, refspecs: string[]): 
   }
 }
 
+/** The names of the repository's configured remotes (`git remote`). */
+export async function remoteNames(repo: Repo): Promise<string[]> {
+  return (await runner(repo).out(['remote'])).split('\n').filter(Boolean);
+}
+
 /** Names of the remote's refs matching `pattern` (e.g. `refs/caid/<run>/commits/*`). */
 export async function listRemoteRefs(repo: Repo, remote: string, pattern: string): Promise<string[]> {
   const out = await runner(repo).out(['ls-remote', '--refs', '--', positional(remote, 'remote'), positional(pattern, 'ref pattern')]);

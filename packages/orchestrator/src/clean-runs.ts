@@ -45,7 +45,7 @@ export async function planClean(repo: Repo, runIds: string[], force = false): Pr
       if (b.name === integrationBranch(runId)) {
         const elsewhere = (await repo.branchesContaining(b.sha)).filter((n) => !n.startsWith('caid/'));
         safe = elsewhere.length > 0;
-        why = safe ? `its result is on ${elsewhere[0]}` : 'the run\'s result is on no other branch (merge it first)';
+        why = safe ? `its result is on ${elsewhere[0]}` : `the run's result is on no other branch: land it first (caid land ${runId})`;
       } else {
         safe = Boolean(integration) && (await repo.isAncestor(b.sha, integration!));
         why = safe ? 'all its commits are on the integration branch' : 'it holds commits that are not on the integration branch';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { debuglog } from 'node:util';
-import { INTEGRATION_DIR, TaskSchema, runDir, type NewRunEvent, type RunState, type TaskJob } from '@caid/core';
+import { DEFAULT_RUN_SETTINGS, INTEGRATION_DIR, TaskSchema, runDir, type NewRunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
@@ -57,7 +57,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
     return state;
   };
 
-  const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? 30 * 60_000;
+  const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? DEFAULT_RUN_SETTINGS.limits.verifyTimeoutMin * 60_000;
   const baseVerifyStarted = Date.now();
   const gate = verify
     ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
@@ -96,7 +96,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
   const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
-  const queue = remote ? relayTranscripts(o.queue, repo.root) : reopenAfterRetirement(o.queue, (taskId) => retirer!.settledFor(taskId));
+  const queue = remote ? relayTranscripts(o.queue, repo.root, log.secrets) : reopenAfterRetirement(o.queue, (taskId) => retirer!.settledFor(taskId));
   // Numbered here, not from the log: two batches in flight may both start before either is logged.
   let batchNo = log.current.batches ?? 0;
   const final = await schedule({
@@ -125,8 +125,8 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
         for (const r of results) if (!merged.has(r.taskId)) retirer?.unexpect(r.taskId);
       }
     },
-    limits: { conflictRounds: o.limits?.conflictRounds ?? 2, verifyAttempts: o.limits?.verifyAttempts ?? 2 },
-    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? 2, async () => (await integration.at()).path) : undefined,
+    limits: { conflictRounds: o.limits?.conflictRounds ?? DEFAULT_RUN_SETTINGS.limits.conflictRounds, verifyAttempts: o.limits?.verifyAttempts ?? DEFAULT_RUN_SETTINGS.limits.verifyAttempts },
+    replan: o.replan ? replanHook(o.replan, o.maxReplans ?? DEFAULT_RUN_SETTINGS.planner.maxReplans, async () => (await integration.at()).path) : undefined,
     beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
   await retirer?.settled();

@@ -30,6 +30,6 @@ describe('loadConfig', () => {
     expect(err.details.map((d) => d.split(':')[0])).toEqual(['models.worker.provider', 'models.worker.apiKeyEnv', 'agent.command', 'sandbox']);
     writeFileSync(file, 'models: [\n');
     expect(() => loadConfig(dir, file)).toThrow(/is not valid YAML/);
-    expect(() => loadConfig(dir, path.join(dir, 'missing.yaml'))).toThrow(/cannot read config file .*missing\.yaml: ENOENT/);
+    expect(() => loadConfig(dir, path.join(dir, 'missing.yaml'))).toThrow(/cannot read config file .*missing\.yaml: there is no such file/);
   });
 });

@@ -4,6 +4,8 @@ import { InputError, PlanSchema, planProblems, unknownKeyProblems, type Plan } f
 /** Reads a YAML or JSON plan file; any problem is an InputError listing every issue found. */
 export async function loadPlan(file: string): Promise<Plan> {
   const raw = readDataFile(file, 'plan');
+  // An empty (or comments-only) file parses to null: say that, not "expected object, received null".
+  if (raw === null || raw === undefined) throw new InputError(`plan file ${file} is empty: it needs a goal and tasks (see README "Plan files", or write one with caid plan "your goal")`);
   return validatePlan(raw, file);
 }
 

@@ -13,7 +13,8 @@ export interface Target {
 /** Checks the repository and base before anything is written; every failure is an InputError. */
 export async function openTarget(repoDir: string, base: string): Promise<Target> {
   const dir = path.resolve(repoDir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`repository folder ${dir} does not exist`);
+  if (!existsSync(dir)) throw new InputError(`repository folder ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new InputError(`${dir} is a file, not a repository folder (pass the folder to --repo)`);
   if (!(await isGitRepo(dir))) throw new InputError(`${dir} is not a git repository (run \`git init\` and commit first, or pass --repo)`);
   const repo = await Repo.open(dir);
   if (!(await repo.hasCommits())) throw new InputError(`${repo.root} has no commits yet; caid branches from a commit, so commit something first`);

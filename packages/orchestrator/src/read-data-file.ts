@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '@caid/core';
 
@@ -8,7 +9,10 @@ export function readDataFile(file: string, kind: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read ${kind} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    // The errno code alone ("ENOENT") is not an answer a new user can act on.
+    const why = code === 'ENOENT' ? `there is no such file (looked for ${path.resolve(file)})` : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? (e as Error).message;
+    throw new InputError(`cannot read ${kind} file ${file}: ${why}`);
   }
   try {
     return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);

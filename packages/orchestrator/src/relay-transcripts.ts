@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { transcriptPath, type TaskJob } from '@caid/core';
+import { JsonlFile } from '@caid/log';
 import { Transcript } from '@caid/worker';
 import type { TaskQueue } from '@caid/scheduler';
 
@@ -10,7 +10,7 @@ import type { TaskQueue } from '@caid/scheduler';
  * round's records with the result (appended here, then dropped from the result so the run log
  * stays small), and a follow-up round carries the conversation so far to whichever worker takes it.
  */
-export function relayTranscripts(inner: TaskQueue, repoRoot: string): TaskQueue {
+export function relayTranscripts(inner: TaskQueue, repoRoot: string, secrets: readonly string[] = []): TaskQueue {
   const events = new EventEmitter();
   const file = (job: TaskJob) => path.join(repoRoot, transcriptPath(job.runId, job.task.id));
   inner.on('active', (e) => events.emit('active', e));
@@ -18,10 +18,8 @@ export function relayTranscripts(inner: TaskQueue, repoRoot: string): TaskQueue 
   inner.on('failed', (e) => events.emit('failed', e));
   inner.on('completed', (e) => {
     const { transcript, ...result } = e.result;
-    if (transcript?.length) {
-      mkdirSync(path.dirname(file(e.job)), { recursive: true });
-      appendFileSync(file(e.job), transcript.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    }
+    // The worker redacted its own secrets; the coordinator's rule applies too, and a torn line from a killed coordinator is ended.
+    if (transcript?.length) new JsonlFile(file(e.job), secrets).append(...transcript);
     events.emit('completed', { ...e, result });
   });
   return {

@@ -1,10 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { sealTornLine } from '@caid/worker';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { redactText, RunError, RunEventSchema, initialState, reduceOwned, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
-import { logger } from '@caid/log';
-
-const olog = logger('orchestrator');
+import { RunError, RunEventSchema, initialState, reduceOwned, runDir, type NewRunEvent, type RunEvent, type RunState } from '@caid/core';
+import { JsonlFile } from '@caid/log';
 
 export const eventsFile = (repoRoot: string, runId: string) => path.join(repoRoot, runDir(runId), 'events.jsonl');
 
@@ -16,7 +13,11 @@ export class RunLog {
   private state: RunState;
   private readonly faults = faultInjection(process.env.CAID_FAULT_KILL_AFTER);
 
-  private constructor(readonly file: string, events: RunEvent[], private readonly secrets: readonly string[] = []) {
+  private readonly lines: JsonlFile;
+
+  /** `secrets`: values redacted from every line this run writes (the run log, transcripts it relays). */
+  private constructor(readonly file: string, events: RunEvent[], readonly secrets: readonly string[] = []) {
+    this.lines = new JsonlFile(file, secrets);
     this.state = events.reduce(reduceOwned, initialState());
   }
 
@@ -29,7 +30,6 @@ export class RunLog {
 
   static open(repoRoot: string, runId: string, secrets?: readonly string[]): RunLog {
     const file = eventsFile(repoRoot, runId);
-    sealTornLine(file);
     return new RunLog(file, readEvents(file), secrets);
   }
 
@@ -38,10 +38,10 @@ export class RunLog {
   }
 
   append(e: NewRunEvent): { event: RunEvent; state: RunState } {
-    const clean = JSON.parse(redactText(JSON.stringify(e), this.secrets)) as NewRunEvent;
-    const event = { ...clean, at: new Date().toISOString() } as RunEvent;
+    let event: RunEvent;
     try {
-      appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+      // As written: secrets redacted (JsonlFile), so the fold holds what a reader of the log sees.
+      [event] = this.lines.append({ ...e, at: new Date().toISOString() } as RunEvent) as [RunEvent];
     } catch (e) {
       const runId = path.basename(path.dirname(this.file));
       throw new RunError(`cannot write the run log ${this.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the run stopped where its log ends. Free disk space or fix permissions, then \`caid resume ${runId}\``);
@@ -55,18 +55,9 @@ export class RunLog {
 }
 
 export function readEvents(file: string): RunEvent[] {
-  if (!existsSync(file)) return [];
+  // A line torn by a killed run is skipped (JsonlFile): the only line that can be, and it never happened.
   const events: RunEvent[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (err) {
-      // torn write at the end of a killed run: the only line that can fail, and it never happened
-      olog.dropped('run log line is not JSON (torn write): skipped', { file })(err);
-      continue;
-    }
+  for (const raw of new JsonlFile(file).read()) {
     const parsed = RunEventSchema.safeParse(raw);
     if (parsed.success) events.push(parsed.data);
   }

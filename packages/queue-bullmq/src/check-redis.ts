@@ -11,7 +11,7 @@ export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> 
     await redis.connect();
     await redis.ping();
   } catch (e) {
-    throw new InputError(`cannot reach Redis at ${a.display}: ${(e as Error).message} (start it, e.g. \`redis-server\` or \`docker compose -f infra/docker-compose.yml up redis\`, or check --queue / REDIS_URL)`);
+    throw new InputError(`cannot reach Redis at ${a.display}: ${(e as Error).message} (start it, e.g. \`redis-server\` or \`docker run -d -p 6379:6379 redis\`, or check --queue / REDIS_URL)`);
   } finally {
     redis.disconnect();
   }

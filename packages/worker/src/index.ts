@@ -11,4 +11,3 @@ export * from './round-agent.js';
 export * from './repo-instructions.js';
 export * from './ready-worktree.js';
 export * from './repair-worktree.js';
-export * from './seal-torn-line.js';

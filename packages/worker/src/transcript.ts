@@ -1,11 +1,7 @@
-import { appendFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
-import { sealTornLine } from './seal-torn-line.js';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ChatMessage } from '@caid/llm';
-import { redactText } from '@caid/core';
-import { logger } from '@caid/log';
-
-const wlog = logger('worker');
+import { JsonlFile } from '@caid/log';
 
 export type TranscriptRecord =
   | { t: 'round'; at: string; attempt: number; round: string }
@@ -20,30 +16,19 @@ export type TranscriptRecord =
  */
 export class Transcript {
   /** `secrets`: values (API keys) replaced by [redacted] in every line before it is written. */
-  constructor(readonly file: string, private readonly secrets: readonly string[] = []) {
+  private readonly lines: JsonlFile;
+
+  constructor(readonly file: string, secrets: readonly string[] = []) {
     mkdirSync(path.dirname(file), { recursive: true });
-    sealTornLine(file);
+    this.lines = new JsonlFile(file, secrets);
   }
 
   append(r: DistributiveOmit<TranscriptRecord, 'at'>): void {
-    let line = JSON.stringify({ ...r, at: new Date().toISOString() });
-    line = redactText(line, this.secrets);
-    appendFileSync(this.file, `${line}\n`);
+    this.lines.append({ ...r, at: new Date().toISOString() });
   }
 
   records(): TranscriptRecord[] {
-    if (!existsSync(this.file)) return [];
-    return readFileSync(this.file, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as TranscriptRecord];
-        } catch (err) {
-          wlog.dropped('transcript line is not JSON (torn by a crash): skipped', { file: this.file })(err);
-          return [];
-        }
-      });
+    return this.lines.read() as TranscriptRecord[];
   }
 
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from '../listen-loopback.js';
 import { parseClientRequest, protocolOfPath } from '../protocols/encode-reply.js';
 import { errorBody, type Protocol } from '../protocols/error-body.js';
 import type { Lease, LeaseOptions } from './lease.js';
@@ -71,17 +71,8 @@ export async function startMeteringEndpoint(o: MeteringEndpointOptions = {}): Pr
       else res.destroy();
     });
   });
-  const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const url = await listenLoopback(server, o);
   if (o.unref) server.unref();
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
     url,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from '../listen-loopback.js';
 
 /** One request/response pair as it crossed the wire (the format of fixtures/llama-server/*.jsonl). */
 export interface RecordedExchange {
@@ -66,10 +66,9 @@ export async function startReplayServer(exchanges: RecordedExchange[], host = '1
       res.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
+  const origin = await listenLoopback(server, { host });
   return {
-    url: `http://${host}:${port}/v1`,
+    url: `${origin}/v1`,
     requests,
     close: () => new Promise<void>((resolve) => {
       for (const r of open) r.destroy();

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from '../listen-loopback.js';
 import { encodeReply, parseClientRequest, protocolOfPath, replyId } from '../protocols/encode-reply.js';
 import { errorBody, type Protocol } from '../protocols/error-body.js';
 import { sseFrame } from '../protocols/reply-parts.js';
@@ -18,6 +18,8 @@ export interface ScriptedModelServer {
    * client's `x-api-key` header; `maxTokens` the reply cap the client asked for.
    */
   requests: { conversation: Conversation; protocol: Protocol; stream: boolean; rule?: string; authorization?: string; apiKey?: string; maxTokens?: number }[];
+  /** Every GET (model lists, server properties), with the key it carried: probes must send the right one. */
+  gets: { path: string; authorization?: string }[];
   /** Most chat-completion requests open at once so far (to check client-side concurrency limits). */
   readonly peakInFlight: number;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export interface ScriptedModelOptions {
  */
 export async function startScriptedModel(o: ScriptedModelOptions): Promise<ScriptedModelServer> {
   const requests: ScriptedModelServer['requests'] = [];
+  const gets: ScriptedModelServer['gets'] = [];
   const timers = new Set<NodeJS.Timeout>();
   let served = 0;
   let inFlight = 0;
@@ -112,6 +115,7 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
+    if (req.method === 'GET') gets.push({ path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
     if (req.method === 'GET' && o.getJson && Object.hasOwn(o.getJson, path)) return sendJson(res, 200, o.getJson[path]);
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       return sendJson(res, 200, { object: 'list', data: [{ id: 'scripted', object: 'model', created: 0, owned_by: 'caid' }] });
@@ -141,21 +145,13 @@ export async function startScriptedModel(o: ScriptedModelOptions): Promise<Scrip
       else res.destroy();
     });
   });
-  const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const origin = await listenLoopback(server, o);
 
   return {
-    url: `http://${urlHost}:${port}/v1`,
-    anthropicUrl: `http://${urlHost}:${port}`,
+    url: `${origin}/v1`,
+    anthropicUrl: origin,
     requests,
+    gets,
     get peakInFlight() { return peakInFlight; },
     close: () =>
       new Promise<void>((resolve, reject) => {
