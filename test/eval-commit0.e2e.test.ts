@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commit0Library } from './commit0-library.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'caid.js');
 const hasPytest = spawnSync('python3', ['-m', 'pytest', '--version'], { stdio: 'ignore' }).status === 0;
@@ -20,28 +21,8 @@ const STUBS: Record<string, string> = {
   'tinylib/shapes.py': 'from tinylib.core import add\n\n\ndef square_area(side):\n    """Area of a square."""\n    pass\n',
 };
 
-/** A library laid out like Commit0's: reference commit, then "Commit 0" with the bodies stubbed, on commit0_combined. */
-function commit0Library(dir: string): string {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-  const write = (files: Record<string, string>) => {
-    for (const [f, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      writeFileSync(path.join(dir, f), text);
-    }
-  };
-  mkdirSync(dir, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  write(REFERENCE);
-  git('add', '-A');
-  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'reference');
-  git('checkout', '-q', '-b', 'commit0_combined');
-  write(STUBS);
-  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-am', 'Commit 0');
-  return dir;
-}
-
 describe.skipIf(!hasPytest)('caid eval commit0', () => {
-  const lib = commit0Library(path.join(root, 'tinylib'));
+  const lib = commit0Library(path.join(root, 'tinylib'), REFERENCE, STUBS);
 
   // wrong-first: both tests already fail on the stubs, so no test can newly fail; the broken first
   // write is sent back because its tests now fail in the code that task wrote (issue 19's gate gap).

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commit0Library } from './commit0-library.js';
 
 const CLI = path.resolve(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'caid.js');
 const hasPytest = spawnSync('python3', ['-m', 'pytest', '--version'], { stdio: 'ignore' }).status === 0;
@@ -32,16 +33,7 @@ const readdirPids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).ma
 
 /** A Commit0-shaped library whose test hangs and starts a child that hangs too; both write their pid. */
 function hangingLibrary(dir: string, pids: string): void {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-  const write = (files: Record<string, string>) => {
-    for (const [f, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      writeFileSync(path.join(dir, f), text);
-    }
-  };
-  mkdirSync(dir, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  write({
+  commit0Library(dir, {
     'hanglib/__init__.py': '',
     'hanglib/core.py': 'def add(a, b):\n    return a + b\n',
     'tests/test_hang.py': [
@@ -54,12 +46,7 @@ function hangingLibrary(dir: string, pids: string): void {
       '    time.sleep(600)',
       '',
     ].join('\n'),
-  });
-  git('add', '-A');
-  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'reference');
-  git('checkout', '-q', '-b', 'commit0_combined');
-  write({ 'hanglib/core.py': 'def add(a, b):\n    pass\n' });
-  git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-am', 'Commit 0');
+  }, { 'hanglib/core.py': 'def add(a, b):\n    pass\n' });
 }
 
 describe.skipIf(!hasPytest || process.platform !== 'linux')('caid eval commit0 interrupted', () => {

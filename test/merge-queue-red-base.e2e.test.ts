@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
-import { call, git, removeTemps, taskOf } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, git, taskOf } from './cli-harness.js';
 import { defs, PYTHON_BASE, runQueued, sentBack, steps, testOf, type QueueRun } from './merge-queue-fixture.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // No-regression attribution inside a batch, through the real CLI. The base is red: `test_todo`
 // fails on it. One quick task is verified alone; meanwhile the others finish and are merged as one
@@ -40,7 +41,7 @@ tasks:
   - { id: plain-3, prompt: p }
 `;
 
-let model: ScriptedModelServer;
+const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 let repo: string;
 let summary: QueueRun['summary'];
 let events: QueueRun['events'];
@@ -48,14 +49,8 @@ let code: number | null;
 let stderr: string;
 
 beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-  ({ repo, summary, events, code, stderr } = await runQueued(BASE, PLAN, model.url, ['--workers', '6', '--verify-concurrency', '1']));
+  ({ repo, summary, events, code, stderr } = await runQueued(BASE, PLAN, model.server.url, ['--workers', '6', '--verify-concurrency', '1']));
 }, 240_000);
-
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
 
 describe('merge queue on a red base (no-regression): attribution inside a batch', () => {
   it('chose no-regression from the red base and merged every task exactly once', () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
-import { call, git, removeTemps, runCli, taskOf } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { call, git, runCli, taskOf } from './cli-harness.js';
 import { defs, PYTHON_BASE, runQueued, sentBack, steps, testOf, type QueueRun } from './merge-queue-fixture.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // The merge queue through the real CLI. One task finishes at once and is verified alone; its
 // verify (pytest behind a sleep) is long enough for the other eight to finish meanwhile, so they
@@ -47,14 +48,7 @@ tasks:
   - { id: writer-b, prompt: p }
 `;
 
-let model: ScriptedModelServer;
-beforeAll(async () => {
-  model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply }] });
-});
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 
 // With two lanes, the batch that forms while the first verifies is merged on top of it and verified at once.
 // No batch delay: the scenario needs `quick` verified alone while the others finish (the delay has its own tests).
@@ -66,7 +60,7 @@ describe.each([1, 2])('merge queue (verify concurrency %i): one batch with two c
   let stderr: string;
 
   beforeAll(async () => {
-    ({ repo, summary, events, code, stderr } = await runQueued(PYTHON_BASE, PLAN, model.url, ['--workers', '9', '--verify-concurrency', String(lanes), '--batch-wait', '0']));
+    ({ repo, summary, events, code, stderr } = await runQueued(PYTHON_BASE, PLAN, model.server.url, ['--workers', '9', '--verify-concurrency', String(lanes), '--batch-wait', '0']));
   }, 240_000);
 
   it('lands every task exactly once and succeeds', () => {
