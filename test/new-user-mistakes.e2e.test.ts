@@ -125,7 +125,7 @@ describe('first steps, as a new user gets them wrong', () => {
     const repo = path.join(dir, 'fresh');
     mkdirSync(repo);
     git(repo, 'init', '-q');
-    const r = await runCli(['doctor', '--repo', repo, '--model', 'm', '--base-url', model.url, '--json']);
+    const r = await runCli(['doctor', '--repo', repo, '--model', 'm', '--base-url', model.url, '--json', '--worktree-root', path.join(dir, 'fresh-wt')]);
     expect(r.code, r.stderr).toBe(1);
     const checks = (JSON.parse(r.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks;
     expect(checks.find((c) => c.name === 'repository')).toMatchObject({ ok: false, detail: expect.stringMatching(/has no commits yet/), fix: expect.stringMatching(/git commit/) });
