@@ -188,7 +188,7 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(typo.stderr).toMatch(/no transcript for task "onee"; tasks with one: one/);
   }, 120_000);
 
-  it('resume of a run that is still going is refused before it says "resuming"', async () => {
+  it('resume of a run that is still going is refused before it says "resuming"; logs says live or interrupted', async () => {
     const slow = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply: { content: 'thinking', delayMs: 30_000 } }] });
     const root = path.join(dir, 'live');
     const repo = makeRepo(path.join(root, 'repo'), { 'keep.txt': 'keep\n' });
@@ -203,8 +203,26 @@ describe('first steps, as a new user gets them wrong', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`run ${runId} is still going \\(process ${pid} on .*caid abort ${runId}`));
     expect(r.stderr).not.toMatch(/resuming run|sandbox:/);
-    process.kill(pid, 'SIGINT');
-    expect((await running).code).toBe(130);
+    // caid logs says whether a log without an end is a live run or one nobody drives any more
+    expect((await runCli(['logs', runId, '--repo', repo])).stdout).toContain(`(run ${runId} is still going)`);
+    process.kill(pid, 'SIGKILL');
+    expect((await running).signal).toBe('SIGKILL');
+    expect((await runCli(['logs', runId, '--repo', repo])).stdout).toContain(`(run ${runId} was interrupted; continue it with: caid resume ${runId})`);
     await slow.close();
   }, 120_000);
+
+  it('Ctrl-C during caid plan says so, exits 130 and writes no plan', async () => {
+    const slow = await startScriptedModel({ rules: [{ when: (c) => c.tools.includes('submit_plan'), reply: { content: 'thinking', delayMs: 30_000 } }] });
+    const repo = makeRepo(path.join(dir, 'plan-interrupted'), { 'keep.txt': 'keep\n' });
+    const out = path.join(dir, 'plan-interrupted.yaml');
+    let pid = 0;
+    const planning = runCli(['plan', 'add a thing', '--repo', repo, '--out', out, '--model', 'm', '--base-url', slow.url], { onSpawn: (p) => { pid = p; } });
+    for (let i = 0; i < 200 && slow.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(pid, 'SIGINT');
+    const r = await planning;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/caid: interrupted; stopping the planner; no plan is written/);
+    expect(existsSync(out)).toBe(false);
+    await slow.close();
+  }, 60_000);
 });

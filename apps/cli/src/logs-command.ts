@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, initialState, reduce, transcriptPath } from '@caid/core';
 import { Repo } from '@caid/git';
-import { eventsFile, loadRunState, readEvents } from '@caid/orchestrator';
+import { eventsFile, listRuns, loadRunState, readEvents } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 import { progressLine } from './progress-printer.js';
 
@@ -42,6 +42,11 @@ export async function logsCommand(runId: string | undefined, f: LogsFlags): Prom
     s = reduce(s, e);
     if (f.json) out(JSON.stringify(e));
     else { const line = progressLine(e, s); if (line) out(line); }
+  }
+  // A log that stops without run.finished is a live run or one nobody drives any more: say which.
+  if (!f.json && s.status === 'running') {
+    const live = listRuns(repo.root).find((r) => r.runId === state.runId)?.status !== 'interrupted';
+    out(live ? `(run ${state.runId} is still going)` : `(run ${state.runId} was interrupted; continue it with: caid resume ${state.runId})`);
   }
   return 0;
 }

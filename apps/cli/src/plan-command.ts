@@ -5,6 +5,7 @@ import { InputError, type RunSettingsInput } from '@caid/core';
 import { loadConfig, loadPlan, openTarget } from '@caid/orchestrator';
 import { modelFromSettings } from './model-settings.js';
 import { planFromGoal } from './plan-from-goal.js';
+import { onInterrupt } from './interrupt.js';
 import { planStats, renderPlan, type PlanFormat } from './render-plan.js';
 import { resolveSettings } from './resolve-settings.js';
 
@@ -43,9 +44,11 @@ export async function planCommand(goal: string | undefined, f: PlanFlags): Promi
   const settings = resolveSettings(f.given, loadConfig(repo.root, f.config).config, process.env, { repoDir: repo.root });
   const { maxTasks, maxRepairs } = settings.planner;
   const model = modelFromSettings(settings, 'planner');
+  // Ctrl-C stops the planner and says so (exit 130, nothing written), as it does for `caid run`.
+  const interrupt = onInterrupt('stopping the planner; no plan is written');
   const plan = await planFromGoal(goal, {
-    model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, say: (l) => process.stderr.write(`${l}\n`),
-  });
+    model, repoDir: repo.root, maxTasks, maxRepairs, verify: f.verify, signal: interrupt.signal, say: (l) => process.stderr.write(`${l}\n`),
+  }).finally(() => interrupt.dispose());
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, out.endsWith('.json') ? `${JSON.stringify(plan, null, 2)}\n` : toYaml(plan));
   print(plan);

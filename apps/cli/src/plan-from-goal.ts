@@ -22,7 +22,7 @@ export async function planFromGoal(goal: string, o: PlanFromGoalOptions): Promis
     signal: o.signal, onMessage: o.onMessage,
   });
   if (out.ok) {
-    o.say(`planned ${out.value.tasks.length} tasks (${out.attempts} submission${out.attempts === 1 ? '' : 's'}, ${out.usage.inputTokens + out.usage.outputTokens} tokens)`);
+    o.say(`planned ${out.value.tasks.length} task${out.value.tasks.length === 1 ? '' : 's'} (${out.attempts} submission${out.attempts === 1 ? '' : 's'}, ${out.usage.inputTokens + out.usage.outputTokens} tokens)`);
     return out.value;
   }
   if (out.cancelled) throw new CancelledError('planning interrupted');
