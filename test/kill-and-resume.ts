@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
-import { startScriptedModel, type Conversation, type ScriptedModelServer, type ScriptedReply } from '@caid/llm/testing';
-import { makeRepo, removeTemps, runCli, taskOf, tempDir, type CliResult } from './cli-harness.js';
+import { beforeAll } from 'vitest';
+import type { Conversation, ScriptedReply } from '@caid/llm/testing';
+import { makeRepo, runCli, taskOf, tempDir, type CliResult } from './cli-harness.js';
+import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 export interface KillAndResume {
   repo: string;
@@ -21,18 +22,13 @@ export interface KillAndResume {
  * uninterrupted reference run) and, when the run was killed, resumes it with the same flags.
  */
 export function killAndResume(o: { name: string; plan: string; files: Record<string, string>; reply: (c: Conversation) => ScriptedReply; workers: number; flags?: string[] }) {
-  let model: ScriptedModelServer;
+  const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply: o.reply }]);
   let planFile: string;
-  beforeAll(async () => {
-    model = await startScriptedModel({ rules: [{ when: (c) => Boolean(taskOf(c)), reply: o.reply }] });
+  beforeAll(() => {
     planFile = path.join(tempDir(), 'plan.yaml');
     writeFileSync(planFile, o.plan);
   });
-  afterAll(async () => {
-    await model.close();
-    removeTemps();
-  });
-  const common = (repo: string) => ['--repo', repo, '--model', 'm', '--base-url', model.url, ...(o.flags ?? [])];
+  const common = (repo: string) => ['--repo', repo, '--model', 'm', '--base-url', model.server.url, ...(o.flags ?? [])];
   return async function scenario(kill?: string): Promise<KillAndResume> {
     const dir = tempDir();
     const repo = makeRepo(path.join(dir, 'repo'), o.files);
