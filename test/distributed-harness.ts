@@ -84,14 +84,14 @@ export async function redisContents(url: string, prefix: string): Promise<{ key:
     const out: { key: string; text: string }[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', '500');
       cursor = next;
       for (const key of keys) {
         const type = await redis.type(key);
         const text = type === 'hash' ? JSON.stringify(await redis.hgetall(key))
           : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
           : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-          : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1))
+          : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
           : type === 'set' ? JSON.stringify(await redis.smembers(key))
           : type === 'string' ? String(await redis.get(key)) : '';
         out.push({ key, text });

@@ -7,7 +7,7 @@ import { call, git, makeRepo, removeTemps, runCli, taskOf, tempDir } from './cli
 const VITEST = path.resolve(__dirname, '../node_modules/vitest/vitest.mjs');
 const OPS = { add: 'a + b', sub: 'a - b', mul: 'a * b', div: 'a / b' } as const;
 type Op = keyof typeof OPS;
-const impl = (op: Op, body = OPS[op]) => `def ${op}(a, b):\n    return ${body}\n`;
+const impl = (op: Op, body: string = OPS[op]) => `def ${op}(a, b):\n    return ${body}\n`;
 const sentBack = (c: Conversation) => /Tests that passed before your merge|verify command/.test(c.lastUser);
 
 /** A calculator library whose functions are stubs: its pytest suite starts red. */

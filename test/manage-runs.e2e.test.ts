@@ -34,7 +34,7 @@ describe('managing runs', () => {
   let dir: string;
   let repo: string;
   let wt: string;
-  let good: { runId: string; branch: string };
+  let good: { runId: string; branch: string; commit: string };
   let bad: { runId: string; branch: string };
   beforeAll(async () => {
     dir = tempDir();

@@ -25,7 +25,7 @@ let peak = 0;
 
 const model = scriptedModelForFile([{ when: (c) => Boolean(taskOf(c)), reply }]);
 
-const finishedOf = (events: ReturnType<typeof afterResume>, id: string) => events.filter((e) => e.type === 'task.finished' && e.taskId === id) as { steps: number; reason?: string; status: string }[];
+const finishedOf = (events: ReturnType<typeof afterResume>, id: string) => events.filter((e) => e.type === 'task.finished' && e.taskId === id) as unknown as { steps: number; reason?: string; status: string }[];
 
 describe('resume keeps the recorded limits', () => {
   it('workers: the resumed run runs at most the recorded 2 agents at once (the default is 3)', async () => {

@@ -44,7 +44,7 @@ async function run(plan: string, o: { ext?: string; args?: string[]; files?: Rec
   const r = await runCli(['run', '--plan', planFile, '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', worktreeRoot, '--json', ...(o.args ?? [])]);
   return { ...r, repo, worktreeRoot, summary: r.stdout ? JSON.parse(r.stdout) : undefined };
 }
-const task = (s: { tasks: { id: string }[] }, id: string) => s.tasks.find((t) => t.id === id);
+const task = (s: { tasks: { id: string; status: string }[] }, id: string) => s.tasks.find((t) => t.id === id);
 
 describe('caid run when tasks fail', () => {
   it('a permanently failing task skips its dependents while independent tasks still merge (exit 1)', async () => {

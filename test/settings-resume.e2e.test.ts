@@ -47,7 +47,7 @@ describe('caid resume with the settings the run recorded', () => {
     expect(r1.code, r1.stderr).toBe(130);
     const runId = JSON.parse(r1.stdout).runId as string;
 
-    const started = events(repo, runId).find((e) => e.type === 'run.started') as { settings: { limits: { verifyAttempts: number; maxSteps: number }; mergeQueue: { batchMax: number }; models: { worker: { model: string; baseURL: string } } } };
+    const started = events(repo, runId).find((e) => e.type === 'run.started') as unknown as { settings: { limits: { verifyAttempts: number; maxSteps: number }; mergeQueue: { batchMax: number }; models: { worker: { model: string; baseURL: string } } } };
     expect(started.settings.limits).toMatchObject({ verifyAttempts: 3, maxSteps: 7 });
     expect(started.settings.mergeQueue.batchMax).toBe(2);
     expect(started.settings.models.worker).toMatchObject({ model: 'scripted-m', baseURL: model.url });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { AGENT_PRESET_SPECS, type AgentPreset } from '@caid/agent';
 import type { Conversation, ScriptedToolCall } from '@caid/llm/testing';
+// @ts-expect-error plain ESM without types, shared with `npm run demo`
 import { CLI_TOOLS as DEMO_CLI_TOOLS } from '../../scripts/demo/cli-demo-model.mjs';
 
 /** Where tools/agent-clis/install.sh (run by .ci/run) puts the pinned agent CLIs. */
@@ -14,10 +15,11 @@ export const CLI_BIN = path.resolve(__dirname, '../../tools/agent-clis/node_modu
  */
 export function cliAvailable(preset: AgentPreset): boolean {
   const spec = AGENT_PRESET_SPECS[preset];
-  if (!('npm' in spec)) throw new Error(`${preset} has no npm package to test`);
-  const bin = path.join(CLI_BIN, spec.npm.bin);
+  const npm = 'npm' in spec ? spec.npm : undefined;
+  if (!npm) throw new Error(`${preset} has no npm package to test`);
+  const bin = path.join(CLI_BIN, npm.bin);
   if (existsSync(bin)) return true;
-  const why = `${spec.npm.name}@${spec.npm.version} is not installed at ${bin}: run \`bash tools/agent-clis/install.sh\``;
+  const why = `${npm.name}@${npm.version} is not installed at ${bin}: run \`bash tools/agent-clis/install.sh\``;
   if (process.env.CI) throw new Error(`CI must drive the real agent CLIs: ${why}`);
   console.warn(`SKIPPING the ${preset} e2e tests: ${why}`);
   return false;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, type Config, type RunSettingsInput } from '@caid/core';
+import { InputError, type Config, type ModelConfig } from '@caid/core';
 import { loadExchanges, startReplayServer, startScriptedModel, when, type ScriptedModelServer } from '@caid/llm/testing';
 import { modelFromSettings } from './model-settings.js';
 import { resolveSettings } from './resolve-settings.js';
@@ -10,7 +10,7 @@ afterAll(() => server.close());
 
 const ask = (m: ReturnType<typeof modelFromSettings>) =>
   m.complete({ messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'finish', description: 'd', parameters: { type: 'object' } }] });
-const model = (flags: RunSettingsInput['models'] extends infer M ? NonNullable<M>['worker'] : never, env: NodeJS.ProcessEnv, config: Config = {}, role: 'worker' | 'planner' | 'resolver' = 'worker') =>
+const model = (flags: ModelConfig, env: NodeJS.ProcessEnv, config: Config = {}, role: 'worker' | 'planner' | 'resolver' = 'worker') =>
   modelFromSettings(resolveSettings({ models: { worker: flags } }, config, env), role, env);
 
 describe('modelFromSettings', () => {

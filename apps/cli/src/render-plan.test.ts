@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseDot } from '@ts-graphviz/ast';
+// @ts-expect-error jsdom ships no types, and this test needs only its constructor
 import { JSDOM } from 'jsdom';
 import { PlanSchema } from '@caid/core';
 import { renderDot, renderMermaid, renderText } from './render-plan.js';

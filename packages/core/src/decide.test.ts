@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunEventSchema, type RunEvent } from './events.js';
-import { decide, MAX_STALE_CONFLICTS } from './decide.js';
+import { decide, MAX_STALE_CONFLICTS, type RoundOutcome } from './decide.js';
 import { batchWaitMs, MAX_AUTO_BATCH_WAIT_MS, nextProbe, pickBatch } from './merge-queue-rules.js';
 import { initialState, reduce, type RunState } from './reduce.js';
 import { taskPhase } from './queue-phase.js';
@@ -22,7 +22,7 @@ describe('decide', () => {
   it('a merged task reopened by a later merge is sent back with its failing tests, and fails once reopened more than verifyAttempts times', () => {
     const reopened = { type: 'task.reopened', taskId: 'a', tests: ['t::x'], output: 'E  assert 1 == 2', by: 'b' } as Omit<RunEvent, 'at'>;
     const merged = { type: 'task.merged', taskId: 'a', commit: 'm1', taskCommit: 'c1' } as Omit<RunEvent, 'at'>;
-    const out = { kind: 'reopened', taskId: 'a', tests: ['t::x'], output: 'E  assert 1 == 2' } as const;
+    const out: RoundOutcome = { kind: 'reopened', taskId: 'a', tests: ['t::x'], output: 'E  assert 1 == 2' };
     let s = fold([started([['a', []], ['b', []]]), merged, reopened]);
     expect(s.tasks.a).toMatchObject({ status: 'integrating', reopens: 1 });
     expect(s.mergeOrder).toEqual([]);
@@ -40,7 +40,7 @@ describe('decide', () => {
   });
 
   it('a conflict is sent back until the conflict rounds are used up', () => {
-    const out = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] } as const;
+    const out: RoundOutcome = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] };
     let s = fold([started([['a', []]]), conflict('a')]);
     expect(decide(s, out, limits)).toEqual({ kind: 'send-back', taskId: 'a', round: { kind: 'conflict' } });
     s = fold([started([['a', []]]), conflict('a'), conflict('a')]);
@@ -50,7 +50,7 @@ describe('decide', () => {
   });
 
   it('stale conflicts do not use up the conflict rounds, up to their own cap', () => {
-    const out = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] } as const;
+    const out: RoundOutcome = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] };
     const stale = Array.from({ length: MAX_STALE_CONFLICTS }, () => conflict('a', true));
     expect(decide(fold([started([['a', []]]), conflict('a'), conflict('a'), ...stale]), out, limits).kind).toBe('send-back');
     expect(decide(fold([started([['a', []]]), ...stale, conflict('a', true)]), out, limits))

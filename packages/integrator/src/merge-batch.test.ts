@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { integrationBranch, type IntegrationOutcome, type Task, type TaskResult } from '@caid/core';
+import { TaskResultSchema, integrationBranch, type IntegrationOutcome, type Task, type TaskResult } from '@caid/core';
 import { Repo, type Worktree } from '@caid/git';
 import { batchIntegrator, type IntegratorOptions } from './merge-batch.js';
 
@@ -38,7 +38,8 @@ async function fixture() {
   };
   const base = commit({ 'shared.txt': 'one\ntwo\nthree\n' }, 'base');
   const tasks: Record<string, string> = {};
-  for (const [id, files] of Object.entries({ a: { 'shared.txt': 'one\nA\nthree\n' }, b: { 'shared.txt': 'one\nB\nthree\n' }, c: { 'c.txt': 'c\n' } })) {
+  const byTask: Record<string, Record<string, string>> = { a: { 'shared.txt': 'one\nA\nthree\n' }, b: { 'shared.txt': 'one\nB\nthree\n' }, c: { 'c.txt': 'c\n' } };
+  for (const [id, files] of Object.entries(byTask)) {
     git(dir, 'checkout', '-q', '-b', `caid/tasks/${id}`, base);
     tasks[id] = commit(files, id);
   }
@@ -47,7 +48,7 @@ async function fixture() {
 }
 
 const result = (taskId: string, commit: string): TaskResult =>
-  ({ taskId, attempt: 1, status: 'succeeded', commit, steps: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } }) as TaskResult;
+  TaskResultSchema.parse({ taskId, attempt: 1, status: 'done', commit, steps: 1, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
 
 describe('batchIntegrator, one task at a time', () => {
   it('without checks merges with no worktree, and gives the outcomes a checked merge in the worktree gives', async () => {

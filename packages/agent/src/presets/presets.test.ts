@@ -16,11 +16,13 @@ const filesUnder = (dir: string): string[] => readdirSync(dir).flatMap((n) => {
 
 describe('agent presets pointed at caid\'s endpoint', () => {
   for (const [name, spec] of Object.entries(AGENT_PRESET_SPECS)) {
-    if (!('configure' in spec)) continue;
+    const configure = 'configure' in spec ? spec.configure : undefined;
+    const protocol = 'protocol' in spec ? spec.protocol : undefined;
+    if (!configure) continue;
     it(`${name}: config only under the scratch home, the token only in the environment`, () => {
       const home = mkdtempSync(path.join(os.tmpdir(), `caid-preset-${name}-`));
       dirs.push(home);
-      const env = spec.configure({ endpoint, home });
+      const env = configure({ endpoint, home });
       expect(env.HOME).toBe(home);
       for (const [k, v] of Object.entries(env)) {
         if (/^(HOME|XDG_|CODEX_HOME|CLAUDE_CONFIG_DIR|PI_CODING_AGENT_DIR)/.test(k)) expect(v.startsWith(home), `${k}=${v}`).toBe(true);
@@ -30,7 +32,7 @@ describe('agent presets pointed at caid\'s endpoint', () => {
       for (const text of written) expect(text).not.toContain(endpoint.token);
       // Every tool is told where the endpoint is and which model to ask for, in a file or a variable.
       const all = [...written, ...Object.values(env)].join('\n');
-      expect(all).toContain(spec.protocol === 'anthropic' ? endpoint.anthropicBaseUrl : endpoint.openaiBaseUrl);
+      expect(all).toContain(protocol === 'anthropic' ? endpoint.anthropicBaseUrl : endpoint.openaiBaseUrl);
       expect(all).toContain(endpoint.model);
     });
   }
@@ -38,7 +40,7 @@ describe('agent presets pointed at caid\'s endpoint', () => {
   it('every real preset pins an exact npm version that tools/agent-clis installs', () => {
     const tools = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../../tools/agent-clis/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     for (const spec of Object.values(AGENT_PRESET_SPECS)) {
-      if (!('npm' in spec)) continue;
+      if (!('npm' in spec) || !spec.npm) continue;
       expect(spec.npm.version).toMatch(/^\d+\.\d+\.\d+$/);
       expect(tools.dependencies[spec.npm.name]).toBe(spec.npm.version);
     }

@@ -33,7 +33,7 @@ export interface ScriptedModelOptions {
   /** Default 0: a free port. */
   port?: number;
   /** Answers when no rule matches; without it such a request gets HTTP 400. */
-  fallback?: ScriptedReply;
+  fallback?: ScriptedReply | ((c: Conversation) => ScriptedReply);
   /**
    * Extra `GET` routes answered with this JSON, for what a real server reports besides the model
    * list: e.g. `{ '/props': { default_generation_settings: { n_ctx: 4096 } } }` as llama-server says.
