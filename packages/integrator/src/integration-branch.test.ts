@@ -1,32 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { integrationBranch, type IntegrationOutcome } from '@caid/core';
 import { Repo } from '@caid/git';
+// The git package's own repository fixture (a test file of that package, not shipped).
+import { git, initRepo, removeTempDirs, write } from '../../git/src/temp-repo.fixture.js';
 import { batchIntegrator } from './merge-batch.js';
 import { integrationHead, moveIntegrationBranch } from './integration-branch.js';
 
-const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@localhost', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@localhost' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+afterAll(removeTempDirs);
 
 /** A repository with branch `caid/r/integration` at the base and a task commit `t` on top of it. */
 async function fixture() {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'caid-move-')));
-  dirs.push(root);
-  const dir = path.join(root, 'repo');
-  mkdirSync(dir);
-  git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(path.join(dir, 'a.txt'), 'a\n');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'base');
+  const dir = initRepo();
+  const root = path.dirname(dir);
   const base = git(dir, 'rev-parse', 'HEAD');
   git(dir, 'branch', integrationBranch('r'), base);
   git(dir, 'checkout', '-q', '-b', 'caid/r/tasks/t');
-  writeFileSync(path.join(dir, 't.txt'), 't\n');
+  write(dir, 't.txt', 't\n');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 't');
   const task = git(dir, 'rev-parse', 'HEAD');

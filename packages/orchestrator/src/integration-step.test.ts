@@ -1,27 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { integrationBranch } from '@caid/core';
 import { Repo, type Worktree } from '@caid/git';
+// The git package's own repository fixture (a test file of that package, not shipped).
+import { git, initRepo, removeTempDirs } from '../../git/src/temp-repo.fixture.js';
 import { integrationStep } from './integration-step.js';
 
-const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@localhost', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@localhost' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+afterAll(removeTempDirs);
 
 describe('integrationStep', () => {
   it('keeps the step as one commit on the integration branch, or rejects it (worktree reset) when the branch cannot move, without throwing', async () => {
-    const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'caid-step-')));
-    dirs.push(root);
-    const dir = path.join(root, 'repo');
-    mkdirSync(dir);
-    git(dir, 'init', '-q', '-b', 'main');
-    writeFileSync(path.join(dir, 'a.txt'), 'a\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'base');
+    const dir = initRepo();
+    const root = path.dirname(dir);
     const branch = integrationBranch('r');
     git(dir, 'branch', branch);
     const repo = await Repo.open(dir);
