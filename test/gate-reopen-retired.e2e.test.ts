@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
+import { isReopen } from './calc-library.js';
 import { git, makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
 
 /**
@@ -24,16 +25,14 @@ const LIB: Record<string, string> = {
   'tests/test_mul.py': 'from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
 };
 
-const reopened = (lastUser: string) => /your merged code fails these tests/i.test(lastUser);
-
 let model: ScriptedModelServer;
 let r: { code: number | null; stderr: string; repo: string; summary: any; events: any[] };
 beforeAll(async () => {
   model = await startScriptedModel({
     rules: [
-      { when: (c) => taskOf(c) === 'wrong-add' && reopened(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
+      { when: (c) => taskOf(c) === 'wrong-add' && isReopen(c.lastUser), reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + b\n' }) },
       { when: (c) => taskOf(c) === 'wrong-add', reply: writesFiles({ 'calc/add.py': 'def add(a, b):\n    return a + c\n' }) },
-      { when: (c) => taskOf(c) === 'wrong-sub' && reopened(c.lastUser), reply: writesFiles({ 'calc/sub.py': 'def sub(a, b):\n    return a - b\n' }) },
+      { when: (c) => taskOf(c) === 'wrong-sub' && isReopen(c.lastUser), reply: writesFiles({ 'calc/sub.py': 'def sub(a, b):\n    return a - b\n' }) },
       { when: (c) => taskOf(c) === 'wrong-sub', reply: writesFiles({ 'calc/sub.py': 'def sub(a, b):\n    return a - c\n' }) },
       { when: (c) => taskOf(c) === 'impl-mul', reply: writesFiles({ 'calc/mul.py': 'def mul(a, b):\n    return a * b\n' }) },
     ],
