@@ -23,7 +23,7 @@ export function stepWide(n) {
   let ms = 0;
   const feed = (input) => {
     const t0 = performance.now();
-    const { actions } = step(s, book, input, ctx);
+    const actions = step(s, book, input, ctx);
     ms += performance.now() - t0;
     inputs++;
     for (const a of actions) if (a.kind === 'queue') log({ type: 'task.queued', taskId: a.taskId, attempt: a.attempt, round: a.round });

@@ -87,10 +87,5 @@ export type StepAction =
   /** Nothing is in flight: the final review, then run.finished. */
   | { kind: 'finish' };
 
-export interface StepResult {
-  book: ScheduleBook;
-  actions: StepAction[];
-}
-
 /** What `step` reads of the run: the folded log. */
 export type StepState = Pick<RunState, 'runId' | 'tasks'>;

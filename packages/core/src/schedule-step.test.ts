@@ -16,7 +16,7 @@ const at = '2026-12-05T00:00:00.000Z';
  */
 class Sim {
   s: RunState;
-  book: ScheduleBook = initialBook();
+  readonly book: ScheduleBook = initialBook();
   ctx: StepContext;
   log: StepAction[] = [];
 
@@ -39,15 +39,14 @@ class Sim {
 
   /** Feeds one input; returns its actions, having logged what they log. */
   feed(input: StepInput, ctx: Partial<StepContext> = {}): StepAction[] {
-    const r = step(this.s, this.book, input, { ...this.ctx, ...ctx });
-    this.book = r.book;
-    for (const a of r.actions) {
+    const actions = step(this.s, this.book, input, { ...this.ctx, ...ctx });
+    for (const a of actions) {
       if (a.kind === 'queue' && a.log) this.emit({ type: 'task.queued', taskId: a.taskId, attempt: a.attempt, round: a.round });
       if (a.kind === 'skip') this.emit({ type: 'task.skipped', taskId: a.taskId, blockedBy: a.blockedBy });
       if (a.kind === 'fail') this.emit({ type: 'task.failed', taskId: a.taskId, reason: a.reason });
     }
-    this.log.push(...r.actions);
-    return r.actions;
+    this.log.push(...actions);
+    return actions;
   }
 
   /** A worker took the queued round of `id`. */

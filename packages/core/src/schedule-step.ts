@@ -4,7 +4,7 @@ import { jobId } from './ids.js';
 import { followUpOutcome, type InFlight } from './in-flight.js';
 import { batchWaitMs, pickBatch } from './merge-queue-rules.js';
 import type { RunState } from './reduce.js';
-import type { ScheduleBook, StepAction, StepContext, StepInput, StepResult } from './schedule-book.js';
+import type { ScheduleBook, StepAction, StepContext, StepInput } from './schedule-book.js';
 import type { Round } from './task-job.js';
 
 /**
@@ -14,7 +14,7 @@ import type { Round } from './task-job.js';
  * and feeds back what happens; nothing here waits, times or touches a queue. The conflict and
  * verify limits stay in `decide`, applied here to every outcome.
  */
-export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: StepContext): StepResult {
+export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: StepContext): StepAction[] {
   // The book is the loop's own and nobody else holds it: updated in place, so an input costs O(1)
   // bookkeeping, not a copy of every queued job (20,000 job starts took minutes with copies).
   const b = book;
@@ -25,10 +25,10 @@ export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: Ste
       break;
     case 'job-started':
       b.queued.delete(input.jobId);
-      return { book: b, actions: [] };
+      return [];
     case 'verify-measured':
       b.lastVerifyMs = input.ms;
-      return { book: b, actions: [] };
+      return [];
     case 'round-finished': {
       const { result } = input;
       if (ctx.aborted) b.inFlight--;
@@ -43,11 +43,11 @@ export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: Ste
       b.inFlight--;
       const release: StepAction = { kind: 'release', taskIds: [input.taskId] };
       // A verify cut short by an interrupt is no verdict on the task (the loop logs only a landed merge).
-      if (ctx.aborted && input.outcomes[0]?.kind !== 'merged') return { book: b, actions: [release] };
+      if (ctx.aborted && input.outcomes[0]?.kind !== 'merged') return [release];
       b.agenda.push(...input.outcomes);
       if (out.drain()) out.pump();
       // The slot the task held for its merge goes once what its merge made ready is queued.
-      return { book: b, actions: [...out.actions, release] };
+      return [...out.actions, release];
     }
     case 'batch-ended': {
       b.batches--;
@@ -70,7 +70,7 @@ export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: Ste
       break;
   }
   if (out.drain()) out.pump();
-  return { book: b, actions: out.actions };
+  return out.actions;
 }
 
 /** One step's decisions, made in order on the state the step began with plus what it decided. */

@@ -13,7 +13,7 @@ import type { ScheduleOptions } from './schedule-options.js';
 export function schedule(o: ScheduleOptions): Promise<RunState> {
   const run = new RunView(o.state, o.emit);
   const aborted = () => Boolean(o.signal?.aborted);
-  let book = initialBook(o.verifyMs);
+  const book = initialBook(o.verifyMs);
   let chain = Promise.resolve();
   let lingering: ReturnType<typeof setTimeout> | undefined;
   // Worker slots held by finished tasks until their merge is decided (core holdsSlot).
@@ -22,14 +22,10 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     heldSlots.get(taskId)?.();
     heldSlots.delete(taskId);
   };
-  const decideNow = (input: StepInput) => {
-    const r = step(run.state, book, input, {
-      graph: run.graph, levels: run.levels, limits: o.limits, batchMax: o.batchMax ?? 8, batchWait: o.batchWait ?? 0,
-      pipeline: o.pipeline ?? 1, aborted: aborted(), stop: o.shouldStop?.(run.state), replan: Boolean(o.replan),
-    });
-    book = r.book;
-    return r.actions;
-  };
+  const decideNow = (input: StepInput) => step(run.state, book, input, {
+    graph: run.graph, levels: run.levels, limits: o.limits, batchMax: o.batchMax ?? 8, batchWait: o.batchWait ?? 0,
+    pipeline: o.pipeline ?? 1, aborted: aborted(), stop: o.shouldStop?.(run.state), replan: Boolean(o.replan),
+  });
 
   return new Promise<RunState>((resolve, reject) => {
     /** Inputs are decided one at a time, each after the previous one's actions are done. */
