@@ -51,6 +51,16 @@ describe.each(bwrap ? (['none', 'bwrap'] as const) : (['none'] as const))('every
     expect(alive(pid)).toBe(false);
   });
 
+  it('a background process holding the output open neither hangs the call until its timeout nor outlives it', async () => {
+    const marker = `caid-redteam-hold-${sandbox}-${process.pid}`;
+    // No redirect: the sleeper keeps the command's stdout pipe open after the shell exits.
+    const out = await run(`sh -c 'exec -a ${marker} sleep 300' & echo started`, sandbox);
+    expect(out).toContain('started');
+    expect(out).not.toMatch(/timed out/);
+    const survivors = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(marker));
+    expect(survivors).toEqual([]);
+  });
+
   it('a double-forked daemon does not outlive the command', async () => {
     const marker = `caid-redteam-${sandbox}-${process.pid}`;
     await run(`(sh -c 'exec -a ${marker} sleep 300' > /dev/null 2>&1 < /dev/null &) ; sleep 1; echo forked`, sandbox);

@@ -40,6 +40,9 @@ describe('boundaryChanges', () => {
     // ... but a move under way does not excuse a worktree left on the user's branch, nor zeros written over a real HEAD.
     expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/a'), ...midPark }), snap({ 'worktree a HEAD': head('refs/heads/main'), ...midPark }))).toEqual(['worktree a HEAD']);
     expect(boundaryChanges(snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }), snap({ 'worktree d HEAD': `file:${'0'.repeat(40)}\n`, ...adding }))).toEqual(['worktree d HEAD']);
+    // ... nor another worktree's HEAD deleted (the 'being added' state read backwards), nor one deleted mid-park.
+    expect(boundaryChanges(snap({ 'worktree d HEAD': head('refs/heads/caid/r/tasks/d'), ...adding }), snap({ 'worktree d HEAD': 'none', ...adding }))).toEqual(['worktree d HEAD']);
+    expect(boundaryChanges(snap({ 'worktree a HEAD': head('refs/heads/caid/r/tasks/a'), ...midPark }), snap({ 'worktree a HEAD': 'none', ...midPark }))).toEqual(['worktree a HEAD']);
   });
 
   it('leaves another caid run\'s worktrees to that run (it parks and takes over its own, in its own process)', () => {

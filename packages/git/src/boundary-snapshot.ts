@@ -65,6 +65,14 @@ export async function boundarySnapshot(repo: Repo, worktree: string): Promise<Bo
   return s;
 }
 
+/**
+ * A HEAD caid itself leaves a worktree in: on a caid branch, or detached at a commit. Never a user
+ * branch, a missing or replaced HEAD, or git's all-zero placeholder.
+ */
+function caidState(head: string): boolean {
+  return runOf(head) !== undefined || (/^file:[0-9a-f]+\n?$/.test(head) && !PLACEHOLDER_HEAD.test(head));
+}
+
 /** The run id of a HEAD entry on a caid branch (`ref: refs/heads/caid/<runId>/…`), else undefined. */
 function runOf(head: string): string | undefined {
   return /^file:ref: refs\/heads\/caid\/([^/]+)\//.exec(head)?.[1];
@@ -104,7 +112,7 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
       // An odd count is a move under way (counted on entry and exit): one that began before the round and ends after it changes nothing in the count.
       const midMove = [movesBefore, movesAfter].some((n) => Number(n ?? 0) % 2 === 1);
       // caid only ever leaves its worktrees detached or on a caid branch: a user branch is never its move.
-      const movedByCaid = (movesBefore !== movesAfter || midMove) && (runOf(b!) !== undefined || !b!.startsWith('file:ref:'));
+      const movedByCaid = (movesBefore !== movesAfter || midMove) && caidState(b!);
       // `git worktree add` makes the admin dir, then writes an all-zero HEAD, then the real one: caid adding a worktree while the round ran.
       const beingAdded = a === 'none' || PLACEHOLDER_HEAD.test(a!);
       const anotherWorktree = before.get(`~gitdir ${name}`) !== after.get(`~gitdir ${name}`);
