@@ -128,10 +128,33 @@ export function boundaryChanges(before: BoundarySnapshot, after: BoundarySnapsho
 }
 
 const NEW_WORKTREE = 'a new worktree at ';
+const UNKNOWN_PATH = '(unknown path)';
+
+/**
+ * boundaryChanges against a fresh snapshot, taken again until two looks `gapMs` apart agree (at
+ * most `looks` times), and none is an admin dir git is still making. By the time this runs the agent's processes are gone, so what it changed
+ * stays changed; what caid itself is doing to other worktrees meanwhile (git's add makes an empty
+ * admin dir before it writes anything into it, a remove deletes the files in directory order) is
+ * gone a moment later. Without this a half-made or half-removed admin dir read as an agent's own
+ * worktree "at (unknown path)", failing an honest task under load.
+ */
+export async function settledBoundaryChanges(repo: Repo, worktree: string, before: BoundarySnapshot, gapMs = 100, looks = 20): Promise<string[]> {
+  let changed = boundaryChanges(before, await boundarySnapshot(repo, worktree));
+  for (let look = 1; changed.length > 0 && look < looks; look++) {
+    await new Promise((r) => setTimeout(r, gapMs));
+    const again = boundaryChanges(before, await boundarySnapshot(repo, worktree));
+    // An admin dir with no `gitdir` yet is never a finished worktree (git writes it second): look again.
+    if (again.join('\n') === changed.join('\n') && !again.some((c) => c.endsWith(UNKNOWN_PATH))) return again;
+    glog.debug({ changed, again }, 'boundary still settling: caid\'s own work on another worktree was under way');
+    changed = again;
+  }
+  return changed;
+}
+
 
 /** The change naming a worktree the agent added, by its path (git's `gitdir` file names `<path>/.git`). */
 function newWorktree(gitdir: string | undefined): string {
-  const path = gitdir?.startsWith('file:') ? dirname(gitdir.slice(5).trim()) : '(unknown path)';
+  const path = gitdir?.startsWith('file:') ? dirname(gitdir.slice(5).trim()) : UNKNOWN_PATH;
   return `${NEW_WORKTREE}${path}`;
 }
 

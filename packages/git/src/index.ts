@@ -10,5 +10,5 @@ export { takeSpareWorktree } from './take-spare-worktree.js';
 export { expectSpare } from './spare-waits.js';
 export { landInto, currentBranch, userIdentity, type LandMode, type LandOutcome } from './land-branch.js';
 export { trialMerge, type TrialMergeOutcome } from './trial-merge.js';
-export { boundarySnapshot, boundaryChanges, restoreBoundary, addedWorktreePath, type BoundarySnapshot } from './boundary-snapshot.js';
+export { boundarySnapshot, boundaryChanges, settledBoundaryChanges, restoreBoundary, addedWorktreePath, type BoundarySnapshot } from './boundary-snapshot.js';
 export { gitSetup, type GitSetup } from './git-setup.js';

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Repo, boundaryChanges, boundarySnapshot } from './index.js';
-import { addedWorktreePath } from './boundary-snapshot.js';
+import { addedWorktreePath, settledBoundaryChanges } from './boundary-snapshot.js';
 import { OWN_ADD_MARK, addedByCaid, beingAdded, ownWorktreeAdd } from './own-worktree-adds.js';
 import { git, initRepo, removeTempDirs, tempDir } from './temp-repo.fixture.js';
 
@@ -59,5 +59,17 @@ describe('worktrees added during a round', () => {
     // Marked by another caid process once its add was done.
     writeFileSync(join(admin, OWN_ADD_MARK), '1\n');
     expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual([]);
+  });
+
+  it('waits out an admin dir that is half made or half removed (caid\'s own add or remove in flight), not an agent\'s planted worktree', async () => {
+    const { repo, root, own, before } = await setup();
+    // git's add makes the admin dir before it writes anything into it: a bare look sees a worktree "at (unknown path)".
+    const admin = join(repo.commonDir, 'worktrees', 'inflight');
+    mkdirSync(admin);
+    expect(boundaryChanges(before, await boundarySnapshot(repo, own))).toEqual(['a new worktree at (unknown path)']);
+    setTimeout(() => rmSync(admin, { recursive: true }), 150);
+    expect(await settledBoundaryChanges(repo, own, before, 100)).toEqual([]);
+    git(own, 'worktree', 'add', '-q', '--detach', join(root, 'planted'), 'HEAD');
+    expect(await settledBoundaryChanges(repo, own, before, 50)).toEqual([`a new worktree at ${join(root, 'planted')}`]);
   });
 });

@@ -1,5 +1,5 @@
 import { taskBranch, type TaskJob } from '@caid/core';
-import { addedWorktreePath, boundaryChanges, boundarySnapshot, restoreBoundary, type BoundarySnapshot, type Repo } from '@caid/git';
+import { addedWorktreePath, restoreBoundary, settledBoundaryChanges, type BoundarySnapshot, type Repo } from '@caid/git';
 import { logger } from '@caid/log';
 import { repairWorktree } from './repair-worktree.js';
 import type { Transcript } from './transcript.js';
@@ -21,7 +21,7 @@ export async function boundaryBreach(
   if ((await repo.branchHead(branch)) === null) {
     return { reason: 'error', message: `the task's branch ${branch} was deleted while its agent worked; nothing was committed (the worktree is kept: its files are the agent's work)` };
   }
-  const changed = boundaryChanges(before, await boundarySnapshot(repo, worktree));
+  const changed = await settledBoundaryChanges(repo, worktree, before);
   if (changed.length === 0) return null;
   const restored = restoreBoundary(repo, worktree, before, changed);
   if (changed.includes("the task worktree's .git pointer")) {
