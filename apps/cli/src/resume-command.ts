@@ -85,7 +85,9 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
 function resumeSettings(before: RunState, given: RunSettingsInput, repoRoot: string): RunSettings {
   if (before.settings) return resolveSettings(given, {}, process.env, { recorded: before.settings, repoDir: repoRoot });
   const legacy = resolveSettings({ workers: before.workers, ...given }, loadConfig(repoRoot).config, process.env, { repoDir: repoRoot });
-  return { ...legacy, worktreeRoot: before.worktreeRoot };
+  // What the log itself says the run used: its worktree root, verify and setup (the config's setup applied only without the plan's).
+  const { verify: _v, setup: _s, ...rest } = legacy;
+  return { ...rest, worktreeRoot: before.worktreeRoot, ...(before.verify ? { verify: before.verify } : {}), ...(before.setup ? { setup: before.setup } : {}) };
 }
 
 /** The plan the run started from (`plan.json`), for a scaffold the resumed run has still to do; else its goal and tasks. */

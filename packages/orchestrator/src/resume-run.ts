@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InputError, inFlight, type RunSettings, type RunState } from '@caid/core';
+import { InputError, inFlight, runInputs, type RunSettings, type RunState } from '@caid/core';
 import { Repo } from '@caid/git';
 import { RunLog, readEvents } from './run-log.js';
 import { RunLock } from './run-lock.js';
@@ -32,6 +32,11 @@ export async function resumeRun(o: ResumeOptions): Promise<RunState> {
   try {
     const log = RunLog.open(repo.root, o.runId, o.secrets);
     if (log.current.status !== 'running' && log.current.status !== 'cancelled') return log.current;
+    // Its worktrees (kept ones, in-flight ones, spares) are where the run put them.
+    const root = runInputs(log.current).worktreeRoot;
+    if (o.settings?.worktreeRoot && path.resolve(o.settings.worktreeRoot) !== path.resolve(root)) {
+      throw new InputError(`run ${o.runId} keeps its worktrees under ${root}; a resumed run cannot move them to ${o.settings.worktreeRoot}`);
+    }
     const { event, state: s } = log.append({ type: 'run.resumed', changed: o.changed ?? [], ...(o.settings ? { settings: o.settings } : {}) });
     o.onEvent?.(event, s);
     // driveRun repairs the integration worktree, or adds it again, when the run needs it.
