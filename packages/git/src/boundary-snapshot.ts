@@ -23,8 +23,11 @@ export type BoundarySnapshot = Map<string, string>;
  */
 const OWN_REFS = /^refs\/(heads\/caid|caid|remotes\/caid-warn)\//;
 const OTHER_HEAD = /^worktree (.+) HEAD$/;
-/** The HEAD `git worktree add` writes first (so the new admin dir is a valid git dir) before the real one. */
-const PLACEHOLDER_HEAD = /^file:0{40}(0{24})?\n?$/;
+/**
+ * The HEAD `git worktree add` writes first (so the new admin dir is a valid git dir) before the real
+ * one, or that file caught empty: git truncates, then writes it.
+ */
+const PLACEHOLDER_HEAD = /^file:(0{40}(0{24})?)?\n?$/;
 
 export async function boundarySnapshot(repo: Repo, worktree: string): Promise<BoundarySnapshot> {
   const s: BoundarySnapshot = new Map();
@@ -132,25 +135,43 @@ const UNKNOWN_PATH = '(unknown path)';
 
 /**
  * boundaryChanges against a fresh snapshot, taken again until two looks `gapMs` apart agree (at
- * most `looks` times), and none is an admin dir git is still making. By the time this runs the agent's processes are gone, so what it changed
- * stays changed; what caid itself is doing to other worktrees meanwhile (git's add makes an empty
+ * most `looks` times) and none is an admin dir git is still making. By the time this runs the
+ * agent's processes are gone, so what it changed stays changed; what caid itself is doing to other worktrees meanwhile (git's add makes an empty
  * admin dir before it writes anything into it, a remove deletes the files in directory order) is
  * gone a moment later. Without this a half-made or half-removed admin dir read as an agent's own
  * worktree "at (unknown path)", failing an honest task under load.
  */
 export async function settledBoundaryChanges(repo: Repo, worktree: string, before: BoundarySnapshot, gapMs = 100, looks = 20): Promise<string[]> {
-  let changed = boundaryChanges(before, await boundarySnapshot(repo, worktree));
+  let last = await boundarySnapshot(repo, worktree);
+  let changed = boundaryChanges(before, last);
   for (let look = 1; changed.length > 0 && look < looks; look++) {
     await new Promise((r) => setTimeout(r, gapMs));
-    const again = boundaryChanges(before, await boundarySnapshot(repo, worktree));
+    const snap = await boundarySnapshot(repo, worktree);
+    const again = boundaryChanges(before, snap);
     // An admin dir with no `gitdir` yet is never a finished worktree (git writes it second): look again.
-    if (again.join('\n') === changed.join('\n') && !again.some((c) => c.endsWith(UNKNOWN_PATH))) return again;
+    if (again.join('\n') === changed.join('\n') && !again.some((c) => c.endsWith(UNKNOWN_PATH))) {
+      changed = again;
+      last = snap;
+      break;
+    }
     glog.debug({ changed, again }, 'boundary still settling: caid\'s own work on another worktree was under way');
     changed = again;
+    last = snap;
   }
+  if (changed.length) glog.warn({ evidence: evidence(before, last, changed) }, 'isolation breach: what changed outside the task worktree');
   return changed;
 }
 
+/** For each other worktree whose HEAD changed: that HEAD before and after the round, and how caid accounts for it. */
+function evidence(before: BoundarySnapshot, after: BoundarySnapshot, changed: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of changed) {
+    const name = OTHER_HEAD.exec(key)?.[1];
+    // Only a worktree's HEAD and caid's bookkeeping: the config or a hook could hold a credential.
+    if (name) out[key] = Object.fromEntries([key, ...['~moves', '~gitdir', '~caid'].map((k) => `${k} ${name}`)].map((k) => [k, [before.get(k), after.get(k)]]));
+  }
+  return out;
+}
 
 /** The change naming a worktree the agent added, by its path (git's `gitdir` file names `<path>/.git`). */
 function newWorktree(gitdir: string | undefined): string {

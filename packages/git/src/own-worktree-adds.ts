@@ -34,11 +34,12 @@ export function addedByCaid(adminDir: string): boolean {
 }
 
 /**
- * True while git is still making the worktree (in any process): its HEAD is the all-zero placeholder,
+ * True while git is still making the worktree (in any process): its HEAD is the all-zero placeholder
+ * (or caught empty, between git's truncate and write),
  * or git's own "initializing" lock is there (removed when `worktree add` ends).
  */
 export function beingAdded(adminDir: string): boolean {
-  return /^0{40}(0{24})?$/.test(read(join(adminDir, 'HEAD')) ?? '') || read(join(adminDir, 'locked')) === 'initializing';
+  return /^(0{40}(0{24})?)?$/.test(read(join(adminDir, 'HEAD')) ?? 'absent') || read(join(adminDir, 'locked')) === 'initializing';
 }
 
 const gitdirOf = (adminDir: string) => read(join(adminDir, 'gitdir'));
