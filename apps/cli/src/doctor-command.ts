@@ -1,11 +1,10 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
 import { probeServer, probeToolCalls } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
-import { defaultWorktreeRoot, loadConfig, prepareWorktreeRoot } from '@caid/orchestrator';
+import { checkWorktreeRoot, defaultWorktreeRoot, loadConfig } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 import { resolveSettings } from './resolve-settings.js';
 import { modelEndpoint, modelFromSettings, modelRef } from './model-settings.js';
@@ -74,9 +73,9 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
 
   const root = repo?.root ?? dir;
   const wtRoot = settings.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT ?? defaultWorktreeRoot(root);
-  add(writable(wtRoot)
-    ? { name: 'worktree root', ok: true, required: true, detail: `${wtRoot} is writable` }
-    : { name: 'worktree root', ok: false, required: true, detail: `${wtRoot} is not writable`, fix: 'pass --worktree-root DIR (or set CAID_WORKTREE_ROOT) to a folder you can write' });
+  // A diagnostic changes nothing: the root is not created here (caid run does that).
+  const rootCheck = checkWorktreeRoot(wtRoot);
+  add({ name: 'worktree root', required: true, ...rootCheck, ...(rootCheck.ok ? {} : { fix: 'pass --worktree-root DIR (or set CAID_WORKTREE_ROOT) to a folder you can write' }) });
 
   const bwrap = sandboxProblem('bwrap');
   const use = settings.sandbox === 'none' ? 'not used (sandbox: none)' : bwrap ? (settings.sandbox === 'auto' ? 'sandbox: auto runs agent commands unconfined, with your permissions' : '') : `agent commands run under it (sandbox: ${settings.sandbox})`;
@@ -159,16 +158,6 @@ function probeSettings(settings: RunSettings, role: ModelRole, caps: Record<stri
   const ref = modelRef(settings, role);
   const probe = { ...ref, maxRetries: 0, stream: false, capabilities: { ...ref.capabilities, ...caps }, timeouts: { ...ref.timeouts, requestMs: 60_000 } };
   return { ...settings, models: { ...settings.models, [role]: probe } } as RunSettings;
-}
-
-function writable(dir: string): boolean {
-  try {
-    prepareWorktreeRoot(dir);
-    return true;
-  } catch (err) {
-    log.debug({ err, dir }, 'doctor: worktree root not writable');
-    return false;
-  }
 }
 
 function onPath(bin: string): string | undefined {
