@@ -13,6 +13,7 @@ import { driveSettings } from './drive-settings.js';
 import { progressReporter } from './progress-reporter.js';
 import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
+import { keptAtEnd } from './kept-worktrees-note.js';
 import { onInterrupt } from './interrupt.js';
 import { distributedQueue } from './distributed-queue.js';
 import { preflight } from './preflight.js';
@@ -129,7 +130,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   }).finally(async () => { progress.stop(); await ui?.close(); await distributed?.queue.close(); });
   interrupt.dispose();
 
-  process.stderr.write(`\n${formatState(final)}\n`);
+  process.stderr.write(`\n${formatState(final)}\n${await keptAtEnd(repo, final)}`);
   if (final.status === 'incomplete') process.stderr.write(`\ncaid: goal not reached (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   else if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   if (final.status === 'succeeded' || final.status === 'incomplete') {
