@@ -2,7 +2,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
-import { probeServer, probeToolCalls } from '@caid/llm';
+import { probeServer, probeToolCalls, v1Instead } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
 import { checkWorktreeRoot, defaultWorktreeRoot, loadConfig } from '@caid/orchestrator';
 import { logger } from '@caid/log';
@@ -132,7 +132,9 @@ async function modelChecks(settings: RunSettings, external: boolean): Promise<Do
     }
     const server = await probeServer(baseURL, { apiKey, model: ref.model });
     if (!server.reachable) {
-      out.push({ name, ok: false, required, detail: `${ref.model} at ${redactUrl(baseURL)}: ${server.problem}`, fix: 'start the model server, or fix --base-url / OPENAI_BASE_URL (most servers want it to end in /v1)' });
+      const instead = await v1Instead(baseURL, { apiKey });
+      const fix = instead ? `the server answers at ${redactUrl(instead)}: pass --base-url ${redactUrl(instead)} (or set baseURL in caid.config.yaml)` : 'start the model server, or fix --base-url / OPENAI_BASE_URL (most servers want it to end in /v1)';
+      out.push({ name, ok: false, required, detail: `${ref.model} at ${redactUrl(baseURL)}: ${server.problem}`, fix });
       continue;
     }
     const listed = server.models.length === 0 || server.models.includes(ref.model);
