@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
+import { AGENT_PRESETS, secretRedactor, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
 import { probeServer, probeToolCalls, v1Instead } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
@@ -30,7 +30,10 @@ export interface DoctorFlags { given: RunSettingsInput; repo: string; config?: s
  * fails, 0 otherwise; 2 on bad input (unreadable config).
  */
 export async function doctorCommand(f: DoctorFlags): Promise<number> {
-  const checks = await doctorChecks(f);
+  // Every line through the one secret rule: a failed probe's message quotes the URL it fetched,
+  // and `http://user:password@host/v1` printed its password.
+  const redact = secretRedactor(process.env);
+  const checks = (await doctorChecks(f)).map((c) => ({ ...c, detail: redact(c.detail), ...(c.fix ? { fix: redact(c.fix) } : {}) }));
   const failed = checks.filter((c) => !c.ok && c.required);
   if (f.json) {
     process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, checks })}\n`);
@@ -68,10 +71,11 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
     : { name: 'git identity', ok: false, required: false, detail: 'user.name or user.email is not set (caid commits as caid; `caid land` merge commits need yours)', fix: 'git config --global user.name "You"; git config --global user.email you@example.com' });
 
   // Settings as `caid run` would resolve them here (config file, flags, environment).
-  const { config } = loadConfig(dir, f.config);
-  const settings = resolveSettings(f.given, config, process.env, { repoDir: dir });
-
+  // From a sub-folder too: the config is the repository root's, as `caid run` reads it.
   const root = repo?.root ?? dir;
+  const { config } = loadConfig(root, f.config);
+  const settings = resolveSettings(f.given, config, process.env, { repoDir: root });
+
   const wtRoot = settings.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT ?? defaultWorktreeRoot(root);
   // A diagnostic changes nothing: the root is not created here (caid run does that).
   const rootCheck = checkWorktreeRoot(wtRoot);
