@@ -89,3 +89,29 @@ describe('caid doctor prints no secret', () => {
     }
   }, 60_000);
 });
+
+describe('the next commands caid init and caid run print work from where the user is', () => {
+  it('caid init from a sub-folder names the plan as a path from there; in a repository without commits it says to commit first', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'my proj'), { 'src/sub/.keep': '' });
+    const r = await runCli(['init'], { cwd: path.join(repo, 'src', 'sub'), env: { CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/next: caid doctor, then caid run --plan \.\.\/\.\.\/plan\.yaml \(/);
+
+    const fresh = path.join(dir, 'fresh repo');
+    mkdirSync(fresh);
+    git(fresh, 'init', '-q');
+    const bare = await runCli(['init'], { cwd: fresh, env: { CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9' } });
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toMatch(/next: commit something first \(git add -A && git commit -m "initial".*\), then caid doctor, then caid run --plan plan\.yaml/);
+  }, 60_000);
+
+  it('a run from a detached HEAD prints a land command that names --into', async () => {
+    const { dir, repo } = spacedRepo();
+    git(repo, 'checkout', '-q', '--detach', 'HEAD');
+    writeFileSync(path.join(dir, 'plan.yaml'), 'goal: notes\ntasks:\n  - { id: notes, title: Notes, prompt: write notes.txt }\n');
+    const r = await runCli(['run', '--plan', path.join(dir, 'plan.yaml')], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^Land it: +caid land \S+ --into BRANCH$/m);
+  }, 120_000);
+});

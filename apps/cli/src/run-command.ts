@@ -141,7 +141,9 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
     process.stderr.write(`\nResult: git -C ${shellArg(final.repo)} log --oneline --graph ${final.branch}\n`);
     // The README's next step, ready to paste (an incomplete run lands only with --partial).
     const where = path.resolve(final.repo) === process.cwd() ? '' : ` --repo ${shellArg(final.repo)}`;
-    if (!f.land) process.stderr.write(`Land it:  caid land ${final.runId}${where}${final.status === 'incomplete' ? ' --partial' : ''}\n`);
+    // A run from a detached HEAD has no branch to land into: the command says to name one.
+    const into = final.baseBranch ? '' : ' --into BRANCH';
+    if (!f.land) process.stderr.write(`Land it:  caid land ${final.runId}${where}${into}${final.status === 'incomplete' ? ' --partial' : ''}\n`);
   }
   if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${shellArg(final.repo)}   (then open /runs/${final.runId})\n`);
   const landed = f.land && final.status === 'succeeded' ? await landAtEnd(root, final.runId) : true;
