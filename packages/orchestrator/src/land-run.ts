@@ -88,6 +88,6 @@ function refusal(out: Extract<LandOutcome, { ok: false }>, from: string, runId: 
     case 'no-branch': return `branch ${out.branch} does not exist; name an existing branch with --into`;
     case 'not-fast-forward': return `${out.branch} has commits that ${from} does not: it cannot be fast-forwarded; land with --merge or --squash`;
     case 'conflict': return `${from} conflicts with ${out.branch} in:\n${list}\nnothing was changed; merge it yourself (git merge ${from}) or rebase your branch first`;
-    case 'dirty': return `landing would touch files with uncommitted changes in your checkout:\n${list}\nnothing was changed; commit or stash them, then run \`caid land ${runId}\``;
+    case 'dirty': return `landing would touch files with uncommitted changes in your checkout:\n${list}\nnothing was changed; commit them or stash them (\`git stash -u\`: a plain git stash leaves untracked files where they are), then run \`caid land ${runId}\` again`;
   }
 }
