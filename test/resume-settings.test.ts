@@ -1,8 +1,8 @@
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { PlanSchema, RunSettingsSchema, type RunEvent, type RunSettings } from '@caid/core';
-import { loadRunState, readEvents, runPlan } from '@caid/orchestrator';
+import { loadRunState, readEvents, resumeRun, runPlan } from '@caid/orchestrator';
 import { budgetWatch, runtimeSettings } from '../apps/cli/src/runtime-settings.js';
 import { localQueue } from '../apps/cli/src/local-queue.js';
 import { driveSettings } from '../apps/cli/src/drive-settings.js';
@@ -78,8 +78,8 @@ describe('resume keeps every kind of setting (in-process)', () => {
   it('run.started records them as given; resume with no flags continues with exactly those and honours them', async () => {
     const { repo, runId, settings } = await interruptedRun();
     const recorded = loadRunState(repo, runId).settings;
-    // Every setting as given; the worktree root as its real path, the gate and report as the run uses them.
-    expect(recorded).toEqual({ ...settings, worktreeRoot: realpathSync(settings.worktreeRoot!) });
+    // Every setting as given; the worktree root as its real path, the verify (the plan's), gate and report as the run uses them.
+    expect(recorded).toEqual({ ...settings, verify: PLAN.verify, worktreeRoot: realpathSync(settings.worktreeRoot!) });
     // The interrupt is no outcome: the cancelled task shows as in flight, not failed.
     expect(loadRunState(repo, runId).tasks.bad!.status).not.toBe('failed');
 
@@ -155,5 +155,73 @@ describe('resume keeps every kind of setting (in-process)', () => {
     expect(resumed.settings).toEqual({ ...recorded, limits: { ...recorded.limits, verifyAttempts: 1 }, mergeQueue: { ...recorded.mergeQueue, batchMax: 4 } });
     // verifyAttempts 1: the failure before the interrupt already used it up, so no verify runs again.
     expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(1);
+  }, 60_000);
+});
+
+const eventsFile = (repo: string, runId: string) => path.join(repo, '.caid', 'runs', runId, 'events.jsonl');
+
+/** Rewrites the log's run.started line as an older caid wrote it. */
+function rewriteStarted(repo: string, runId: string, edit: (e: Record<string, unknown>) => void): void {
+  const lines = readFileSync(eventsFile(repo, runId), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  edit(lines.find((e) => e.type === 'run.started')!);
+  writeFileSync(eventsFile(repo, runId), `${lines.map((e) => JSON.stringify(e)).join('\n')}\n`);
+}
+
+describe('the recorded settings are what a run and a resume drive with (issue 16)', () => {
+  it('resumeRun handed other settings drives with them, not with run.started\'s own fields', async () => {
+    const { repo, runId } = await interruptedRun();
+    const recorded = loadRunState(repo, runId).settings!;
+    const settings = { ...recorded, verify: 'true' };
+    const runtime = runtimeSettings(settings, {}, process.env);
+    const final = await resumeRun({
+      repoDir: repo, runId, settings, changed: ['verify'], ...driveSettings(settings), secrets: runtime.secrets,
+      queue: localQueue(runtime, budgetWatch(runtime.budget), settings.workers),
+    });
+    // The old verify (test ! -e bad.txt) refused bad.txt; the one the settings name passes it.
+    expect(final.tasks.bad!.status).toBe('merged');
+    expect(final.tasks.ok!.status).toBe('merged');
+    expect(readEvents(eventsFile(repo, runId)).filter((e) => e.type === 'task.verify-failed')).toHaveLength(1);
+  }, 60_000);
+
+  it('a log with no settings (before caid recorded them) resumes with run.started\'s verify and worktree root', async () => {
+    const { repo, runId } = await interruptedRun();
+    const root = loadRunState(repo, runId).worktreeRoot;
+    rewriteStarted(repo, runId, (e) => { delete e.settings; });
+    expect(loadRunState(repo, runId).settings).toBeUndefined();
+    // Such a log names no model: resume is given one, as it was then.
+    const given = { models: { worker: { model: 'scripted-m', baseURL: model.server.url, apiKeyEnv: 'CAID_TEST_KEY' } } };
+    expect(await quietly(() => resumeCommand(runId, { given, repo, quiet: true }))).toBe(1);
+    const state = loadRunState(repo, runId);
+    // Still gated by the plan's verify: refused again (default attempts 2), so bad fails and ok is skipped.
+    expect(state.tasks.bad!.status).toBe('failed');
+    expect(state.tasks.ok!.status).toBe('skipped');
+    expect(readEvents(eventsFile(repo, runId)).filter((e) => e.type === 'task.verify-failed')).toHaveLength(2);
+    // The resume recorded what it ran with, taken from the log.
+    expect(state.settings).toMatchObject({ verify: PLAN.verify, worktreeRoot: root });
+  }, 60_000);
+
+  it('settings recorded without the plan\'s verify and setup (as caid did before) read them from run.started', async () => {
+    const { repo, runId } = await interruptedRun();
+    rewriteStarted(repo, runId, (e) => {
+      const s = e.settings as Record<string, unknown>;
+      delete s.verify;
+      s.setup = 'touch .config-setup';
+      e.setup = 'touch .setup-ran';
+    });
+    expect(loadRunState(repo, runId).settings).toMatchObject({ verify: PLAN.verify, setup: 'touch .setup-ran' });
+    expect(await quietly(() => resumeCommand(runId, { given: {}, repo, quiet: true }))).toBe(1);
+    // verifyAttempts 3 as recorded, against the plan's verify.
+    expect(readEvents(eventsFile(repo, runId)).filter((e) => e.type === 'task.verify-failed')).toHaveLength(3);
+    expect(loadRunState(repo, runId).tasks.bad!.status).toBe('failed');
+  }, 60_000);
+
+  it('a resume cannot move the run\'s worktrees: exit before anything is written', async () => {
+    const { repo, runId } = await interruptedRun();
+    const recorded = loadRunState(repo, runId).settings!;
+    const before = readFileSync(eventsFile(repo, runId), 'utf8');
+    const settings = { ...recorded, worktreeRoot: path.join(path.dirname(recorded.worktreeRoot!), 'elsewhere') };
+    const runtime = runtimeSettings(settings, {}, process.env);
+    await expect(resumeRun({ repoDir: repo, runId, settings, queue: localQueue(runtime, budgetWatch(runtime.budget), 1) })).rejects.toThrow(/keeps its worktrees under/);
+    expect(readFileSync(eventsFile(repo, runId), 'utf8')).toBe(before);
   }, 60_000);
 });

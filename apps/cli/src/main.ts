@@ -43,7 +43,7 @@ program
   .command('plan')
   .description('turn a goal into a validated task graph and write it as a plan file; or draw one with --show')
   .argument('[goal]', 'what to build')
-  .option('--out <file>', 'where to write the plan (.yaml or .json)', 'plan.yaml')
+  .option('--out <file>', 'where to write the plan (.yaml or .json) (default: plan.yaml at the repository root)')
   .option('--force', 'overwrite --out if it exists')
   .option('--verify <cmd>', 'the test command the plan must keep green (default: detected)')
   .option('--show <file>', 'draw an existing plan file instead of planning')

@@ -6,6 +6,7 @@ import { Repo } from '@caid/git';
 import { isAlive, loadConfig, loadRunState, readOwner, resumeRun, tidyEndedRun } from '@caid/orchestrator';
 import type { TaskQueue } from '@caid/scheduler';
 import { formatState } from './format-state.js';
+import { keptAtEnd } from './kept-worktrees-note.js';
 import { progressReporter } from './progress-reporter.js';
 import { announceSandbox, budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
 import { changedSettings, resolveSettings } from './resolve-settings.js';
@@ -76,7 +77,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
     onEvent: (e, s) => progress.onEvent(e, s),
   }).finally(async () => { progress.stop(); await queue.close(); });
   interrupt.dispose();
-  process.stderr.write(`\n${formatState(final)}\n`);
+  process.stderr.write(`\n${formatState(final)}\n${await keptAtEnd(repo, final)}`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return runExitCode(final.status);
 }
@@ -85,7 +86,9 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
 function resumeSettings(before: RunState, given: RunSettingsInput, repoRoot: string): RunSettings {
   if (before.settings) return resolveSettings(given, {}, process.env, { recorded: before.settings, repoDir: repoRoot });
   const legacy = resolveSettings({ workers: before.workers, ...given }, loadConfig(repoRoot).config, process.env, { repoDir: repoRoot });
-  return { ...legacy, worktreeRoot: before.worktreeRoot };
+  // What the log itself says the run used: its worktree root, verify and setup (the config's setup applied only without the plan's).
+  const { verify: _v, setup: _s, ...rest } = legacy;
+  return { ...rest, worktreeRoot: before.worktreeRoot, ...(before.verify ? { verify: before.verify } : {}), ...(before.setup ? { setup: before.setup } : {}) };
 }
 
 /** The plan the run started from (`plan.json`), for a scaffold the resumed run has still to do; else its goal and tasks. */

@@ -25,3 +25,4 @@ export * from './schedule-book.js';
 export { step } from './schedule-step.js';
 export { holdsSlot } from './hold-slot.js';
 export { outcomeEvents } from './outcome-events.js';
+export * from './run-inputs.js';

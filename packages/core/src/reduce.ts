@@ -4,6 +4,7 @@ import { addUsage, ZERO_USAGE, type Usage } from './usage.js';
 import type { GateMode, GateReport, TestCounts } from './gate.js';
 import { applyRevision } from './apply-revision.js';
 import type { RunSettings } from './run-settings.js';
+import { startedSettings } from './run-inputs.js';
 
 export type TaskStatus = 'pending' | 'queued' | 'running' | 'integrating' | 'merged' | 'failed' | 'skipped';
 
@@ -141,8 +142,9 @@ export function reduce(s: RunState, e: RunEvent): RunState {
     case 'run.started': {
       const tasks: Record<string, TaskState> = {};
       for (const t of e.tasks) tasks[t.id] = newTaskState(t);
-      const { type: _t, at, tasks: _ts, ...run } = e;
-      return { ...s, ...run, status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
+      const { type: _t, at, tasks: _ts, settings: _st, ...run } = e;
+      const settings = startedSettings(e);
+      return { ...s, ...run, ...(settings ? { settings } : {}), status: 'running', head: e.baseCommit, order: e.tasks.map((t) => t.id), tasks, startedAt: at };
     }
     case 'run.resumed':
       return { ...s, status: 'running', settings: e.settings ?? s.settings, finishedAt: undefined, reason: undefined, reasonMessage: undefined };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { debuglog } from 'node:util';
-import { DEFAULT_RUN_SETTINGS, INTEGRATION_DIR, TaskSchema, runDir, type NewRunEvent, type RunState, type TaskJob } from '@caid/core';
+import { DEFAULT_RUN_SETTINGS, INTEGRATION_DIR, runInputs, TaskSchema, runDir, type NewRunEvent, type RunState, type TaskJob } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { batchIntegrator, TestGate } from '@caid/integrator';
 import { schedule } from '@caid/scheduler';
@@ -39,9 +39,12 @@ export function driveRun(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunS
 
 async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState> {
   const start = log.current;
-  const { runId, worktreeRoot, verify } = start;
+  const { runId } = start;
+  // The recorded settings (as a resume left them) say what the run drives with.
+  const inputs = runInputs(start);
+  const { worktreeRoot, verify } = inputs;
   // Verify runs in the integration worktree: it needs the same dependencies as the tasks'.
-  const setup = start.setup && verify ? start.setup : undefined;
+  const setup = inputs.setup && verify ? inputs.setup : undefined;
   // One integration worktree per batch that may verify at once; the first also serves scaffold, review and replan.
   const lanes = Array.from({ length: Math.max(1, o.verifyConcurrency ?? 1) }, (_, i) => integrationWorktree(repo, {
     runId, worktreeRoot, prepare: o.prepare, ...(i ? { name: `${INTEGRATION_DIR}-${i + 1}` } : {}),
@@ -86,7 +89,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const makeJob = (taskId: string, attempt: number, round: TaskJob['round']): TaskJob => {
     const task = log.current.tasks[taskId]!;
     const job: TaskJob = {
-      runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: start.setup, verify, prepare: o.prepare,
+      runId, repo: repo.root, worktreeRoot, task, attempt, round, setup: inputs.setup, verify, prepare: o.prepare,
       usedTokens: task.usage.inputTokens + task.usage.outputTokens,
       ...(o.conflictWarnings ? { conflictWarnings: o.conflictWarnings } : {}),
     };
@@ -95,7 +98,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
     return { ...job, task: TaskSchema.parse(job.task), remote, base: log.current.head, ...(round.kind !== 'start' && task.commit ? { head: task.commit } : {}) };
   };
   // Distributed workers keep task worktrees on their own machines; only local ones are retired here.
-  const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: start.workers });
+  const retirer = remote ? undefined : worktreeRetirer(repo, worktreeRoot, runId, { keep: inputs.workers });
   const queue = remote ? relayTranscripts(o.queue, repo.root, log.secrets) : reopenAfterRetirement(o.queue, (taskId) => retirer!.settledFor(taskId));
   // Numbered here, not from the log: two batches in flight may both start before either is logged.
   let batchNo = log.current.batches ?? 0;

@@ -62,7 +62,7 @@ export interface RunOptions extends DriveOptions {
   runId?: string;
   /** Runs in each new worktree when the plan has no `setup` of its own (config `setup`). */
   setup?: string;
-  /** The resolved settings, recorded in `run.started` (with the plan's gate and verify report filled in) for resume. */
+  /** The resolved settings, recorded in `run.started` (with the plan's verify, setup, gate and verify report filled in): what the drive and a resume read. */
   settings?: RunSettings;
   /** The sandbox this coordinator's agents run under (`auto` resolved), recorded in `run.started`. */
   sandbox?: 'none' | 'bwrap';
@@ -85,13 +85,22 @@ export async function runPlan(o: RunOptions): Promise<RunState> {
     await repo.createBranch(branch, baseCommit);
     recordIntegrationTip(repo, branch, baseCommit);
     const setup = o.plan.setup ?? o.setup;
+    const verify = o.verify ?? o.plan.verify;
     const gate = o.gate ?? o.plan.gate;
     const verifyReport = o.verifyReport ?? o.plan.verifyReport;
-    const settings = o.settings && { ...o.settings, worktreeRoot, ...(gate ? { gate } : {}), ...(verifyReport ? { verifyReport } : {}), ...(o.plan.partialProgress ? { partialProgress: true } : {}) };
+    // Recorded as the run uses them (the plan's verify, setup, gate and report filled in): the drive and a resume read these.
+    let settings: RunSettings | undefined;
+    if (o.settings) {
+      const { verify: _v, setup: _s, ...given } = o.settings;
+      settings = {
+        ...given, workers: o.workers, worktreeRoot, ...(verify ? { verify } : {}), ...(setup ? { setup } : {}),
+        ...(gate ? { gate } : {}), ...(verifyReport ? { verifyReport } : {}), ...(o.plan.partialProgress ? { partialProgress: true } : {}),
+      };
+    }
     const baseBranch = await startBranch(repo, base);
     const { event, state } = log.append({
       type: 'run.started', runId, goal: o.plan.goal, repo: repo.root, base, baseCommit, ...(baseBranch ? { baseBranch } : {}), branch, worktreeRoot,
-      workers: o.workers, verify: o.verify ?? o.plan.verify, setup, tasks: o.plan.tasks,
+      workers: o.workers, verify, setup, tasks: o.plan.tasks,
       ...(o.remote ? { remote: o.remote, queue: o.queueAddress } : {}),
       ...(settings ? { settings } : {}),
       ...(o.sandbox ? { sandbox: o.sandbox } : {}),
