@@ -78,13 +78,23 @@ describe('from a sub-folder of a repository whose path has a space', () => {
   }, 120_000);
 });
 
-describe('caid doctor prints no secret', () => {
-  it('a base URL with a password is named without it, in text and in JSON', async () => {
+describe('caid doctor prints no secret; a base URL with a password is refused, not "no answer"', () => {
+  it('a key in the base URL is not printed by doctor, in text or in JSON', async () => {
     const { sub } = spacedRepo();
     for (const json of [[], ['--json']]) {
-      const r = await runCli(['doctor', '--base-url', 'http://user:pw0rdSECRET@127.0.0.1:9/v1', '--model', 'x', ...json], { cwd: sub });
+      const r = await runCli(['doctor', '--base-url', 'http://127.0.0.1:9/v1?key=sk-abcdefSECRET0123456789', '--model', 'x', ...json], { cwd: sub });
       expect(r.code).toBe(1);
       expect(`${r.stdout}${r.stderr}`).toMatch(/model worker/);
+      expect(`${r.stdout}${r.stderr}`).not.toContain('SECRET0123456789');
+    }
+  }, 60_000);
+
+  it('user:password in the base URL: run and doctor say so (exit 2), without the password', async () => {
+    const { sub } = spacedRepo();
+    for (const cmd of [['run', 'a goal'], ['doctor']]) {
+      const r = await runCli([...cmd, '--base-url', 'http://user:pw0rdSECRET@127.0.0.1:9/v1', '--model', 'x'], { cwd: sub });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('the base URL http://127.0.0.1:9/v1 carries a user name or password, which caid cannot send');
       expect(`${r.stdout}${r.stderr}`).not.toContain('pw0rdSECRET');
     }
   }, 60_000);
