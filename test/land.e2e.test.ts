@@ -68,6 +68,10 @@ describe('caid land', () => {
     expect(git(repo, 'rev-parse', 'main')).toBe(before);
     expect(readFileSync(path.join(repo, 'one.txt'), 'utf8')).toBe('my work in progress\n');
     expect(readFileSync(path.join(repo, 'two.txt'), 'utf8')).toBe('my untracked two\n');
+    // The command to run again keeps the options that shape the landing.
+    const squash = await runCli(['land', run.runId, '--repo', repo, '--squash', '--into', 'main']);
+    expect(squash.code).toBe(2);
+    expect(squash.stderr).toContain(`then run \`caid land ${run.runId} --into main --squash\` again`);
     // The advice works: `git stash -u` takes both, the land goes through, and the stash holds the work.
     git(repo, '-c', 'user.name=U', '-c', 'user.email=u@example.com', 'stash', '-u');
     const landed = await runCli(['land', run.runId, '--repo', repo]);
