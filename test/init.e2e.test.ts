@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
@@ -95,5 +96,20 @@ describe('caid init', () => {
     const refused = await runCli(['plan', 'write the notes', '--model', 'scripted', '--base-url', vllm.url], { cwd: edited });
     expect(refused.code).toBe(2);
     expect(readFileSync(path.join(edited, 'plan.yaml'), 'utf8')).toBe(text);
+  }, 60_000);
+
+  it('a Python repository where only python3 is on PATH gets `python3 -m pytest` (Debian, Ubuntu); with python too, `python -m pytest`', async () => {
+    const bin = (names: string[]) => {
+      const d = path.join(tempDir(), 'bin');
+      mkdirSync(d);
+      for (const n of names) symlinkSync(execFileSync('sh', ['-c', `command -v ${n === 'python' ? 'python3' : n}`]).toString().trim(), path.join(d, n));
+      return d;
+    };
+    for (const [names, verify] of [[['git', 'python3'], 'python3 -m pytest'], [['git', 'python', 'python3'], 'python -m pytest']] as const) {
+      const repo = makeRepo(path.join(tempDir(), 'repo'), { 'pyproject.toml': '[tool.pytest.ini_options]\n' });
+      const r = await runCli(['init', '--repo', repo], { env: { PATH: bin([...names]), CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9' } });
+      expect(r.code, r.stderr).toBe(0);
+      expect((await loadPlan(path.join(repo, 'plan.yaml'))).verify).toBe(verify);
+    }
   }, 60_000);
 });

@@ -27,5 +27,8 @@ tasks:
 export function isUntouchedStarter(file: string): boolean {
   if (!statSync(file).isFile()) return false;
   const text = readFileSync(file, 'utf8');
-  return [detectTestCommand(path.dirname(file)), undefined].some((verify) => text === starterPlanText(verify));
+  const found = detectTestCommand(path.dirname(file));
+  // `python` or `python3` follows the PATH of the moment, which may differ from init's.
+  const pythons = found && /^python3? /.test(found) ? ['python', 'python3'].map((p) => found.replace(/^python3? /, `${p} `)) : [];
+  return [found, ...pythons, undefined].some((verify) => text === starterPlanText(verify));
 }
