@@ -148,6 +148,8 @@ describe('caid resume with the settings the run recorded', () => {
     expect(JSON.parse(r2.stdout).tasks[0]).toMatchObject({ id: 'always-bad', status: 'merged' });
     expect(r2.stderr).toMatch(/resuming run \S+ \(changed: verify\)/);
     expect(events(repo, runId).find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['verify'], settings: { verify: 'test -e bad.txt' } });
+    // caid logs replays both sessions and says where the resume began, and what it changed.
+    expect((await runCli(['logs', runId, '--repo', repo])).stdout).toMatch(/run cancelled[^\n]*\n\d\d:\d\d:\d\d run resumed \(changed: verify\)\n[\s\S]*run succeeded/);
     // The gate's mode is the run's, chosen at its start: resume does not take --gate.
     expect((await runCli(['resume', runId, '--repo', repo, '--gate', 'all'])).stderr).toMatch(/unknown option '--gate'/);
   }, 90_000);
