@@ -9,6 +9,7 @@ import { planCommand } from './plan-command.js';
 import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
 import { setupLogging } from './setup-logging.js';
+import { ignoreClosedPipes } from './closed-pipes.js';
 import type { LogFormat } from '@caid/log';
 import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
@@ -16,6 +17,8 @@ import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
+
+ignoreClosedPipes();
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
