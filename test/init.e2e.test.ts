@@ -69,6 +69,15 @@ describe('caid init', () => {
     const again = await runCli(['init', '--repo', repo], { env });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/caid\.config\.yaml and plan\.yaml already exist .*--force/);
+    // --force would replace the edited config; the starter plan is still init's own.
+    expect(again.stderr).toContain('pass --force to overwrite (that replaces caid.config.yaml as it is now: copy or rename it first to keep it)');
+    // A plan.yaml of the user's own (here: for another tool) is named too.
+    const own = makeRepo(path.join(dir, 'own-plan'), { 'plan.yaml': 'steps: [deploy]\n' });
+    const theirs = await runCli(['init', '--repo', own], { env });
+    expect(theirs.code).toBe(2);
+    expect(theirs.stderr).toContain('plan.yaml already exists in');
+    expect(theirs.stderr).toContain('(that replaces plan.yaml as it is now: copy or rename it first to keep it)');
+    expect(readFileSync(path.join(own, 'plan.yaml'), 'utf8')).toBe('steps: [deploy]\n');
     expect(readFileSync(path.join(repo, 'caid.config.yaml'), 'utf8')).toBe('sandbox: bwrap\n');
     const forced = await runCli(['init', '--repo', repo, '--force'], { env: { CAID_INIT_SERVERS: `ollama=${ollamaUrl}` } });
     expect(forced.code, forced.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { InputError } from '@caid/core';
 import { isGitRepo, Repo } from '@caid/git';
 import { ollamaModels, probeServer } from '@caid/llm';
 import { detectTestCommand } from '@caid/planner';
-import { starterPlanText } from './starter-plan.js';
+import { isUntouchedStarter, starterPlanText } from './starter-plan.js';
 import { shellArg } from './shell-arg.js';
 
 /** A local model server caid knows how to find: its provider preset and where it usually listens. */
@@ -56,7 +56,13 @@ export async function initCommand(f: { repo: string; force?: boolean }): Promise
   const configFile = path.join(root, 'caid.config.yaml');
   const planFile = path.join(root, 'plan.yaml');
   const existing = [configFile, planFile].filter((p) => existsSync(p));
-  if (existing.length && !f.force) throw new InputError(`${existing.map((p) => path.basename(p)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${root}; pass --force to overwrite`);
+  if (existing.length && !f.force) {
+    // A plan.yaml of the user's own (not init's unedited starter) or any config holds their work:
+    // the advice to pass --force says that it replaces those.
+    const theirs = existing.filter((p) => p !== planFile || !isUntouchedStarter(p)).map((p) => path.basename(p));
+    const lost = theirs.length ? ` (that replaces ${theirs.join(' and ')} as ${theirs.length === 1 ? 'it is' : 'they are'} now: copy or rename ${theirs.length === 1 ? 'it' : 'them'} first to keep ${theirs.length === 1 ? 'it' : 'them'})` : '';
+    throw new InputError(`${existing.map((p) => path.basename(p)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${root}; pass --force to overwrite${lost}`);
+  }
   const found = (await Promise.all(candidates(process.env).map(detect))).filter((x): x is Found => x !== null);
   writeFileSync(configFile, configText(found));
   // A plan file's verify is what gates merges; `caid run --plan` detects nothing, so write the
