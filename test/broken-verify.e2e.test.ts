@@ -22,4 +22,16 @@ describe('a verify command that cannot run', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/gate: all \(verify fails on the base \(exit 127: .*pytset: not found\) and caid cannot read per-test results/);
   }, 120_000);
+
+  it('a failing setup names its first lines, where npm, pip and make put the error, not only its last', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    const plan = path.join(dir, 'plan.yaml');
+    // Like `npm ci` without a lockfile: the error, then pages of usage.
+    const setup = 'echo "npm error the real error: no package-lock.json"; for i in $(seq 1 200); do echo "npm error   --option-$i  what option $i does"; done; exit 1';
+    writeFileSync(plan, `goal: g\nsetup: '${setup}'\ntasks:\n  - { id: notes, title: Notes, prompt: write notes }\n`);
+    const r = await runCli(['run', '--plan', plan, '--repo', repo, ...model.flags(), '--worktree-root', path.join(dir, 'wt')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/notes agent stopped: setup-failed \(setup command .* exited 1: npm error the real error: no package-lock\.json/);
+  }, 120_000);
 });
