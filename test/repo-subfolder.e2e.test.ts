@@ -56,7 +56,8 @@ describe('from a sub-folder of a repository whose path has a space', () => {
     expect(r.stderr).not.toMatch(/uncommitted or untracked files.*caid\.config\.yaml/);
 
     const landLine = /^Land it: +(caid land .*)$/m.exec(r.stderr)?.[1];
-    expect(landLine).toBe(`caid land ${runId} --repo '${repo}'`);
+    // From inside the repository the command needs no --repo (it finds the root from here).
+    expect(landLine).toBe(`caid land ${runId}`);
     expect(/^Result: (git -C .*)$/m.exec(r.stderr)?.[1]).toBe(`git -C '${repo}' log --oneline --graph caid/${runId}/integration`);
     const landed = await paste(landLine!, dir, sub);
     expect(landed.status, landed.output).toBe(0);

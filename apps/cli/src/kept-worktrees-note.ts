@@ -3,7 +3,7 @@ import type { RunState } from '@caid/core';
 import type { Repo } from '@caid/git';
 import { keptWorktrees, type KeptWorktrees } from '@caid/orchestrator';
 import { logger } from '@caid/log';
-import { shellArg } from './shell-arg.js';
+import { repoFlag } from './shell-arg.js';
 
 const clog = logger('cli');
 
@@ -27,7 +27,7 @@ export function keptWorktreesNote(k: KeptWorktrees, s: RunState, o: { dead?: boo
   if (!n) return [`worktrees: none kept${k.bytes ? ` (${size} left under ${k.dir})` : ''}`];
   const names = k.paths.map((p) => path.relative(k.dir, p)).join(', ');
   const why = s.status === 'cancelled' ? `\`caid resume ${s.runId}\` continues in them` : 'the work of tasks that did not merge, to inspect';
-  const where = path.resolve(s.repo) === process.cwd() ? '' : ` --repo ${shellArg(s.repo)}`;
+  const where = repoFlag(s.repo);
   const force = k.dirty.length ? `; add --force for the ${k.dirty.length === 1 ? 'one' : k.dirty.length} with uncommitted changes` : '';
   return [
     `kept worktrees: ${n} (${names}) under ${k.dir}, ${size} on disk: ${why}`,

@@ -19,7 +19,7 @@ import { distributedQueue } from './distributed-queue.js';
 import { preflight } from './preflight.js';
 import { landAfterRun, report } from './land-command.js';
 import { logger } from '@caid/log';
-import { shellArg } from './shell-arg.js';
+import { repoFlag, shellArg } from './shell-arg.js';
 
 const clog = logger('cli');
 
@@ -140,7 +140,7 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   if (final.status === 'succeeded' || final.status === 'incomplete') {
     process.stderr.write(`\nResult: git -C ${shellArg(final.repo)} log --oneline --graph ${final.branch}\n`);
     // The README's next step, ready to paste (an incomplete run lands only with --partial).
-    const where = path.resolve(final.repo) === process.cwd() ? '' : ` --repo ${shellArg(final.repo)}`;
+    const where = repoFlag(final.repo);
     // A run from a detached HEAD has no branch to land into: the command says to name one.
     const into = final.baseBranch ? '' : ' --into BRANCH';
     if (!f.land) process.stderr.write(`Land it:  caid land ${final.runId}${where}${into}${final.status === 'incomplete' ? ' --partial' : ''}\n`);
