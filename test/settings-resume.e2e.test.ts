@@ -147,6 +147,9 @@ describe('caid resume with the settings the run recorded', () => {
     expect(r2.code, r2.stderr).toBe(0);
     expect(JSON.parse(r2.stdout).tasks[0]).toMatchObject({ id: 'always-bad', status: 'merged' });
     expect(r2.stderr).toMatch(/resuming run \S+ \(changed: verify\)/);
+    // The gate line tells about the new verify (it fails on the base), not the old one's reason.
+    expect(r2.stderr).toMatch(/gate: all \(--gate all \(verify fails on the base\)\)/);
+    expect(r2.stderr).not.toContain('verify passes on the base');
     expect(events(repo, runId).find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['verify'], settings: { verify: 'test -e bad.txt' } });
     // caid logs replays both sessions and says where the resume began, and what it changed.
     expect((await runCli(['logs', runId, '--repo', repo])).stdout).toMatch(/run cancelled[^\n]*\n\d\d:\d\d:\d\d run resumed \(changed: verify\)\n[\s\S]*run succeeded/);

@@ -66,7 +66,7 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
     ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
     : undefined;
   // A resumed run keeps the mode it started with, and the reason it was chosen then.
-  const reason = o.resume && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
+  const reason = o.resume && !o.verifyChanged && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
   const verifyMs = gate ? Date.now() - baseVerifyStarted : undefined;
   if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
   const integrateBatch = batchIntegrator({

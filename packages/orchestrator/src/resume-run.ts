@@ -41,7 +41,7 @@ export async function resumeRun(o: ResumeOptions): Promise<RunState> {
     const { event, state: s } = log.append({ type: 'run.resumed', changed: o.changed ?? [], ...(o.settings ? { settings: o.settings } : {}) });
     o.onEvent?.(event, s);
     // driveRun repairs the integration worktree, or adds it again, when the run needs it.
-    return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s) });
+    return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s), verifyChanged: (o.changed ?? []).includes('verify') });
   } finally {
     lock.release();
   }
