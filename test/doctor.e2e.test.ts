@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
 import { makeRepo, removeTemps, runCli, tempDir } from './cli-harness.js';
@@ -46,6 +47,19 @@ describe('caid doctor', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^✔ model worker tools +native tool calls$/m);
     expect(text.stdout).toMatch(/caid is ready to run here/);
+  }, 60_000);
+
+  it('checks a worktree root that is not there yet without creating it (a diagnostic changes nothing)', async () => {
+    const root = path.join(dir, 'not-yet', 'worktrees');
+    const r = await runCli(['doctor', '--repo', repo, '--model', 'scripted', '--base-url', native.url, '--worktree-root', root, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(check(JSON.parse(r.stdout) as Report, 'worktree root')).toMatchObject({ ok: true, detail: `${root} (not there yet; caid creates it in ${dir}) is writable` });
+    expect(existsSync(path.join(dir, 'not-yet'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.caid-doctor-'))).toEqual([]);
+    // Where nothing can be written, it fails with what to do.
+    const bad = await runCli(['doctor', '--repo', repo, '--model', 'scripted', '--base-url', native.url, '--worktree-root', path.join(repo, 'a.txt', 'wt'), '--json']);
+    expect(bad.code).toBe(1);
+    expect(check(JSON.parse(bad.stdout) as Report, 'worktree root')).toMatchObject({ ok: false, detail: expect.stringContaining('a.txt is not a folder'), fix: expect.stringContaining('--worktree-root') });
   }, 60_000);
 
   it('never sends OPENAI_API_KEY to a server whose key variable is named and unset (the run would not either)', async () => {

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
 import { loadConfig, loadPlan } from '@caid/orchestrator';
-import { makeRepo, removeTemps, runCli, tempDir } from './cli-harness.js';
+import { call, makeRepo, removeTemps, runCli, tempDir } from './cli-harness.js';
 
 // `caid init` against an Ollama-like server (GET /api/tags) and a scripted OpenAI-compatible one
 // (GET /v1/models), on free ports named through CAID_INIT_SERVERS (the real ports may be taken).
@@ -12,6 +13,7 @@ let ollama: Server;
 let ollamaUrl: string;
 let vllm: ScriptedModelServer;
 let dir: string;
+const PLANNED = { goal: 'x', tasks: [{ id: 'notes', title: 'Notes', prompt: 'Write NOTES.md.', dependsOn: [], files: ['NOTES.md'] }] };
 beforeAll(async () => {
   ollama = createServer((req, res) => {
     if (req.url === '/api/tags') return res.end(JSON.stringify({ models: [{ name: 'llama3:8b' }, { name: 'qwen2.5-coder:14b' }] }));
@@ -20,7 +22,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => ollama.listen(0, '127.0.0.1', r));
   ollamaUrl = `http://127.0.0.1:${(ollama.address() as { port: number }).port}`;
-  vllm = await startScriptedModel({ rules: [] });
+  // Also a planner for `caid plan` after `caid init`: it submits a one-task plan.
+  vllm = await startScriptedModel({ rules: [{ when: (c) => c.tools.includes('submit_plan'), reply: () => call('submit_plan', PLANNED) }] });
   dir = tempDir();
 });
 afterAll(async () => {
@@ -66,9 +69,56 @@ describe('caid init', () => {
     const again = await runCli(['init', '--repo', repo], { env });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/caid\.config\.yaml and plan\.yaml already exist .*--force/);
+    // --force would replace the edited config; the starter plan is still init's own.
+    expect(again.stderr).toContain('pass --force to overwrite (that replaces caid.config.yaml as it is now: copy or rename it first to keep it)');
+    // A plan.yaml of the user's own (here: for another tool) is named too.
+    const own = makeRepo(path.join(dir, 'own-plan'), { 'plan.yaml': 'steps: [deploy]\n' });
+    const theirs = await runCli(['init', '--repo', own], { env });
+    expect(theirs.code).toBe(2);
+    expect(theirs.stderr).toContain('plan.yaml already exists in');
+    expect(theirs.stderr).toContain('(that replaces plan.yaml as it is now: copy or rename it first to keep it)');
+    expect(readFileSync(path.join(own, 'plan.yaml'), 'utf8')).toBe('steps: [deploy]\n');
     expect(readFileSync(path.join(repo, 'caid.config.yaml'), 'utf8')).toBe('sandbox: bwrap\n');
     const forced = await runCli(['init', '--repo', repo, '--force'], { env: { CAID_INIT_SERVERS: `ollama=${ollamaUrl}` } });
     expect(forced.code, forced.stderr).toBe(0);
     expect(loadConfig(repo).config.models?.worker?.model).toBe('qwen2.5-coder:14b');
+  }, 60_000);
+
+  it('caid plan right after caid init replaces the unedited starter plan.yaml (and says so), but never a plan the user edited', async () => {
+    const repo = makeRepo(path.join(dir, 'then-plan'), { 'a.txt': 'a\n' });
+    expect((await runCli(['init', '--repo', repo], { env: { CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9' } })).code).toBe(0);
+    const plan = () => runCli(['plan', 'write the notes', '--model', 'scripted', '--base-url', vllm.url], { cwd: repo });
+    const r = await plan();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`plan written to ${path.join(repo, 'plan.yaml')} (it replaced caid init's unedited starter plan)`);
+    expect((await loadPlan(path.join(repo, 'plan.yaml'))).tasks.map((t) => t.id)).toEqual(['notes']);
+    // The planner's plan is the user's now: a second plan refuses to overwrite it.
+    const again = await plan();
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/plan\.yaml already exists \(and is not caid init's unedited starter\): pass --out FILE, or --force/);
+
+    // A starter the user touched (one comment added) is theirs: refused, and left exactly as it was.
+    const edited = makeRepo(path.join(dir, 'edited-starter'), { 'a.txt': 'a\n' });
+    expect((await runCli(['init', '--repo', edited], { env: { CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9' } })).code).toBe(0);
+    appendFileSync(path.join(edited, 'plan.yaml'), '# mine\n');
+    const text = readFileSync(path.join(edited, 'plan.yaml'), 'utf8');
+    const refused = await runCli(['plan', 'write the notes', '--model', 'scripted', '--base-url', vllm.url], { cwd: edited });
+    expect(refused.code).toBe(2);
+    expect(readFileSync(path.join(edited, 'plan.yaml'), 'utf8')).toBe(text);
+  }, 60_000);
+
+  it('a Python repository where only python3 is on PATH gets `python3 -m pytest` (Debian, Ubuntu); with python too, `python -m pytest`', async () => {
+    const bin = (names: string[]) => {
+      const d = path.join(tempDir(), 'bin');
+      mkdirSync(d);
+      for (const n of names) symlinkSync(execFileSync('sh', ['-c', `command -v ${n === 'python' ? 'python3' : n}`]).toString().trim(), path.join(d, n));
+      return d;
+    };
+    for (const [names, verify] of [[['git', 'python3'], 'python3 -m pytest'], [['git', 'python', 'python3'], 'python -m pytest']] as const) {
+      const repo = makeRepo(path.join(tempDir(), 'repo'), { 'pyproject.toml': '[tool.pytest.ini_options]\n' });
+      const r = await runCli(['init', '--repo', repo], { env: { PATH: bin([...names]), CAID_INIT_SERVERS: 'ollama=http://127.0.0.1:9' } });
+      expect(r.code, r.stderr).toBe(0);
+      expect((await loadPlan(path.join(repo, 'plan.yaml'))).verify).toBe(verify);
+    }
   }, 60_000);
 });

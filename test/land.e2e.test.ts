@@ -64,10 +64,20 @@ describe('caid land', () => {
     const before = git(repo, 'rev-parse', 'main');
     const r = await runCli(['land', run.runId, '--repo', repo]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`uncommitted changes[\\s\\S]*one\\.txt[\\s\\S]*two\\.txt[\\s\\S]*nothing was changed; commit or stash them, then run \`caid land ${run.runId}\``));
+    expect(r.stderr).toMatch(new RegExp(`uncommitted changes[\\s\\S]*one\\.txt[\\s\\S]*two\\.txt[\\s\\S]*nothing was changed; commit them or stash them \\(\`git stash -u\`: a plain git stash leaves untracked files where they are\\), then run \`caid land ${run.runId}\` again`));
     expect(git(repo, 'rev-parse', 'main')).toBe(before);
     expect(readFileSync(path.join(repo, 'one.txt'), 'utf8')).toBe('my work in progress\n');
     expect(readFileSync(path.join(repo, 'two.txt'), 'utf8')).toBe('my untracked two\n');
+    // The command to run again keeps the options that shape the landing.
+    const squash = await runCli(['land', run.runId, '--repo', repo, '--squash', '--into', 'main']);
+    expect(squash.code).toBe(2);
+    expect(squash.stderr).toContain(`then run \`caid land ${run.runId} --into main --squash\` again`);
+    // The advice works: `git stash -u` takes both, the land goes through, and the stash holds the work.
+    git(repo, '-c', 'user.name=U', '-c', 'user.email=u@example.com', 'stash', '-u');
+    const landed = await runCli(['land', run.runId, '--repo', repo]);
+    expect(landed.code, landed.stderr).toBe(0);
+    expect(git(repo, 'show', 'stash@{0}:one.txt')).toBe('my work in progress');
+    expect(git(repo, 'show', 'stash@{0}^3:two.txt')).toBe('my untracked two');
   }, 120_000);
 
   it('merges when the branch moved on, never rewriting the user commit; --ff-only refuses it', async () => {

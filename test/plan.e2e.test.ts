@@ -134,7 +134,7 @@ describe('caid plan', () => {
     expect((await runCli(['plan', '--show', file, '--format', 'svg'])).code).toBe(2);
     const exists = await runCli(['plan', 'good plan', '--repo', repo, '--out', file, '--model', 'm', '--base-url', model.url]);
     expect(exists.code).toBe(2);
-    expect(exists.stderr).toMatch(/already exists: pass --out FILE, or --force/);
+    expect(exists.stderr).toMatch(/already exists \(and is not caid init.s unedited starter\): pass --out FILE, or --force/);
     expect((await runCli(['plan', 'x', '--repo', path.join(outDir, 'nope')])).code).toBe(2);
   });
 });

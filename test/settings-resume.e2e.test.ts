@@ -123,4 +123,37 @@ describe('caid resume with the settings the run recorded', () => {
     expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(4);
     expect(log.find((e) => e.type === 'run.resumed')).toMatchObject({ changed: [] });
   }, 90_000);
+
+  it('a verify that refuses good work is fixed on resume: `caid resume <id> --verify CMD` gates with the new command (newuser2)', async () => {
+    const dir = tempDir();
+    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+    const plan = path.join(dir, 'plan.yaml');
+    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
+    let pid = 0;
+    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
+      '--verify-attempts', '5', '--json'], { onSpawn: (p) => { pid = p; } });
+    const failedOnce = () => {
+      const id = onlyRun(repo);
+      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.verify-failed'));
+    };
+    for (let i = 0; i < 1200 && !failedOnce(); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(pid, 'SIGINT');
+    const r1 = await first;
+    expect(r1.code, r1.stderr).toBe(130);
+    const runId = JSON.parse(r1.stdout).runId as string;
+
+    // Before: "error: unknown option '--verify'" (exit 2), and the run could only fail its attempts.
+    const r2 = await runCli(['resume', runId, '--repo', repo, '--verify', 'test -e bad.txt', '--json']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(JSON.parse(r2.stdout).tasks[0]).toMatchObject({ id: 'always-bad', status: 'merged' });
+    expect(r2.stderr).toMatch(/resuming run \S+ \(changed: verify\)/);
+    // The gate line tells about the new verify (it fails on the base), not the old one's reason.
+    expect(r2.stderr).toMatch(/gate: all \(--gate all \(verify fails on the base\)\)/);
+    expect(r2.stderr).not.toContain('verify passes on the base');
+    expect(events(repo, runId).find((e) => e.type === 'run.resumed')).toMatchObject({ changed: ['verify'], settings: { verify: 'test -e bad.txt' } });
+    // caid logs replays both sessions and says where the resume began, and what it changed.
+    expect((await runCli(['logs', runId, '--repo', repo])).stdout).toMatch(/run cancelled[^\n]*\n\d\d:\d\d:\d\d run resumed \(changed: verify\)\n[\s\S]*run succeeded/);
+    // The gate's mode is the run's, chosen at its start: resume does not take --gate.
+    expect((await runCli(['resume', runId, '--repo', repo, '--gate', 'all'])).stderr).toMatch(/unknown option '--gate'/);
+  }, 90_000);
 });

@@ -1,11 +1,10 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { AGENT_PRESETS, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
+import { AGENT_PRESETS, secretRedactor, type ModelRole, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { gitSetup, isGitRepo, Repo } from '@caid/git';
-import { probeServer, probeToolCalls } from '@caid/llm';
+import { probeServer, probeToolCalls, v1Instead } from '@caid/llm';
 import { AGENT_PRESET_COMMANDS, sandboxProblem } from '@caid/agent';
-import { defaultWorktreeRoot, loadConfig, prepareWorktreeRoot } from '@caid/orchestrator';
+import { checkWorktreeRoot, defaultWorktreeRoot, loadConfig } from '@caid/orchestrator';
 import { logger } from '@caid/log';
 import { resolveSettings } from './resolve-settings.js';
 import { modelEndpoint, modelFromSettings, modelRef } from './model-settings.js';
@@ -31,7 +30,10 @@ export interface DoctorFlags { given: RunSettingsInput; repo: string; config?: s
  * fails, 0 otherwise; 2 on bad input (unreadable config).
  */
 export async function doctorCommand(f: DoctorFlags): Promise<number> {
-  const checks = await doctorChecks(f);
+  // Every line through the one secret rule: a failed probe's message quotes the URL it fetched,
+  // and `http://user:password@host/v1` printed its password.
+  const redact = secretRedactor(process.env);
+  const checks = (await doctorChecks(f)).map((c) => ({ ...c, detail: redact(c.detail), ...(c.fix ? { fix: redact(c.fix) } : {}) }));
   const failed = checks.filter((c) => !c.ok && c.required);
   if (f.json) {
     process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, checks })}\n`);
@@ -69,14 +71,15 @@ async function doctorChecks(f: DoctorFlags): Promise<DoctorCheck[]> {
     : { name: 'git identity', ok: false, required: false, detail: 'user.name or user.email is not set (caid commits as caid; `caid land` merge commits need yours)', fix: 'git config --global user.name "You"; git config --global user.email you@example.com' });
 
   // Settings as `caid run` would resolve them here (config file, flags, environment).
-  const { config } = loadConfig(dir, f.config);
-  const settings = resolveSettings(f.given, config, process.env, { repoDir: dir });
-
+  // From a sub-folder too: the config is the repository root's, as `caid run` reads it.
   const root = repo?.root ?? dir;
+  const { config } = loadConfig(root, f.config);
+  const settings = resolveSettings(f.given, config, process.env, { repoDir: root });
+
   const wtRoot = settings.worktreeRoot ?? process.env.CAID_WORKTREE_ROOT ?? defaultWorktreeRoot(root);
-  add(writable(wtRoot)
-    ? { name: 'worktree root', ok: true, required: true, detail: `${wtRoot} is writable` }
-    : { name: 'worktree root', ok: false, required: true, detail: `${wtRoot} is not writable`, fix: 'pass --worktree-root DIR (or set CAID_WORKTREE_ROOT) to a folder you can write' });
+  // A diagnostic changes nothing: the root is not created here (caid run does that).
+  const rootCheck = checkWorktreeRoot(wtRoot);
+  add({ name: 'worktree root', required: true, ...rootCheck, ...(rootCheck.ok ? {} : { fix: 'pass --worktree-root DIR (or set CAID_WORKTREE_ROOT) to a folder you can write' }) });
 
   const bwrap = sandboxProblem('bwrap');
   const use = settings.sandbox === 'none' ? 'not used (sandbox: none)' : bwrap ? (settings.sandbox === 'auto' ? 'sandbox: auto runs agent commands unconfined, with your permissions' : '') : `agent commands run under it (sandbox: ${settings.sandbox})`;
@@ -133,7 +136,9 @@ async function modelChecks(settings: RunSettings, external: boolean): Promise<Do
     }
     const server = await probeServer(baseURL, { apiKey, model: ref.model });
     if (!server.reachable) {
-      out.push({ name, ok: false, required, detail: `${ref.model} at ${redactUrl(baseURL)}: ${server.problem}`, fix: 'start the model server, or fix --base-url / OPENAI_BASE_URL (most servers want it to end in /v1)' });
+      const instead = await v1Instead(baseURL, { apiKey });
+      const fix = instead ? `the server answers at ${redactUrl(instead)}: pass --base-url ${redactUrl(instead)} (or set baseURL in caid.config.yaml)` : 'start the model server, or fix --base-url / OPENAI_BASE_URL (most servers want it to end in /v1)';
+      out.push({ name, ok: false, required, detail: `${ref.model} at ${redactUrl(baseURL)}: ${server.problem}`, fix });
       continue;
     }
     const listed = server.models.length === 0 || server.models.includes(ref.model);
@@ -159,16 +164,6 @@ function probeSettings(settings: RunSettings, role: ModelRole, caps: Record<stri
   const ref = modelRef(settings, role);
   const probe = { ...ref, maxRetries: 0, stream: false, capabilities: { ...ref.capabilities, ...caps }, timeouts: { ...ref.timeouts, requestMs: 60_000 } };
   return { ...settings, models: { ...settings.models, [role]: probe } } as RunSettings;
-}
-
-function writable(dir: string): boolean {
-  try {
-    prepareWorktreeRoot(dir);
-    return true;
-  } catch (err) {
-    log.debug({ err, dir }, 'doctor: worktree root not writable');
-    return false;
-  }
 }
 
 function onPath(bin: string): string | undefined {

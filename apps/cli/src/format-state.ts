@@ -1,4 +1,4 @@
-import { runStopped, taskWord, testProgress, type RunState } from '@caid/core';
+import { runInputs, runStopped, taskWord, testProgress, type RunState } from '@caid/core';
 
 /** The folded run state as a table for `caid status` and the end-of-run summary. */
 export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
@@ -28,7 +28,7 @@ export function formatState(s: RunState, o: { dead?: boolean } = {}): string {
     ...(s.batches ? [`merge queue: ${s.batches} batch${s.batches === 1 ? '' : 'es'}, ${s.culprits ?? 0} culprit${s.culprits === 1 ? '' : 's'} found`] : []),
     `tokens: ${u.inputTokens} in / ${u.outputTokens} out, cost $${u.costUsd.toFixed(4)}${u.estimated ? ' (partly estimated: a server did not report usage)' : ''}`,
     ...(s.gate ? [`gate: ${s.gate.mode} (${s.gate.reason})`] : []),
-    ...(!s.verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
+    ...(!runInputs(s).verify && !s.order.some((id) => s.tasks[id]!.verify) ? ['gate: no gate (no verify command and no task checks: merges were not tested)'] : []),
     ...(s.testHistory.length ? [`tests passing: ${testProgress(s)}`] : []),
     ...Object.entries(s.undeclared ?? {}).map(([id, u]) => `warning: ${id} wrote outside its declared files: ${u.paths.map((p) => (u.declaredBy?.[p] ? `${p} (declared by ${u.declaredBy[p]})` : p)).join(', ')}`),
     ...(s.status === 'incomplete' ? [`goal not reached: ${s.reasonMessage ?? 'the final tests are not all green'}`] : []),

@@ -4,6 +4,8 @@ import { InputError } from '@caid/core';
 import { isGitRepo, Repo } from '@caid/git';
 import { ollamaModels, probeServer } from '@caid/llm';
 import { detectTestCommand } from '@caid/planner';
+import { isUntouchedStarter, starterPlanText } from './starter-plan.js';
+import { shellArg } from './shell-arg.js';
 
 /** A local model server caid knows how to find: its provider preset and where it usually listens. */
 interface Candidate { provider: 'ollama' | 'llamacpp' | 'vllm' | 'lmstudio'; origin: string }
@@ -49,22 +51,35 @@ async function detect(c: Candidate): Promise<Found | null> {
 export async function initCommand(f: { repo: string; force?: boolean }): Promise<number> {
   const dir = path.resolve(f.repo);
   if (!(await isGitRepo(dir))) throw new InputError(`${dir} is not a git repository (git init and commit first, or pass --repo DIR)`);
-  const root = (await Repo.open(dir)).root;
+  const repo = await Repo.open(dir);
+  const root = repo.root;
   const configFile = path.join(root, 'caid.config.yaml');
   const planFile = path.join(root, 'plan.yaml');
   const existing = [configFile, planFile].filter((p) => existsSync(p));
-  if (existing.length && !f.force) throw new InputError(`${existing.map((p) => path.basename(p)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${root}; pass --force to overwrite`);
+  if (existing.length && !f.force) {
+    // A plan.yaml of the user's own (not init's unedited starter) or any config holds their work:
+    // the advice to pass --force says that it replaces those.
+    const theirs = existing.filter((p) => p !== planFile || !isUntouchedStarter(p)).map((p) => path.basename(p));
+    const lost = theirs.length ? ` (that replaces ${theirs.join(' and ')} as ${theirs.length === 1 ? 'it is' : 'they are'} now: copy or rename ${theirs.length === 1 ? 'it' : 'them'} first to keep ${theirs.length === 1 ? 'it' : 'them'})` : '';
+    throw new InputError(`${existing.map((p) => path.basename(p)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${root}; pass --force to overwrite${lost}`);
+  }
   const found = (await Promise.all(candidates(process.env).map(detect))).filter((x): x is Found => x !== null);
   writeFileSync(configFile, configText(found));
   // A plan file's verify is what gates merges; `caid run --plan` detects nothing, so write the
   // repository's test command here, or say plainly that without one nothing is tested.
   const verify = detectTestCommand(root);
-  writeFileSync(planFile, planText(verify));
+  writeFileSync(planFile, starterPlanText(verify));
   const say = (line: string) => process.stderr.write(`${line}\n`);
   if (found.length) for (const s of found) say(`found ${s.provider} at ${s.baseURL}: ${s.models.length ? s.models.join(', ') : 'no models listed'}`);
   else say('no local model server answered on 11434 (Ollama), 8080 (llama.cpp), 8000 (vLLM) or 1234 (LM Studio); the config is a template to fill in');
   say(verify ? `verify: ${verify} (from the repository; edit plan.yaml to change it)` : 'no test command found: merges are not tested until you set verify: in plan.yaml');
-  say(`wrote ${configFile} and ${planFile}; next: caid doctor, then caid run --plan plan.yaml`);
+  // The next commands as they work from here: from a sub-folder the plan is not ./plan.yaml, and a
+  // repository without commits is refused by caid run until something is committed.
+  const cwdFromRoot = path.relative(root, process.cwd());
+  const inside = !cwdFromRoot.startsWith('..') && !path.isAbsolute(cwdFromRoot);
+  const planArg = inside ? shellArg(path.relative(process.cwd(), planFile)) : `${shellArg(planFile)} --repo ${shellArg(root)}`;
+  const first = (await repo.hasCommits()) ? '' : 'commit something first (git add -A && git commit -m "initial": caid branches from a commit), then ';
+  say(`wrote ${configFile} and ${planFile}; next: ${first}caid doctor, then caid run --plan ${planArg} (or caid plan "your goal", which replaces this starter plan while it is unedited)`);
   return 0;
 }
 
@@ -104,18 +119,3 @@ function configText(found: Found[]): string {
     ...tail,
   ].join('\n');
 }
-
-const planText = (verify: string | undefined) => `# plan.yaml, written by \`caid init\`: a starter plan. Edit the goal, the verify command and the
-# tasks, then: caid run --plan plan.yaml   (or let the planner write one: caid plan "your goal")
-goal: Add a CONTRIBUTING.md and a small test of the project's entry point
-${verify ? `verify: ${verify}       # found in this repository: must pass after every merge` : '# verify: npm test        # must pass after every merge; without it, merges are not tested'}
-tasks:
-  - id: contributing
-    title: Write CONTRIBUTING.md
-    prompt: Write CONTRIBUTING.md explaining how to set up, test and submit changes to this project.
-    files: [CONTRIBUTING.md]
-  - id: smoke-test
-    title: Add a smoke test
-    prompt: Add one small test that imports the project's main entry point and checks it loads.
-    dependsOn: []
-`;

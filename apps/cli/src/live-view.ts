@@ -1,4 +1,4 @@
-import type { RunState, TaskState } from '@caid/core';
+import { runInputs, type RunState, type TaskState } from '@caid/core';
 
 export interface LiveViewOptions {
   now: number;
@@ -43,7 +43,8 @@ export function renderLiveView(s: RunState, o: LiveViewOptions): string {
   const end = s.finishedAt ? Date.parse(s.finishedAt) : o.now;
   const fit = (line: string) => (line.length > o.columns - 1 ? `${line.slice(0, o.columns - 2)}…` : line);
 
-  const header = `caid run ${s.runId} · ${s.workers} workers${s.verify ? ` · verify \`${s.verify}\`` : ''} · ${elapsed(end - started)}${o.note ? ` · ${o.note}` : ''}`;
+  const { workers, verify } = runInputs(s);
+  const header = `caid run ${s.runId} · ${workers} workers${verify ? ` · verify \`${verify}\`` : ''} · ${elapsed(end - started)}${o.note ? ` · ${o.note}` : ''}`;
   const budget = Math.max(1, o.rows - 5);
   const shown = all.length <= budget ? all : [...all].sort((a, b) => RANK[a.status] - RANK[b.status]).slice(0, budget - 1);
   const lines = shown.map((t) => {

@@ -41,6 +41,8 @@ export async function logsCommand(runId: string | undefined, f: LogsFlags): Prom
   for (const e of readEvents(eventsFile(repo.root, state.runId))) {
     s = reduce(s, e);
     if (f.json) out(JSON.stringify(e));
+    // A resume is a note in the live output, not a progress line; replayed, it says where the second session began.
+    else if (e.type === 'run.resumed') out(`${e.at.slice(11, 19)} run resumed${e.changed.length ? ` (changed: ${e.changed.join(', ')})` : ''}`);
     else { const line = progressLine(e, s); if (line) out(line); }
   }
   // A log that stops without run.finished is a live run or one nobody drives any more: say which.

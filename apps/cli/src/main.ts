@@ -9,6 +9,7 @@ import { planCommand } from './plan-command.js';
 import { serveCommand } from './serve-command.js';
 import { addOptionGroups, settingsFromFlags } from './option-groups.js';
 import { setupLogging } from './setup-logging.js';
+import { ignoreClosedPipes } from './closed-pipes.js';
 import type { LogFormat } from '@caid/log';
 import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } from './command-groups.js';
 
@@ -16,6 +17,8 @@ import { DOCTOR_GROUPS, PLAN_GROUPS, RESUME_GROUPS, RUN_GROUPS, WORKER_GROUPS } 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
+
+ignoreClosedPipes();
 
 const program = new Command('caid')
   .description('Multi-agent coding orchestrator: plan → parallel agents in git worktrees → test-gated integration')
@@ -43,7 +46,7 @@ program
   .command('plan')
   .description('turn a goal into a validated task graph and write it as a plan file; or draw one with --show')
   .argument('[goal]', 'what to build')
-  .option('--out <file>', 'where to write the plan (.yaml or .json)', 'plan.yaml')
+  .option('--out <file>', 'where to write the plan (.yaml or .json) (default: plan.yaml at the repository root)')
   .option('--force', 'overwrite --out if it exists')
   .option('--verify <cmd>', 'the test command the plan must keep green (default: detected)')
   .option('--show <file>', 'draw an existing plan file instead of planning')

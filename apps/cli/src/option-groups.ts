@@ -83,10 +83,14 @@ export const OPTION_GROUPS = {
     { flags: '--budget-usd <usd>', description: 'stop the run once it has cost this much', setting: 'budget.usd', parse: positive('--budget-usd') },
     num('--budget-tokens <n>', 'stop the run once it has used this many tokens', 'budget.tokens'),
   ],
-  gate: [
+  // The verify command and its report can change on resume (a mistyped verify is fixed there);
+  // the gate's mode stays the one the run chose at its start, so --gate is run's alone.
+  verify: [
     { flags: '--verify <cmd>', description: 'command that must pass after every merge (overrides the plan)', setting: 'verify' },
-    { flags: '--gate <mode>', description: 'all: verify must pass after each merge; no-regression: no passing test may break', setting: 'gate', parse: oneOf('--gate', GATE_MODES), defaultText: 'the plan\'s, else from the base' },
     { flags: '--verify-report <path>', description: 'JUnit XML report your verify writes, for runners caid does not recognise', setting: 'verifyReport' },
+  ],
+  gate: [
+    { flags: '--gate <mode>', description: 'all: verify must pass after each merge; no-regression: no passing test may break', setting: 'gate', parse: oneOf('--gate', GATE_MODES), defaultText: 'the plan\'s, else from the base' },
   ],
   sandbox: [
     { flags: '--sandbox <kind>', description: 'auto | bwrap | none: run agent commands under bubblewrap (no network, read-only outside the worktree); auto = when it works here, else a warning', setting: 'sandbox', parse: oneOf('--sandbox', ['auto', 'bwrap', 'none']) },
@@ -136,7 +140,7 @@ export type OptionGroup = keyof typeof OPTION_GROUPS;
 /** The heading each group gets in `--help`. */
 export const GROUP_TITLES: Record<OptionGroup, string> = {
   repo: 'Repository', config: 'Repository', worktrees: 'Repository', model: 'Model', recording: 'Model',
-  agentLimits: 'Limits', runLimits: 'Limits', gate: 'Gate', sandbox: 'Sandbox and agent', planning: 'Planner',
+  agentLimits: 'Limits', runLimits: 'Limits', verify: 'Gate', gate: 'Gate', sandbox: 'Sandbox and agent', planning: 'Planner',
   replan: 'Planner', mergeQueue: 'Merge queue', queue: 'Queue', landing: 'Landing', logging: 'Output', output: 'Output',
 };
 

@@ -8,6 +8,8 @@ import { planFromGoal } from './plan-from-goal.js';
 import { onInterrupt } from './interrupt.js';
 import { planStats, renderPlan, type PlanFormat } from './render-plan.js';
 import { resolveSettings } from './resolve-settings.js';
+import { isUntouchedStarter } from './starter-plan.js';
+import { shellArg } from './shell-arg.js';
 
 export interface PlanFlags {
   given: RunSettingsInput;
@@ -37,9 +39,13 @@ export async function planCommand(goal: string | undefined, f: PlanFlags): Promi
     return 0;
   }
   if (!goal?.trim()) throw new InputError('pass a goal (caid plan "add a --json flag to the CLI") or --show FILE');
-  const out = path.resolve(f.out ?? 'plan.yaml');
-  if (existsSync(out) && !f.force) throw new InputError(`${out} already exists: pass --out FILE, or --force to overwrite it`);
   const { repo } = await openTarget(f.repo, 'HEAD');
+  // The default is where `caid init` writes the starter and `caid run --plan plan.yaml` looks: the
+  // repository's root, also from a sub-folder or with --repo (it was the current folder).
+  const out = f.out ? path.resolve(f.out) : path.join(repo.root, 'plan.yaml');
+  // `caid init` wrote a starter plan.yaml; while it is exactly that starter, the planner's plan replaces it.
+  const starter = existsSync(out) && !f.force && isUntouchedStarter(out);
+  if (existsSync(out) && !f.force && !starter) throw new InputError(`${out} already exists (and is not caid init's unedited starter): pass --out FILE, or --force to overwrite it`);
   // The same settings as `caid run` (config file included), so the planner here is the run's planner.
   const settings = resolveSettings(f.given, loadConfig(repo.root, f.config).config, process.env, { repoDir: repo.root });
   const { maxTasks, maxRepairs } = settings.planner;
@@ -52,6 +58,6 @@ export async function planCommand(goal: string | undefined, f: PlanFlags): Promi
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, out.endsWith('.json') ? `${JSON.stringify(plan, null, 2)}\n` : toYaml(plan));
   print(plan);
-  process.stderr.write(`plan written to ${out}; run it with: caid run --plan ${out} --repo ${repo.root}\n`);
+  process.stderr.write(`plan written to ${out}${starter ? ' (it replaced caid init\'s unedited starter plan)' : ''}; run it with: caid run --plan ${shellArg(out)} --repo ${shellArg(repo.root)}\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 import { InputError, type ModelRole, type RunSettings } from '@caid/core';
-import { ModelError } from '@caid/llm';
-import { modelFromSettings, modelRef } from './model-settings.js';
+import { ModelError, v1Instead } from '@caid/llm';
+import { modelEndpoint, modelFromSettings, modelRef } from './model-settings.js';
 
 /**
  * Before a run is created: one small request to each model endpoint the run will use, offering one
@@ -29,6 +29,10 @@ export async function preflight(settings: RunSettings, roles: ModelRole[], env: 
       });
       if (!reply.message.tool_calls?.length) warn(`caid: warning: preflight: the ${role} model ${ref.model} at ${ref.baseURL} answered without calling the offered tool; agents need tool calls (vLLM: --enable-auto-tool-choice; llama.cpp: --jinja)\n`);
     } catch (e) {
+      // A 404 from a base URL without /v1: name the URL that answers, when the server answers there.
+      const { baseURL, apiKey } = modelEndpoint(ref, env);
+      const instead = e instanceof ModelError && e.status === 404 ? await v1Instead(baseURL, { apiKey }) : undefined;
+      if (instead) throw new InputError(`preflight: the ${role} model endpoint ${baseURL} answered 404 (no /v1), but the server answers at ${instead}: pass --base-url ${instead} (or set baseURL in caid.config.yaml); nothing was started`);
       throw new InputError(`preflight: the ${role} model endpoint ${ref.baseURL} (model ${ref.model}) ${verdict(e)}; nothing was started (--no-preflight skips this check)`);
     }
   }

@@ -4,7 +4,7 @@ import { parse as parseDot } from '@ts-graphviz/ast';
 // @ts-expect-error jsdom ships no types, and this test needs only its constructor
 import { JSDOM } from 'jsdom';
 import { PlanSchema } from '@caid/core';
-import { renderDot, renderMermaid, renderText } from './render-plan.js';
+import { planStats, renderDot, renderMermaid, renderText } from './render-plan.js';
 
 // Ids that trip naive writers: Mermaid keywords and edge letters, quotes and brackets in titles.
 const plan = PlanSchema.parse({
@@ -58,5 +58,11 @@ describe('plan drawings parse as what they claim to be', () => {
     expect(text).toMatch(/level 3\n {2}headline/);
     expect(text).toContain('critical path: words → end → headline (3 tasks)');
     expect(text).toContain('max parallelism: 3 tasks at once (5 tasks in all)');
+  });
+
+  it('a chain says "1 task at once", not "1 tasks"', () => {
+    const chain = PlanSchema.parse({ goal: 'g', tasks: [{ id: 'a', title: 'A', prompt: 'p' }, { id: 'b', title: 'B', prompt: 'p', dependsOn: ['a'] }] });
+    expect(planStats(chain)).toContain('max parallelism: 1 task at once (2 tasks in all)');
+    expect(planStats(PlanSchema.parse({ goal: 'g', tasks: [{ id: 'a', title: 'A', prompt: 'p' }] }))).toContain('max parallelism: 1 task at once (1 task)');
   });
 });

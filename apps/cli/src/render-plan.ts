@@ -5,9 +5,11 @@ export type PlanFormat = 'text' | 'mermaid' | 'dot';
 /** The numbers that say how well a plan parallelises. */
 export function planStats(plan: Plan): string {
   const path = criticalPath(plan);
+  const at = maxParallelism(plan);
+  const all = plan.tasks.length;
   return [
     `critical path: ${path.join(' → ')} (${path.length} task${path.length === 1 ? '' : 's'})`,
-    `max parallelism: ${maxParallelism(plan)} tasks at once (${plan.tasks.length} tasks in all)`,
+    `max parallelism: ${at} task${at === 1 ? '' : 's'} at once (${all === 1 ? '1 task' : `${all} tasks in all`})`,
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { InputError, RunSettingsSchema, type Config, type ModelConfig, type RunSettings, type RunSettingsInput } from '@caid/core';
+import { InputError, RunSettingsSchema, urlWithoutCredentials, type Config, type ModelConfig, type RunSettings, type RunSettingsInput } from '@caid/core';
 import { modelEndpoint } from './model-settings.js';
 import { flagOfSetting } from './option-groups.js';
 
@@ -78,10 +78,16 @@ function roleModels(f: ModelConfig, c: NonNullable<Config['models']>, env: NodeJ
 
 function fill(m: ModelConfig, env: NodeJS.ProcessEnv, role: string): ModelConfig {
   const { baseURL } = modelEndpoint(m, env);
+  let url: URL;
   try {
-    new URL(baseURL);
+    url = new URL(baseURL);
   } catch {
     throw new InputError(`--base-url / OPENAI_BASE_URL "${baseURL}" is not a URL (e.g. http://127.0.0.1:11434/v1 for Ollama)${role === 'worker' ? '' : ` (the ${role} model)`}`);
+  }
+  // Node's fetch refuses a URL with a user or password, so every request failed and caid reported
+  // the server as not answering. The key goes in an environment variable, as a Bearer token.
+  if (url.username || url.password) {
+    throw new InputError(`the base URL ${urlWithoutCredentials(baseURL)}${role === 'worker' ? '' : ` (the ${role} model)`} carries a user name or password, which caid cannot send (Node's fetch refuses such URLs): remove them, and put the server's key in OPENAI_API_KEY (or the variable --api-key-env names)`);
   }
   const model = m.model ?? (env.CAID_MODEL || undefined);
   return { ...m, baseURL, ...(model ? { model } : {}) };

@@ -6,6 +6,7 @@ import { Repo } from '@caid/git';
 import { isAlive, loadConfig, loadRunState, readOwner, resumeRun, tidyEndedRun } from '@caid/orchestrator';
 import type { TaskQueue } from '@caid/scheduler';
 import { formatState } from './format-state.js';
+import { keptAtEnd } from './kept-worktrees-note.js';
 import { progressReporter } from './progress-reporter.js';
 import { announceSandbox, budgetWatch, runtimeSettings, type RecordingFlags } from './runtime-settings.js';
 import { changedSettings, resolveSettings } from './resolve-settings.js';
@@ -76,7 +77,7 @@ export async function resumeCommand(runId: string, f: ResumeFlags): Promise<numb
     onEvent: (e, s) => progress.onEvent(e, s),
   }).finally(async () => { progress.stop(); await queue.close(); });
   interrupt.dispose();
-  process.stderr.write(`\n${formatState(final)}\n`);
+  process.stderr.write(`\n${formatState(final)}\n${await keptAtEnd(repo, final)}`);
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   return runExitCode(final.status);
 }

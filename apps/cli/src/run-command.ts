@@ -13,11 +13,13 @@ import { driveSettings } from './drive-settings.js';
 import { progressReporter } from './progress-reporter.js';
 import { openDashboard, parsePort } from './serve-command.js';
 import { formatState } from './format-state.js';
+import { keptAtEnd } from './kept-worktrees-note.js';
 import { onInterrupt } from './interrupt.js';
 import { distributedQueue } from './distributed-queue.js';
 import { preflight } from './preflight.js';
 import { landAfterRun, report } from './land-command.js';
 import { logger } from '@caid/log';
+import { repoFlag, shellArg } from './shell-arg.js';
 
 const clog = logger('cli');
 
@@ -61,15 +63,18 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   // The repository first: a mistyped --repo should be named as such, not as the missing model or
   // config that a folder which is not there cannot hold.
   const { repo } = await openTarget(f.repo, f.base);
-  const { config, file: configFile } = loadConfig(f.repo, f.config);
-  const resolved = resolveSettings(f.given, config, process.env, { repoDir: f.repo });
+  // Everything below works on the repository's root, wherever in it caid was started: from a
+  // sub-folder, f.repo ('.') held no caid.config.yaml, so the run had no model and no settings.
+  const root = repo.root;
+  const { config, file: configFile } = loadConfig(root, f.config);
+  const resolved = resolveSettings(f.given, config, process.env, { repoDir: root });
   // Replanning is on for goal runs unless asked otherwise; the log records the decision.
   const settings: RunSettings = { ...resolved, planner: { ...resolved.planner, replan: resolved.planner.replan ?? !f.plan } };
   const progress = progressReporter({ quiet: f.quiet });
   const say = (line: string) => { if (!f.quiet) progress.note(line); };
   // Distributed: `caid worker`s hold the model and its key. A coordinator running a plan file needs
   // neither, unless it was asked for planner work (scaffold, review, replanning) itself.
-  const distributed = await distributedQueue({ queue: settings.queue, remote: f.remote, repo: f.repo });
+  const distributed = await distributedQueue({ queue: settings.queue, remote: f.remote, repo: root });
   if (distributed) settings.queue = distributed.queue.address.display;
   const runtime = runtimeSettings(settings, f, process.env, { workerModels: !distributed });
   const budget = budgetWatch(runtime.budget);
@@ -110,9 +115,9 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
 
   const interrupt = onInterrupt();
 
-  const ui = f.ui ? await openDashboard(f.repo, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
+  const ui = f.ui ? await openDashboard(root, parsePort(f.uiPort ?? '4400', '--ui-port'), '127.0.0.1', true) : undefined;
   const final = await runPlan({
-    plan, repoDir: f.repo, base: f.base, workers: settings.workers, verify: settings.verify, queue, signal: interrupt.signal,
+    plan, repoDir: root, base: f.base, workers: settings.workers, verify: settings.verify, queue, signal: interrupt.signal,
     worktreeRoot: settings.worktreeRoot, setup: settings.setup, runId: f.runId, settings, sandbox: runtime.worker.sandbox,
     ...driveSettings(settings),
     shouldStop: budget.shouldStop, secrets: runtime.secrets,
@@ -129,17 +134,19 @@ export async function runCommand(goal: string | undefined, f: RunFlags): Promise
   }).finally(async () => { progress.stop(); await ui?.close(); await distributed?.queue.close(); });
   interrupt.dispose();
 
-  process.stderr.write(`\n${formatState(final)}\n`);
+  process.stderr.write(`\n${formatState(final)}\n${await keptAtEnd(repo, final)}`);
   if (final.status === 'incomplete') process.stderr.write(`\ncaid: goal not reached (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   else if (final.reason) process.stderr.write(`\ncaid: run stopped early (${final.reason}): ${final.reasonMessage ?? ''}\n`);
   if (final.status === 'succeeded' || final.status === 'incomplete') {
-    process.stderr.write(`\nResult: git -C ${final.repo} log --oneline --graph ${final.branch}\n`);
+    process.stderr.write(`\nResult: git -C ${shellArg(final.repo)} log --oneline --graph ${final.branch}\n`);
     // The README's next step, ready to paste (an incomplete run lands only with --partial).
-    const where = path.resolve(final.repo) === process.cwd() ? '' : ` --repo ${final.repo}`;
-    if (!f.land) process.stderr.write(`Land it:  caid land ${final.runId}${where}${final.status === 'incomplete' ? ' --partial' : ''}\n`);
+    const where = repoFlag(final.repo);
+    // A run from a detached HEAD has no branch to land into: the command says to name one.
+    const into = final.baseBranch ? '' : ' --into BRANCH';
+    if (!f.land) process.stderr.write(`Land it:  caid land ${final.runId}${where}${into}${final.status === 'incomplete' ? ' --partial' : ''}\n`);
   }
-  if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${final.repo}   (then open /runs/${final.runId})\n`);
-  const landed = f.land && final.status === 'succeeded' ? await landAtEnd(f.repo, final.runId) : true;
+  if (ui) process.stderr.write(`Dashboard of this run: caid serve --repo ${shellArg(final.repo)}   (then open /runs/${final.runId})\n`);
+  const landed = f.land && final.status === 'succeeded' ? await landAtEnd(root, final.runId) : true;
   if (f.json) process.stdout.write(`${JSON.stringify(summarize(final))}\n`);
   if (!landed) return 1;
   return runExitCode(final.status);

@@ -1,4 +1,4 @@
-import { formatSettings, taskPhase, testProgress, type RunEvent } from '@caid/core';
+import { formatSettings, runInputs, taskPhase, testProgress, type RunEvent } from '@caid/core';
 import { displayStatus, statusWord, foldPage, initialPage, statusCounts, type PageState } from './fold-page.js';
 import { clock, cost, duration, tokens, usageText } from './format.js';
 import { graphView } from './graph-view.js';
@@ -68,8 +68,8 @@ export function runPage(root: HTMLElement, runId: string): void {
         h('h1', {}, `run ${run.runId} `, h('span', { class: `badge run-${status}`, id: 'run-status' }, page.dead ? 'interrupted (not running)' : status)),
         h('span', { class: `conn ${ended ? 'ended' : 'live'}` }, page.dead ? `no process drives it: resume it with caid resume ${runId}` : ended ? 'complete log' : `following live (${connection})`)),
       h('p', { class: 'goal' }, run.goal),
-      h('p', { class: 'meta muted' }, `branch ${run.branch} at ${run.head.slice(0, 10)} · base ${run.base} ${run.baseCommit.slice(0, 10)} · ${run.workers} workers`,
-        run.verify ? ` · verify \`${run.verify}\`` : '', ` · started ${clock(run.startedAt)}, ${duration(run.startedAt, now)}`),
+      h('p', { class: 'meta muted' }, `branch ${run.branch} at ${run.head.slice(0, 10)} · base ${run.base} ${run.baseCommit.slice(0, 10)} · ${runInputs(run).workers} workers`,
+        runInputs(run).verify ? ` · verify \`${runInputs(run).verify}\`` : '', ` · started ${clock(run.startedAt)}, ${duration(run.startedAt, now)}`),
       h('div', { class: 'totals', id: 'totals' },
         ...(['merged', 'running', 'waiting', 'failed', 'skipped'] as const).map((k) => h('span', { class: `count status-${k}`, 'data-count': k }, `${counts[k]} ${k}`)),
         h('span', { class: 'usage' }, `tokens ${usageText(live)}`), h('span', { class: 'usage' }, `cost ${cost(live.costUsd)}`)),

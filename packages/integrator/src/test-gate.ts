@@ -57,7 +57,9 @@ export class TestGate {
     if (forced) return new TestGate(command, forced, `--gate ${forced}${green ? '' : ' (verify fails on the base)'}`, o, base);
     if (green) return new TestGate(command, 'all', 'verify passes on the base, so every merge must keep it passing', o, base);
     if (base.crashed) return new TestGate(command, 'no-regression', 'the test suite does not run on the base (collection or import error, or no report), so a merge is accepted while it still does not run; once it runs, a merge may not break a passing test', o, base);
-    if (!base.tests) return new TestGate(command, 'all', 'verify fails on the base and caid cannot read per-test results from it (set verifyReport); every merge must make it pass', o, base);
+    // Said with why it failed: a mistyped command (`npm tset`, `pytset`) lands here, and the user saw
+    // only that every task then failed verify.
+    if (!base.tests) return new TestGate(command, 'all', `verify fails on the base (${baseExcerpt(base)}) and caid cannot read per-test results from it (set verifyReport); every merge must make it pass`, o, base);
     const c = countTests(base.tests);
     return new TestGate(command, 'no-regression', `verify fails on the base (${c.passed}/${c.total} tests pass), so a merge may not break a passing test`, o, base);
   }
@@ -122,4 +124,12 @@ function explain(run: VerifyRun, failing: string[], broke: boolean, owned: Owned
     'End of the verify output:',
     tailOutput(run.output, named.length || yours.length ? 3000 : 6000),
   ].join('\n');
+}
+
+/** Why verify failed on the base, in one line: its exit and the first line naming an error (else its last line). */
+function baseExcerpt(run: VerifyRun): string {
+  const lines = run.output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /error|not found|no such|missing|cannot|unknown/i.test(l)) ?? lines.at(-1) ?? '';
+  const exit = run.timedOut ? 'timed out' : `exit ${run.exitCode ?? '?'}`;
+  return line ? `${exit}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}` : exit;
 }

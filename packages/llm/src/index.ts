@@ -7,7 +7,7 @@ export { retryDelayMs, parseRetryAfter, withRetries, DEFAULT_RETRY, type RetryPo
 export { Limiter, endpointLimiter } from './endpoint-limiter.js';
 export { parseTextToolCalls, toTextToolRequest } from './text-tool-protocol.js';
 export * from './record-replay.js';
-export { probeServer, probeToolCalls, ollamaModels, serverOrigin, type ServerProbe, type ProbeOptions, type ToolCallMode } from './probe-server.js';
+export { probeServer, probeToolCalls, ollamaModels, v1Instead, serverOrigin, type ServerProbe, type ProbeOptions, type ToolCallMode } from './probe-server.js';
 export { failedRequestUsage } from './failed-usage.js';
 export { maxReplyTokens, defaultReplyCap } from './max-reply-tokens.js';
 export { serverContextWindow, type ContextProbe, type ServerContext } from './server-context.js';

@@ -72,6 +72,24 @@ export async function probeServer(baseURL: string, o: ProbeOptions = {}): Promis
   return out;
 }
 
+/**
+ * For a base URL without /v1 that failed: `<base>/v1` when the server answers there (GET
+ * `<base>/v1/models`), else undefined. Ollama, llama.cpp, vLLM and LM Studio serve the OpenAI API
+ * under /v1, and `--base-url http://127.0.0.1:11434` is the usual slip.
+ */
+export async function v1Instead(baseURL: string, o: ProbeOptions = {}): Promise<string | undefined> {
+  const base = baseURL.replace(/\/+$/, '');
+  let pathname: string;
+  try {
+    pathname = new URL(base).pathname;
+  } catch (err) {
+    log.debug({ err, baseURL }, 'probe: not a URL');
+    return undefined;
+  }
+  if (/\/v1(\/|$)/.test(pathname)) return undefined;
+  return (await getJson(`${base}/v1/models`, o)).status === 200 ? `${base}/v1` : undefined;
+}
+
 /** Ollama's own model list (`GET /api/tags`), for servers that are Ollama. */
 export async function ollamaModels(origin: string, o: ProbeOptions = {}): Promise<string[] | null> {
   const r = await getJson(`${origin}/api/tags`, o);

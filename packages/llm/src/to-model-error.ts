@@ -28,7 +28,7 @@ export function toModelError(err: unknown, ctx: ErrorContext): ModelError {
   if (err instanceof APIError) {
     // An unparseable reply is the model's fault, not the server's: not worth retrying as a 5xx.
     const retryable = err.status !== undefined && isRetryableStatus(err.status) && !MALFORMED_OUTPUT.test(err.message);
-    return new ModelError(scrub(err.message), err.status, retryable, parseRetryAfter(err.headers));
+    return new ModelError(scrub(`${err.message}${err.status === 404 ? missingV1(ctx.baseURL) : ''}`), err.status, retryable, parseRetryAfter(err.headers));
   }
   return new ModelError(scrub(err instanceof Error ? err.message : String(err)));
 }
@@ -44,6 +44,17 @@ export function scrubSecrets(text: string, apiKey: string): string {
   // The one secret rule (core): the key itself (a very short one would match ordinary words; the
   // token shapes still catch real keys), URL credentials, token shapes and Authorization values.
   return redactText(text, apiKey.length >= 8 ? [apiKey] : []);
+}
+
+/**
+ * A 404 from a base URL without /v1 is nearly always the path: Ollama, llama.cpp, vLLM and LM Studio
+ * serve the OpenAI API under /v1, and a bare `http://127.0.0.1:11434` answers "404 page not found".
+ */
+function missingV1(baseURL: string): string {
+  const at = endpoint(baseURL);
+  if (at.startsWith('(') || /\/v1(\/|$)/.test(new URL(at).pathname)) return '';
+  const base = at.replace(/\/+$/, '');
+  return ` (the base URL ${base} has no /v1; Ollama, llama.cpp, vLLM and LM Studio serve the OpenAI API under ${base}/v1)`;
 }
 
 // Origin and path only: a query string or user-info part of the base URL may hold credentials.

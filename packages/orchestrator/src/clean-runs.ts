@@ -39,6 +39,9 @@ export async function planClean(repo: Repo, runIds: string[], force = false): Pr
       items.push({ kind: 'worktree', target: wt.path, remove, dirty, why: !finished ? `run is ${run.status}` : dirty ? (force ? 'uncommitted changes (--force)' : 'uncommitted changes') : 'run finished' });
     }
     const integration = await repo.resolve(integrationBranch(runId));
+    // git refuses to delete a branch checked out in a worktree that stays (a kept task worktree, or one of the user's).
+    const removed = new Set(items.filter((i) => i.kind === 'worktree' && i.remove).map((i) => i.target));
+    const checkedOut = new Map(worktrees.filter((w) => w.branch && !removed.has(w.path)).map((w) => [w.branch!, w.path]));
     for (const b of await repo.listBranches(`caid/${runId}/`)) {
       let why: string;
       let safe: boolean;
@@ -49,6 +52,11 @@ export async function planClean(repo: Repo, runIds: string[], force = false): Pr
       } else {
         safe = Boolean(integration) && (await repo.isAncestor(b.sha, integration!));
         why = safe ? 'all its commits are on the integration branch' : 'it holds commits that are not on the integration branch';
+      }
+      const at = checkedOut.get(b.name);
+      if (finished && (safe || force) && at) {
+        items.push({ kind: 'branch', target: b.name, sha: b.sha, remove: false, why: `checked out in ${at}, which stays` });
+        continue;
       }
       const remove = finished && (safe || force);
       items.push({ kind: 'branch', target: b.name, sha: b.sha, remove, why: !finished ? `run is ${run.status}` : !safe && force ? `${why} (--force)` : why });

@@ -66,9 +66,11 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
     ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
     : undefined;
   // A resumed run keeps the mode it started with, and the reason it was chosen then.
-  const reason = o.resume && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
+  const reason = o.resume && !o.verifyChanged && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
   const verifyMs = gate ? Date.now() - baseVerifyStarted : undefined;
-  if (gate) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
+  // Ctrl-C during the base's verify: its cut-short result says nothing about the base, and a mode
+  // recorded from it ("verify fails on the base (exit ?)") would bind every resume. None is recorded.
+  if (gate && !o.signal?.aborted) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
   const integrateBatch = batchIntegrator({
     repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at, lane = 0) => lanes[lane]!.at(at), lanes: lanes.length,
     pending: () => Object.values(log.current.tasks).filter((t) => !log.current.mergeOrder.includes(t.id)).map((t) => ({ taskId: t.id, files: t.files ?? [] })),

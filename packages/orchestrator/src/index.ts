@@ -20,3 +20,4 @@ export * from './load-config.js';
 export * from './land-run.js';
 export * from './pr-body.js';
 export * from './worktree-root.js';
+export * from './kept-worktrees.js';

@@ -44,7 +44,7 @@ export async function landRun(repo: Repo, runId: string, o: LandOptions): Promis
     const into = o.into ?? state.baseBranch;
     if (!into) throw new InputError(`run ${runId} did not start from a branch (base ${state.base}); name one with --into BRANCH`);
     const out = await landInto(repo, into, head, { mode: o.mode, message: landMessage(state, o.mode), identity: await userIdentity(repo) });
-    if (!out.ok) throw new InputError(refusal(out, state.branch, runId));
+    if (!out.ok) throw new InputError(refusal(out, state.branch, landAgain(runId, o)));
     landed.local = out;
   }
   if (o.push) {
@@ -82,12 +82,18 @@ async function checkRemote(repo: Repo, remote: string): Promise<void> {
 
 const gitSaid = (e: GitError) => e.message.replace(/^git .*? failed \(exit \d+\):\s*/s, '').trim();
 
-function refusal(out: Extract<LandOutcome, { ok: false }>, from: string, runId: string): string {
+/** The command to run again, with the options that shape the landing (`caid land X` alone would land another way). */
+function landAgain(runId: string, o: LandOptions): string {
+  const flags = [o.into && `--into ${o.into}`, o.mode !== 'auto' && `--${o.mode}`, o.partial && '--partial', o.push && `--push ${o.push}`].filter(Boolean);
+  return ['caid land', runId, ...flags].join(' ');
+}
+
+function refusal(out: Extract<LandOutcome, { ok: false }>, from: string, again: string): string {
   const list = out.paths.map((p) => `  ${p}`).join('\n');
   switch (out.reason) {
     case 'no-branch': return `branch ${out.branch} does not exist; name an existing branch with --into`;
     case 'not-fast-forward': return `${out.branch} has commits that ${from} does not: it cannot be fast-forwarded; land with --merge or --squash`;
     case 'conflict': return `${from} conflicts with ${out.branch} in:\n${list}\nnothing was changed; merge it yourself (git merge ${from}) or rebase your branch first`;
-    case 'dirty': return `landing would touch files with uncommitted changes in your checkout:\n${list}\nnothing was changed; commit or stash them, then run \`caid land ${runId}\``;
+    case 'dirty': return `landing would touch files with uncommitted changes in your checkout:\n${list}\nnothing was changed; commit them or stash them (\`git stash -u\`: a plain git stash leaves untracked files where they are), then run \`${again}\` again`;
   }
 }

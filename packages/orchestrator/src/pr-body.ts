@@ -1,4 +1,4 @@
-import { testProgress, type RunState } from '@caid/core';
+import { runInputs, testProgress, type RunState } from '@caid/core';
 
 /** The pull request's title: the run's goal on one line. */
 export function prTitle(s: RunState): string {
@@ -12,8 +12,9 @@ export function prBody(s: RunState): string {
   const conflicts = tasks.reduce((n, t) => n + t.conflicts, 0);
   const sendBacks = tasks.reduce((n, t) => n + t.verifyFailures, 0);
   const tokens = s.usage.inputTokens + s.usage.outputTokens;
+  const { verify } = runInputs(s);
   const lines = [
-    `Made by [caid](https://github.com/caid-dev/caid) run \`${s.runId}\`: ${tasks.filter((t) => t.status === 'merged').length} of ${tasks.length} tasks merged into \`${s.branch}\`${s.verify ? `, each merge gated on \`${s.verify}\`` : ''}.`,
+    `Made by [caid](https://github.com/caid-dev/caid) run \`${s.runId}\`: ${tasks.filter((t) => t.status === 'merged').length} of ${tasks.length} tasks merged into \`${s.branch}\`${verify ? `, each merge gated on \`${verify}\`` : ''}.`,
     '',
     '| task | status | rounds | conflicts | send-backs | tests after merge |',
     '|---|---|---|---|---|---|',

@@ -37,11 +37,26 @@ export async function resumeRun(o: ResumeOptions): Promise<RunState> {
     if (o.settings?.worktreeRoot && path.resolve(o.settings.worktreeRoot) !== path.resolve(root)) {
       throw new InputError(`run ${o.runId} keeps its worktrees under ${root}; a resumed run cannot move them to ${o.settings.worktreeRoot}`);
     }
+    await restoreIntegrationBranch(repo, log.current);
     const { event, state: s } = log.append({ type: 'run.resumed', changed: o.changed ?? [], ...(o.settings ? { settings: o.settings } : {}) });
     o.onEvent?.(event, s);
     // driveRun repairs the integration worktree, or adds it again, when the run needs it.
-    return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s) });
+    return await driveRun(repo, log, { ...o, resume: inFlight(readEvents(log.file), s), verifyChanged: (o.changed ?? []).includes('verify') });
   } finally {
     lock.release();
   }
+}
+
+/**
+ * `caid clean <run> --yes` of a cancelled run deletes its integration branch when the branch's head
+ * is on another branch, so no commit is lost; resume then failed every task ("integration branch …
+ * is missing"). The log knows that head: the branch is put back there.
+ */
+async function restoreIntegrationBranch(repo: Repo, s: RunState): Promise<void> {
+  if (await repo.branchExists(s.branch)) return;
+  if (!(await repo.resolve(s.head))) {
+    throw new InputError(`run ${s.runId} cannot be resumed: its integration branch ${s.branch} was deleted and its head ${s.head.slice(0, 10)} is no longer in the repository`);
+  }
+  await repo.createBranch(s.branch, s.head);
+  oplog.warn({ runId: s.runId, branch: s.branch, head: s.head }, 'the integration branch was deleted (caid clean?); recreated at the head the run log records');
 }

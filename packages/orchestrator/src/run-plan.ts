@@ -49,6 +49,8 @@ export interface DriveOptions {
   queueAddress?: string;
   /** A resumed run: what was in flight when its log stopped. */
   resume?: InFlight;
+  /** A resume changed the verify command: the gate's reason is the new command's, not the one recorded at the start. */
+  verifyChanged?: boolean;
 }
 
 export interface RunOptions extends DriveOptions {

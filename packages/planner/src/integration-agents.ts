@@ -1,4 +1,4 @@
-import type { Plan, RunState } from '@caid/core';
+import { runInputs, type Plan, type RunState } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
 import { builtinTools, runAgent, type AgentResult } from '@caid/agent';
 
@@ -41,12 +41,13 @@ export function scaffoldAgent(o: IntegrationAgentOptions & { plan: Plan }): Prom
 export function reviewAgent(o: IntegrationAgentOptions & { state: RunState }): Promise<AgentResult> {
   const s = o.state;
   const merged = s.mergeOrder.map((id) => s.tasks[id]!);
+  const { verify } = runInputs(s);
   return run(o, `You are the reviewer of caid. Several engineers worked in parallel and their work is merged. ${COMMON}`, [
     `# Goal\n${s.goal}`,
     `# Merged tasks, in merge order\n${taskLines(merged)}`,
     '# Your job',
     'Read the integrated code and fix what only shows when the parts meet: mismatched names or signatures, broken or duplicated imports, helpers written twice, inconsistent exports or docs. Change as little as possible; do not add features. If everything fits, change nothing.',
-    s.verify ? `Run \`${s.verify}\` before you finish; it must pass.` : '',
+    verify ? `Run \`${verify}\` before you finish; it must pass.` : '',
     'Call finish with a summary of what you fixed.',
   ].filter(Boolean).join('\n\n'));
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { clipOutput } from '@caid/agent';
 import { importCycles, importGraph, type ImportGraph } from './import-graph.js';
@@ -32,8 +32,24 @@ function listFiles(dir: string): string[] {
   return [...new Set(out.split('\0').filter((f) => f && !f.startsWith('.caid/')))].sort();
 }
 
-/** The test command a repository declares, if any. */
-export function detectTestCommand(dir: string): string | undefined {
+/** Whether `name` is an executable file in one of PATH's folders. */
+function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(path.delimiter).filter(Boolean).some((d) => {
+    try {
+      accessSync(path.join(d, name), constants.X_OK);
+      return statSync(path.join(d, name)).isFile();
+    } catch {
+      return false; // expected: not in this folder (the usual answer for all but one)
+    }
+  });
+}
+
+/**
+ * The test command a repository declares, if any. Python's is run with `python3` where there is no
+ * `python` (Debian and Ubuntu ship only python3): `python -m pytest` there failed on the base with
+ * exit 127, and every task then failed verify.
+ */
+export function detectTestCommand(dir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const read = (f: string) => (existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'utf8') : '');
   try {
     const pkg = JSON.parse(read('package.json') || '{}') as { scripts?: Record<string, string> };
@@ -41,7 +57,7 @@ export function detectTestCommand(dir: string): string | undefined {
     if (test && !/no test specified/.test(test)) return 'npm test';
   } catch (err) { plog.debug({ err }, 'package.json unparsable: it declares no test script'); }
   if (/^test:/m.test(read('Makefile'))) return 'make test';
-  if (/pytest/.test(read('pyproject.toml') + read('setup.cfg') + read('requirements.txt'))) return 'python -m pytest';
+  if (/pytest/.test(read('pyproject.toml') + read('setup.cfg') + read('requirements.txt'))) return `${!onPath('python', env) && onPath('python3', env) ? 'python3' : 'python'} -m pytest`;
   return undefined;
 }
 

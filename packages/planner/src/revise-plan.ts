@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskSchema, fileOverlaps, planProblems, type RunState, type Task } from '@caid/core';
+import { TaskSchema, fileOverlaps, runInputs, planProblems, type RunState, type Task } from '@caid/core';
 import type { ChatMessage, Model } from '@caid/llm';
 import { issueLines, type Checked } from './check-plan.js';
 import { readOnlyTools } from './read-only-tools.js';
@@ -55,6 +55,7 @@ export function revisePlan(o: RevisePlanOptions): Promise<SubmissionOutcome<Task
   const s = o.state;
   const group = (st: string[]) => s.order.map((id) => s.tasks[id]!).filter((t) => st.includes(t.status));
   const failed = s.tasks[o.failedTaskId]!;
+  const { verify } = runInputs(s);
   const user = [
     `# Goal\n${s.goal}`,
     `# Failed task: ${failed.id}${failed.title ? ` (${failed.title})` : ''}\nWhy: ${o.reason}\nIts prompt was:\n${failed.prompt}`,
@@ -62,7 +63,7 @@ export function revisePlan(o: RevisePlanOptions): Promise<SubmissionOutcome<Task
     `# Running\n${group(['queued', 'running', 'integrating']).map(line).join('\n') || '(none)'}`,
     `# Failed or skipped\n${group(['failed', 'skipped']).map(line).join('\n')}`,
     `# Pending (not started)\n${JSON.stringify(group(['pending']).map(({ id, title, prompt, dependsOn, files, estimate }) => ({ id, title, prompt, dependsOn, files, estimate })), null, 2)}`,
-    s.verify ? `caid runs \`${s.verify}\` after every merge.` : '',
+    verify ? `caid runs \`${verify}\` after every merge.` : '',
     `At most ${o.maxTasks} tasks. Call submit_revision.`,
   ].filter(Boolean).join('\n\n');
   return runSubmissionAgent({

@@ -5,7 +5,7 @@ import { commitRef, taskBranch, transcriptPath, type TaskJob, type TaskProgress,
 import { fetchRefs, openClone, placeWorktree, pushRefs, type Repo } from '@caid/git';
 import type { RoundAgentOptions } from './round-agent.js';
 import { executeTask, type WorkerLimits } from './execute-task.js';
-import { runShell, tailOutput } from '@caid/agent';
+import { clipOutput, runShell } from '@caid/agent';
 import { taskEnv, worktreePath } from './prepare-round.js';
 import { logger } from '@caid/log';
 
@@ -73,7 +73,7 @@ export async function executeRemoteTask(job: TaskJob, ctx: { signal: AbortSignal
     if (fresh && job.round.kind !== 'start' && job.setup) {
       const r = await runShell(job.setup, { cwd: dir, timeoutMs: 15 * 60_000, env: taskEnv(local, dir), signal: ctx.signal });
       if (r.exitCode !== 0) {
-        const message = `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}`;
+        const message = `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${clipOutput(r.output, 800)}`;
         return { taskId: job.task.id, attempt: job.attempt, status: 'failed', reason: 'setup-failed', message, steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } };
       }
     }

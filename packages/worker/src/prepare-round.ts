@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { integrationBranch, spareWorktrees, taskBranch, type TaskJob } from '@caid/core';
 import { takeSpareWorktree, type Repo, type Worktree } from '@caid/git';
 import type { ChatMessage } from '@caid/llm';
-import { runShell, tailOutput } from '@caid/agent';
+import { clipOutput, runShell } from '@caid/agent';
 import { readyWorktree } from './ready-worktree.js';
 import { repairWorktree } from './repair-worktree.js';
 import { restoreTaskBranch } from './restore-task-branch.js';
@@ -88,8 +88,10 @@ async function runSetup(job: TaskJob, dir: string, transcript: Transcript, signa
   if (!job.setup) return null;
   transcript.append({ t: 'note', text: `setup: ${job.setup}` });
   const r = await runShell(job.setup, { cwd: dir, timeoutMs: job.prepare?.setupTimeoutMs ?? 15 * 60_000, env: taskEnv(job, dir), signal });
-  transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${tailOutput(r.output, 4000)}` });
-  return r.exitCode === 0 ? null : { ok: false, reason: 'setup-failed', message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${tailOutput(r.output, 800)}` };
+  // Head and tail: npm, pip and make print the real error first and pages of help or summary after
+  // it (`npm ci` without a lockfile showed only the end of npm's option list).
+  transcript.append({ t: 'note', text: `setup exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${clipOutput(r.output, 4000)}` });
+  return r.exitCode === 0 ? null : { ok: false, reason: 'setup-failed', message: `setup command \`${job.setup}\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}: ${clipOutput(r.output, 800)}` };
 }
 
 async function otherSide(repo: Repo, wt: Worktree, mine: string, theirs: string, paths: string[]): Promise<string> {
