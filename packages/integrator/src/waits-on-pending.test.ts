@@ -48,4 +48,19 @@ describe('a failure raised in a merged task\'s own line on code a pending task h
     expect(reopenMerged(run, base, dir, [formatter], [stack])).toEqual([]);
     expect(reopenMerged(run, base, dir, [formatter], [])).toMatchObject([{ taskId: 'impl-formatter', at: 'sq/formatter.py:2' }]);
   });
+
+  it('a failed assertion on what a pending task\'s stub returned waits on that task (the simpy shape: no frame in the stub)', () => {
+    put('pkg/loop.py', 'def run(procs):\n    for p in procs:\n        p()\n');
+    put('pkg/res.py', 'from . import loop\n\n\ndef get():\n    """The resource."""\n    pass\n');
+    const res = { taskId: 'impl-res', files: ['pkg/res.py'] };
+    const loop = { taskId: 'impl-loop', files: ['pkg/loop.py'] };
+    const failed = `${tb(['tests/test_pkg.py:11', 'pkg/loop.py:3'], 'assert None == 42')}E        +  where None = <function get at 0x7f7b6c3ec040>()\nE        +    where <function get at 0x7f7b6c3ec040> = pkg.get\n\ntests/test_pkg.py:10: AssertionError\n`;
+    expect(attributeFailure('t', failed, dir, [res])).toEqual({ test: 't', task: 'impl-res', at: 'pkg/res.py:4' });
+    const method = failed.replace(/<function get at 0x[0-9a-f]+>/g, '<bound method Store.get of <pkg.res.Store object at 0x7f00>>');
+    expect(attributeFailure('t', method, dir, [res])).toEqual({ test: 't', task: 'impl-res', at: 'pkg/res.py:4' });
+    // once res.py is real, or when no pending task defines the function as a stub, it is the merge's
+    expect(attributeFailure('t', failed, dir, [loop])).toBeNull();
+    put('pkg/res.py', 'from . import loop\n\n\ndef get():\n    return 41\n');
+    expect(attributeFailure('t', failed, dir, [res])).toBeNull();
+  });
 });

@@ -20,7 +20,8 @@ const CANNOT_IMPORT = /\bImportError: cannot import name '\w+' from '([\w.]+)'/;
  * from such a file. The second case is the sqlparse one: formatter.py calls `stack.enable_grouping()`
  * on a FilterStack whose class (engine/filter_stack.py, another task's, which formatter.py does not
  * even import) is still a stub without that method, so the AttributeError is raised in formatter's
- * own line although the code it needs is not there yet. Only files of pending tasks are read.
+ * own line although the code it needs is not there yet. Third, a failed assertion on a value a
+ * pending task's stub returned (stubThatGaveAValue). Only files of pending tasks are read.
  */
 export function waitsOnPending(detail: string, frames: readonly Frame[], cwd: string, pending: readonly PendingTask[]): { task: string; at: string } | null {
   if (!pending.length) return null;
@@ -48,6 +49,37 @@ export function waitsOnPending(detail: string, frames: readonly Frame[], cwd: st
     for (const p of pending) {
       const file = p.files.find(isModule);
       if (file) return { task: p.taskId, at: path.normalize(file) };
+    }
+  }
+  const stub = stubThatGaveAValue(detail, cwd, pending);
+  if (stub) return stub;
+  return null;
+}
+
+// pytest's assertion report names each value's source: `+  where None = <function get at 0x7f…>()`,
+// `<bound method Store.get of <…>>`. Only report lines (`E …`) are read.
+const VALUE_FROM = /^E\s.*\bwhere\b.*<(?:function|bound method) (?:[\w.]+\.)?(\w+) (?:at 0x[0-9a-f]+|of )/gm;
+
+/**
+ * A failed assertion whose value came from a function that is still a stub in a file of a pending
+ * task. The simpy case: a test passed on the stubs without running (the event loop was a stub), the
+ * real loop lands and runs it, and it asserts on what a resource's stub returned (None). No frame of
+ * the traceback is in that stub (it returned), so only pytest's report of the value names it.
+ */
+function stubThatGaveAValue(detail: string, cwd: string, pending: readonly PendingTask[]): { task: string; at: string } | null {
+  const names = new Set([...detail.matchAll(VALUE_FROM)].map((m) => m[1]!));
+  if (!names.size) return null;
+  for (const p of pending) {
+    for (const file of p.files.filter((x) => x.endsWith('.py'))) {
+      const abs = path.resolve(cwd, file);
+      if (!existsSync(abs)) continue;
+      const lines = readFileSync(abs, 'utf8').split('\n');
+      const source = lines.join('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const def = /^\s*(?:async\s+)?def\s+(\w+)\s*\(/.exec(lines[i]!);
+        // the body's first line (1-based i + 2): isStubAt judges the def enclosing it
+        if (def && names.has(def[1]!) && isStubAt(source, i + 2)) return { task: p.taskId, at: `${path.normalize(file)}:${i + 1}` };
+      }
     }
   }
   return null;
