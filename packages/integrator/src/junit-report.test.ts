@@ -45,4 +45,13 @@ tests/test_a.py:7: TypeError</error></testcase>
     const collect = readJUnit('<testsuites><testsuite errors="1" tests="1"><testcase classname="" name="tests.test_b"><error message="collection failure">ImportError</error></testcase></testsuite></testsuites>');
     expect(collect).toEqual({ errorsOutsideTests: 0, tests: [{ id: '::tests.test_b', status: 'failed', message: 'collection failure', detail: 'ImportError', collection: true }] });
   });
+
+  it('a test case with no name is no test (pytest after an INTERNALERROR); a failure it carries is the suite\'s', () => {
+    const died = readJUnit('<testsuite errors="0" tests="2"><testcase classname="a" name="t"/><testcase time="0.000" /></testsuite>');
+    expect(died.tests.map((t) => t.id)).toEqual(['a::t']);
+    expect(died.errorsOutsideTests).toBe(0);
+    const failing = readJUnit('<testsuite><testcase classname="a" name="t"/><testcase><failure message="boom"/></testcase></testsuite>');
+    expect(failing.tests.map((t) => t.id)).toEqual(['a::t']);
+    expect(failing.errorsOutsideTests).toBe(1);
+  });
 });
