@@ -1,8 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { removeTemps } from './cli-harness.js';
+import { runLibraryPlan, type LibraryRun } from './library-run.js';
 
 /**
  * Issue 19, the sqlparse misattribution in small: formatter.py calls `stack.enable_grouping()` on a
@@ -21,33 +19,20 @@ const LIB: Record<string, string> = {
   'tests/test_sq.py': 'import sq\nfrom sq.engine.filter_stack import FilterStack\n\n\ndef test_stack_starts_ungrouped():\n    assert FilterStack().grouping is False\n\n\ndef test_format():\n    assert sq.format("select") == "SELECT"\n',
 };
 
-let model: ScriptedModelServer;
-let r: { code: number | null; stderr: string; summary: any; events: any[] };
+let r: LibraryRun;
 beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'impl-formatter', reply: writesFiles({ 'sq/formatter.py': 'def build(stack):\n    stack.enable_grouping()\n    return stack\n' }) },
-      { when: (c) => taskOf(c) === 'impl-filter-stack', reply: writesFiles({ 'sq/engine/filter_stack.py': 'class FilterStack:\n\n    def __init__(self):\n        self.grouping = False\n\n    def enable_grouping(self):\n        self.grouping = True\n\n    def run(self, sql):\n        return sql.upper() if self.grouping else sql\n' }) },
-    ],
-  });
-  const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), LIB);
-  writeFileSync(path.join(dir, 'plan.yaml'), `
+  r = await runLibraryPlan(LIB, {
+    'impl-formatter': { 'sq/formatter.py': 'def build(stack):\n    stack.enable_grouping()\n    return stack\n' },
+    'impl-filter-stack': { 'sq/engine/filter_stack.py': 'class FilterStack:\n\n    def __init__(self):\n        self.grouping = False\n\n    def enable_grouping(self):\n        self.grouping = True\n\n    def run(self, sql):\n        return sql.upper() if self.grouping else sql\n' },
+  }, `
 goal: implement sq
 verify: python3 -m pytest -q -p no:cacheprovider
 tasks:
   - { id: impl-formatter, prompt: implement sq/formatter.py, files: [sq/formatter.py] }
   - { id: impl-filter-stack, prompt: implement sq/engine/filter_stack.py, files: [sq/engine/filter_stack.py], dependsOn: [impl-formatter] }
 `);
-  const res = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--json']);
-  const summary = JSON.parse(res.stdout);
-  const events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  r = { ...res, summary, events };
 }, 150_000);
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+afterAll(removeTemps);
 
 describe("a failure in a merged task's line on a class another pending task has not written yet", () => {
   it('does not refuse the merge: the formatter lands at its first attempt', () => {

@@ -1,8 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedModel, type ScriptedModelServer } from '@caid/llm/testing';
-import { makeRepo, removeTemps, runCli, taskOf, tempDir, writesFiles } from './cli-harness.js';
+import { removeTemps } from './cli-harness.js';
+import { runLibraryPlan, type LibraryRun } from './library-run.js';
 
 /**
  * Issue 19, the simpy shape in small: `test_get_inside_loop` passes on the stubs without running
@@ -21,33 +19,20 @@ const LIB: Record<string, string> = {
   'tests/test_pkg.py': 'import pkg\n\n\ndef test_get():\n    assert pkg.get() == 42\n\n\ndef test_get_inside_loop():\n    def proc():\n        assert pkg.get() == 42\n    pkg.run([proc])\n',
 };
 
-let model: ScriptedModelServer;
-let r: { code: number | null; stderr: string; summary: any; events: any[] };
+let r: LibraryRun;
 beforeAll(async () => {
-  model = await startScriptedModel({
-    rules: [
-      { when: (c) => taskOf(c) === 'impl-loop', reply: writesFiles({ 'pkg/loop.py': 'def run(procs):\n    for p in procs:\n        p()\n' }) },
-      { when: (c) => taskOf(c) === 'impl-res', reply: writesFiles({ 'pkg/res.py': 'def get():\n    """The resource\'s value."""\n    return 42\n' }) },
-    ],
-  });
-  const dir = tempDir();
-  const repo = makeRepo(path.join(dir, 'repo'), LIB);
-  writeFileSync(path.join(dir, 'plan.yaml'), `
+  r = await runLibraryPlan(LIB, {
+    'impl-loop': { 'pkg/loop.py': 'def run(procs):\n    for p in procs:\n        p()\n' },
+    'impl-res': { 'pkg/res.py': 'def get():\n    """The resource\'s value."""\n    return 42\n' },
+  }, `
 goal: implement pkg
 verify: python3 -m pytest -q -p no:cacheprovider
 tasks:
   - { id: impl-loop, prompt: implement pkg/loop.py, files: [pkg/loop.py] }
   - { id: impl-res, prompt: implement pkg/res.py, files: [pkg/res.py], dependsOn: [impl-loop] }
 `);
-  const res = await runCli(['run', '--plan', path.join(dir, 'plan.yaml'), '--repo', repo, '--model', 'm', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--workers', '1', '--json']);
-  const summary = JSON.parse(res.stdout);
-  const events = readFileSync(path.join(repo, `.caid/runs/${summary.runId}/events.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  r = { ...res, summary, events };
 }, 150_000);
-afterAll(async () => {
-  await model.close();
-  removeTemps();
-});
+afterAll(removeTemps);
 
 describe('a test that passed on the stubs without running, then fails on the value a pending stub returned', () => {
   it('does not refuse the loop: it lands at its first attempt, the test waiting on the resource task', () => {
