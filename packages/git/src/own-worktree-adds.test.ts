@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Repo, boundaryChanges, boundarySnapshot } from './index.js';
@@ -71,5 +71,27 @@ describe('worktrees added during a round', () => {
     expect(await settledBoundaryChanges(repo, own, before, 100)).toEqual([]);
     git(own, 'worktree', 'add', '-q', '--detach', join(root, 'planted'), 'HEAD');
     expect(await settledBoundaryChanges(repo, own, before, 50)).toEqual([`a new worktree at ${join(root, 'planted')}`]);
+  });
+
+  // Attacks on the settling itself: what an agent leaves must still be reported, however it is dressed.
+  it('still names an admin dir planted half made (an agent imitating git mid-add): settling gives up and reports it', async () => {
+    const { repo, own, before } = await setup();
+    mkdirSync(join(repo.commonDir, 'worktrees', 'forever-adding'));
+    expect(await settledBoundaryChanges(repo, own, before, 20, 5)).toEqual(['a new worktree at (unknown path)']);
+  });
+
+  it('still reports a change that never settles (a leftover process flipping the repository config back and forth)', async () => {
+    const { repo, own, before } = await setup();
+    const config = join(repo.commonDir, 'config');
+    const original = readFileSync(config, 'utf8');
+    let flip = false;
+    const write = () => { flip = !flip; writeFileSync(config, flip ? `${original}[core]\n\tfsmonitor = /tmp/x\n` : `${original}[alias]\n\tx = y\n`); };
+    write();
+    const flipper = setInterval(write, 15);
+    try {
+      expect(await settledBoundaryChanges(repo, own, before, 40, 6)).toContain('the repository config');
+    } finally {
+      clearInterval(flipper);
+    }
   });
 });
