@@ -27,21 +27,30 @@ function onlyRun(repo: string): string | undefined {
   return existsSync(runs) ? readdirSync(runs)[0] : undefined;
 }
 
+/**
+ * `caid run` of the one-task plan whose task always fails verify, with `flags`, on a fresh
+ * repository; resolves once an event of type `until` is in the run's log (not at a fixed time: a
+ * loaded machine is slow), with the run still live and its pid.
+ */
+async function runUntil(flags: string[], until: string) {
+  const dir = tempDir();
+  const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
+  const plan = path.join(dir, 'plan.yaml');
+  writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
+  let pid = 0;
+  const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
+    ...flags, '--json'], { onSpawn: (p) => { pid = p; } });
+  const reached = () => {
+    const id = onlyRun(repo);
+    return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === until));
+  };
+  for (let i = 0; i < 1200 && !reached(); i++) await new Promise((r) => setTimeout(r, 50));
+  return { repo, first, pid };
+}
+
 describe('caid resume with the settings the run recorded', () => {
   it('Ctrl-C after the first failed verify, then `caid resume <id>` with no flags, keeps --verify-attempts 3 and the model', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    const plan = path.join(dir, 'plan.yaml');
-    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
-    let pid = 0;
-    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
-      '--verify-attempts', '3', '--max-steps', '7', '--batch-max', '2', '--json'], { onSpawn: (p) => { pid = p; } });
-    // Interrupt once the first verify has failed (not at a fixed time: a loaded machine is slow).
-    const failedOnce = () => {
-      const id = onlyRun(repo);
-      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.verify-failed'));
-    };
-    for (let i = 0; i < 1200 && !failedOnce(); i++) await new Promise((r) => setTimeout(r, 50));
+    const { repo, first, pid } = await runUntil(['--verify-attempts', '3', '--max-steps', '7', '--batch-max', '2'], 'task.verify-failed');
     process.kill(pid, 'SIGINT');
     const r1 = await first;
     expect(r1.code, r1.stderr).toBe(130);
@@ -73,17 +82,7 @@ describe('caid resume with the settings the run recorded', () => {
   }, 90_000);
 
   it('a flag given to resume overrides the recorded setting and the change is logged', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    const plan = path.join(dir, 'plan.yaml');
-    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
-    let pid = 0;
-    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'), '--json'], { onSpawn: (p) => { pid = p; } });
-    const queued = () => {
-      const id = onlyRun(repo);
-      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.started'));
-    };
-    for (let i = 0; i < 1200 && !queued(); i++) await new Promise((r) => setTimeout(r, 50));
+    const { repo, first, pid } = await runUntil([], 'task.started');
     process.kill(pid, 'SIGTERM');
     const r1 = await first;
     expect(r1.code, r1.stderr).toBe(130);
@@ -96,17 +95,7 @@ describe('caid resume with the settings the run recorded', () => {
   }, 90_000);
 
   it('`caid abort` of a live run, then `caid resume <id>` with no flags, finishes it with the recorded settings', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    const plan = path.join(dir, 'plan.yaml');
-    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
-    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
-      '--verify-attempts', '4', '--json']);
-    const failedOnce = () => {
-      const id = onlyRun(repo);
-      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.verify-failed'));
-    };
-    for (let i = 0; i < 1200 && !failedOnce(); i++) await new Promise((r) => setTimeout(r, 50));
+    const { repo, first } = await runUntil(['--verify-attempts', '4'], 'task.verify-failed');
     const runId = onlyRun(repo)!;
     const abort = await runCli(['abort', runId, '--repo', repo]);
     expect(abort.code, abort.stderr).toBe(0);
@@ -125,18 +114,7 @@ describe('caid resume with the settings the run recorded', () => {
   }, 90_000);
 
   it('a verify that refuses good work is fixed on resume: `caid resume <id> --verify CMD` gates with the new command (newuser2)', async () => {
-    const dir = tempDir();
-    const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    const plan = path.join(dir, 'plan.yaml');
-    writeFileSync(plan, 'goal: g\nverify: test ! -e bad.txt\ntasks:\n  - { id: always-bad, prompt: write bad.txt }\n');
-    let pid = 0;
-    const first = runCli(['run', '--plan', plan, '--repo', repo, '--model', 'scripted-m', '--base-url', model.url, '--worktree-root', path.join(dir, 'wt'),
-      '--verify-attempts', '5', '--json'], { onSpawn: (p) => { pid = p; } });
-    const failedOnce = () => {
-      const id = onlyRun(repo);
-      return Boolean(id && existsSync(path.join(repo, '.caid', 'runs', id, 'events.jsonl')) && events(repo, id).some((e) => e.type === 'task.verify-failed'));
-    };
-    for (let i = 0; i < 1200 && !failedOnce(); i++) await new Promise((r) => setTimeout(r, 50));
+    const { repo, first, pid } = await runUntil(['--verify-attempts', '5'], 'task.verify-failed');
     process.kill(pid, 'SIGINT');
     const r1 = await first;
     expect(r1.code, r1.stderr).toBe(130);

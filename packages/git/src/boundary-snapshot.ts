@@ -149,14 +149,11 @@ export async function settledBoundaryChanges(repo: Repo, worktree: string, befor
     const snap = await boundarySnapshot(repo, worktree);
     const again = boundaryChanges(before, snap);
     // An admin dir with no `gitdir` yet is never a finished worktree (git writes it second): look again.
-    if (again.join('\n') === changed.join('\n') && !again.some((c) => c.endsWith(UNKNOWN_PATH))) {
-      changed = again;
-      last = snap;
-      break;
-    }
-    glog.debug({ changed, again }, 'boundary still settling: caid\'s own work on another worktree was under way');
+    const settled = again.join('\n') === changed.join('\n') && !again.some((c) => c.endsWith(UNKNOWN_PATH));
+    if (!settled) glog.debug({ changed, again }, 'boundary still settling: caid\'s own work on another worktree was under way');
     changed = again;
     last = snap;
+    if (settled) break;
   }
   if (changed.length) glog.warn({ evidence: evidence(before, last, changed) }, 'isolation breach: what changed outside the task worktree');
   return changed;

@@ -73,8 +73,8 @@ function stubThatGaveAValue(detail: string, cwd: string, pending: readonly Pendi
     for (const file of p.files.filter((x) => x.endsWith('.py'))) {
       const abs = path.resolve(cwd, file);
       if (!existsSync(abs)) continue;
-      const lines = readFileSync(abs, 'utf8').split('\n');
-      const source = lines.join('\n');
+      const source = readFileSync(abs, 'utf8');
+      const lines = source.split('\n');
       for (let i = 0; i < lines.length; i++) {
         const def = /^\s*(?:async\s+)?def\s+(\w+)\s*\(/.exec(lines[i]!);
         // the body's first line (1-based i + 2): isStubAt judges the def enclosing it
