@@ -116,7 +116,7 @@ export const OPTION_GROUPS = {
     },
     num('--conflict-warnings <n>', 'agent steps between trial merges that warn an agent of a coming conflict (0: off)', 'mergeQueue.conflictWarnings', 0),
     {
-      flags: '--batch-wait <seconds|auto>', description: 'how long a free verify lane waits for running tasks to finish before it verifies a batch that is not full (auto: a fifth of the last verify, at most 60; 0: never)',
+      flags: '--batch-wait <seconds|auto>', description: 'how long a free verify lane waits for running tasks to finish before it verifies a batch that is not full (auto: a fifth of the last verify, then once more for tasks predicted to finish within it; at most 60; 0: never)',
       setting: 'mergeQueue.batchWait', parse: (v: string) => (v === 'auto' ? v : nonNegativeSeconds('--batch-wait')(v)),
     },
   ],

@@ -123,4 +123,26 @@ describe('batchWaitMs (the batch delay)', () => {
     expect(batchWaitMs({ ...base, setting: 'auto' })).toBe(0);
     expect(batchWaitMs({ ...base, setting: 0 })).toBe(0);
   });
+  it('once that wait runs out, auto waits once more for the rounds predicted to end within the rest of one verify, and no more once none is due', () => {
+    // Verify 20 s: the first wait is 4 s, so the rest is 16 s.
+    const auto = { ...base, setting: 'auto' as const, lastVerifyMs: 20_000 };
+    const end = (expectedMs: number, latestMs: number) => ({ expectedMs, latestMs });
+    const ends = [end(-500, 3000), end(4000, 8000.2), end(17_000, 40_000)];
+    expect(batchWaitMs({ ...auto, roundEnds: ends })).toBe(4000);
+    // Due now (worth 3 s) and expected in 4 s (worth 8 s): 8 s; one expected in 17 s would not end within the verify.
+    expect(batchWaitMs({ ...auto, roundEnds: ends, extended: true })).toBe(8001);
+    // Bounded by the rest of the verify, and by the minute however slow the verify.
+    expect(batchWaitMs({ ...auto, roundEnds: [end(15_000, 35_000)], extended: true })).toBe(16_000);
+    expect(batchWaitMs({ ...auto, lastVerifyMs: 2 * 60_000, roundEnds: [end(1000, 100_000)], extended: true })).toBe(60_000 - 24_000);
+    // None due (expected too late, every running round runs long, or no prediction yet): the batch goes.
+    expect(batchWaitMs({ ...auto, roundEnds: [end(17_000, 40_000)], extended: true })).toBe(0);
+    expect(batchWaitMs({ ...auto, roundEnds: [], extended: true })).toBe(0);
+    expect(batchWaitMs({ ...auto, extended: true })).toBe(0);
+    // What stays: a full batch, nothing running, no verify measured; a number is used as is and never extended.
+    expect(batchWaitMs({ ...auto, waiting: 8, roundEnds: ends, extended: true })).toBe(0);
+    expect(batchWaitMs({ ...auto, running: 0, roundEnds: ends, extended: true })).toBe(0);
+    expect(batchWaitMs({ ...auto, lastVerifyMs: undefined, roundEnds: ends, extended: true })).toBe(0);
+    expect(batchWaitMs({ ...auto, setting: 1500, roundEnds: ends })).toBe(1500);
+    expect(batchWaitMs({ ...auto, setting: 1500, roundEnds: ends, extended: true })).toBe(0);
+  });
 });

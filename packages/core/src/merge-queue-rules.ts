@@ -1,4 +1,5 @@
 import type { RunState } from './reduce.js';
+import type { RoundEnd } from './round-times.js';
 
 /**
  * Which waiting tasks form the next batch, in merge order. Tasks back from a conflict round go
@@ -34,12 +35,25 @@ export const MAX_AUTO_BATCH_WAIT_MS = 60_000;
  * tasks are still running (a batch delay, as merge queues for people have): every task that
  * finishes meanwhile joins this batch instead of paying a verify of its own. `auto` waits a fifth
  * of the last verify's duration (unknown: no wait), at most a minute. 0 when waiting cannot help:
- * the batch is full, or no task is running that could still join it. Pure.
+ * the batch is full, or no task is running that could still join it.
+ *
+ * `extended`: that wait ran out, and `auto` may wait once more for running rounds predicted to end
+ * (`roundEnds`, see predictedRoundEnds) within the rest of one verify: until the latest of them is
+ * worth waiting for, and not at all (0: the batch goes now) once none is. A task that ends during
+ * this batch's verify would wait for it and then pay its own; waiting for it costs at most the
+ * wait. The whole wait stays within the last verify's duration. A number is never extended. Pure.
  */
-export function batchWaitMs(o: { setting: number | 'auto'; waiting: number; batchMax: number; running: number; lastVerifyMs?: number }): number {
+export function batchWaitMs(o: {
+  setting: number | 'auto'; waiting: number; batchMax: number; running: number; lastVerifyMs?: number; roundEnds?: readonly RoundEnd[]; extended?: boolean;
+}): number {
   if (o.waiting >= o.batchMax || o.running === 0) return 0;
-  if (o.setting !== 'auto') return o.setting;
-  return o.lastVerifyMs ? Math.min(MAX_AUTO_BATCH_WAIT_MS, Math.round(o.lastVerifyMs / 5)) : 0;
+  if (o.setting !== 'auto') return o.extended ? 0 : o.setting;
+  if (!o.lastVerifyMs) return 0;
+  const first = Math.min(MAX_AUTO_BATCH_WAIT_MS, Math.round(o.lastVerifyMs / 5));
+  if (!o.extended) return first;
+  const rest = Math.min(MAX_AUTO_BATCH_WAIT_MS, o.lastVerifyMs) - first;
+  const due = (o.roundEnds ?? []).filter((e) => e.expectedMs <= rest);
+  return Math.ceil(Math.min(rest, Math.max(0, ...due.map((e) => e.latestMs))));
 }
 
 /**

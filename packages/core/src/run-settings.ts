@@ -81,7 +81,8 @@ export const RunSettingsSchema = z.object({
     conflictWarnings: countOrZero.default(3),
     /**
      * Seconds a free verify lane waits for more running tasks to finish before it starts a batch
-     * that is not full; `auto` = a fifth of the last verify's duration, at most a minute; 0 = never.
+     * that is not full; `auto` = a fifth of the last verify's duration, then once more for running
+     * tasks predicted to finish within that verify (core batchWaitMs), at most a minute; 0 = never.
      */
     batchWait: z.union([z.number().nonnegative(), z.literal('auto')]).default('auto'),
   }).strict().prefault({}),

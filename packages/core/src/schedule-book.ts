@@ -1,6 +1,7 @@
 import type { RoundLimits, RoundOutcome } from './decide.js';
 import type { TaskGraph } from './graph.js';
 import type { InFlight } from './in-flight.js';
+import type { RoundTimes } from './round-times.js';
 import type { RunState } from './reduce.js';
 import type { Round, TaskResult } from './task-job.js';
 
@@ -25,6 +26,10 @@ export interface ScheduleBook {
   linger: 'off' | 'set' | 'expired';
   /** How long the last verify of a whole batch took: `auto`'s batch delay. */
   lastVerifyMs?: number;
+  /** When running rounds started and how long finished ones took (`auto` predicts ends from them); none until the loop gives times. */
+  rounds?: RoundTimes;
+  /** The lane's first batch delay ran out and it waits once more, for rounds predicted to end (merge-queue-rules batchWaitMs). */
+  lingerExtended?: boolean;
   /** Which tasks the next pump checks for readiness: undefined = all (start, plan revision, resume). */
   candidates?: string[];
   /** Outcomes still to decide once a failed task's replan is done (see the `failed` input). */
@@ -57,6 +62,8 @@ export interface StepContext {
   stop?: { reason: string; message: string };
   /** A failed task may be replanned (`--replan`, not stopped): its dependents wait for that. */
   replan: boolean;
+  /** The time of this step, ms since the epoch (the loop's clock: `auto`'s batch delay predicts from it). */
+  now?: number;
 }
 
 /** What happened, as the loop tells `step`. Events it names are already in the run log. */
@@ -64,9 +71,9 @@ export type StepInput =
   /** The run starts, or resumes with what was in flight when its log stopped. */
   | { kind: 'begin'; resume?: InFlight }
   /** A queued job started on a worker. */
-  | { kind: 'job-started'; jobId: string }
-  /** A round ended (task.finished logged). */
-  | { kind: 'round-finished'; result: TaskResult }
+  | { kind: 'job-started'; jobId: string; at?: number }
+  /** A round ended (task.finished logged); `at`: when the queue reported it (ms), if the loop keeps time. */
+  | { kind: 'round-finished'; result: TaskResult; at?: number }
   /** A batch reported a task's outcome; its events (merged and reopened, conflict, failed verify) are logged. */
   | { kind: 'integrated'; taskId: string; outcomes: RoundOutcome[] }
   /** A batch ended; what it left unreported was interrupted. */

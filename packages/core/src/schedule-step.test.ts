@@ -204,6 +204,58 @@ describe('step: the scheduler as a pure function', () => {
     expect(kinds(sim.feed({ kind: 'round-finished', result: { taskId: 'c', attempt: 1, status: 'failed', reason: 'cancelled', steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } } }, aborted))).toEqual(['finish']);
   });
 
+  /** w (a 4 s round, verified in 10 s) then a, b, c started together at 14 s; d started at 0 and runs long. */
+  function predicted() {
+    const sim = new Sim([['w', []], ['a', ['w']], ['b', ['w']], ['c', ['w']], ['d', []]], { batchWait: 'auto', now: 0 });
+    const at = (ms: number) => { sim.ctx.now = ms; return sim; };
+    sim.feed({ kind: 'begin' });
+    sim.start('w');
+    sim.start('d');
+    // No verify measured yet: no wait.
+    expect(kinds(at(4000).finish('w'))).toEqual(['batch w']);
+    sim.feed({ kind: 'verify-measured', ms: 10_000 });
+    at(14_000).merged('w');
+    sim.feed({ kind: 'batch-ended', taskIds: ['w'] });
+    ['a', 'b', 'c'].forEach((id) => sim.start(id));
+    return { sim, at };
+  }
+
+  it('auto, once its first wait runs out, waits once more for running rounds predicted to end, and the batch goes once they are in', () => {
+    const { sim, at } = predicted();
+    // a ends after the typical 4 s: the first wait is a fifth of the verify.
+    expect(at(18_000).finish('a')).toEqual([{ kind: 'linger', ms: 2000 }]);
+    expect(kinds(at(18_300).finish('b'))).toEqual([]);
+    // c, started with a, is late but due (worth waiting until twice the typical round, 2 s more); d, 20 s in, runs long.
+    expect(at(20_000).feed({ kind: 'linger-expired' })).toEqual([{ kind: 'linger', ms: 2000 }]);
+    expect(sim.book).toMatchObject({ linger: 'set', lingerExtended: true });
+    // c was the last one due: the batch goes now, not when the timer runs out, though d still runs.
+    expect(kinds(at(20_300).finish('c'))).toEqual(['batch a,b,c']);
+    expect(sim.book).toMatchObject({ linger: 'off', lingerExtended: undefined });
+    expect(sim.book.rounds!.finishedMs).toEqual([4000, 4000, 4300, 6300]);
+  });
+
+  it('auto waits once more at most: a round predicted to end that runs long holds the lane until the second timer, then the batch goes without it', () => {
+    const { sim, at } = predicted();
+    expect(at(18_000).finish('a')).toEqual([{ kind: 'linger', ms: 2000 }]);
+    expect(kinds(at(19_000).finish('c'))).toEqual([]);
+    expect(at(20_000).feed({ kind: 'linger-expired' })).toEqual([{ kind: 'linger', ms: 2000 }]);
+    expect(kinds(at(22_000).feed({ kind: 'linger-expired' }))).toEqual(['batch a,c']);
+    expect(sim.book).toMatchObject({ linger: 'off', lingerExtended: undefined });
+    expect(kinds(at(30_000).finish('b'))).toEqual([]); // the lane is busy
+    sim.merged('a');
+    sim.merged('c');
+    // The lane frees while d still runs: the first wait again; d runs long, so nothing extends it.
+    expect(at(32_000).feed({ kind: 'batch-ended', taskIds: ['a', 'c'] })).toEqual([{ kind: 'linger', ms: 2000 }]);
+    expect(kinds(at(34_000).feed({ kind: 'linger-expired' }))).toEqual(['batch b']);
+  });
+
+  it('a numeric batch delay is never extended by a prediction', () => {
+    const { sim, at } = predicted();
+    sim.ctx.batchWait = 500;
+    expect(at(18_000).finish('a')).toEqual([{ kind: 'linger', ms: 500 }]);
+    expect(kinds(at(18_500).feed({ kind: 'linger-expired' }))).toEqual(['batch a']);
+  });
+
   it('pipelines: a second batch starts while the first verifies only with pipeline 2', () => {
     for (const [pipeline, second] of [[1, []], [2, ['batch b']]] as const) {
       const sim = new Sim([['a', []], ['b', []]], { pipeline });

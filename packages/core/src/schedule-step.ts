@@ -4,6 +4,7 @@ import { jobId } from './ids.js';
 import { followUpOutcome, type InFlight } from './in-flight.js';
 import { batchWaitMs, pickBatch } from './merge-queue-rules.js';
 import type { RunState } from './reduce.js';
+import { noteRoundFinished, noteRoundStarted, predictedRoundEnds } from './round-times.js';
 import type { ScheduleBook, StepAction, StepContext, StepInput } from './schedule-book.js';
 import type { Round } from './task-job.js';
 
@@ -25,12 +26,14 @@ export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: Ste
       break;
     case 'job-started':
       b.queued.delete(input.jobId);
+      b.rounds = noteRoundStarted(b.rounds, input.jobId, input.at ?? ctx.now);
       return [];
     case 'verify-measured':
       b.lastVerifyMs = input.ms;
       return [];
     case 'round-finished': {
       const { result } = input;
+      noteRoundFinished(b.rounds, s.runId, result, input.at ?? ctx.now);
       if (ctx.aborted) b.inFlight--;
       else if (result.status === 'failed') {
         b.inFlight--;
@@ -180,24 +183,37 @@ class Planner {
     this.actions.push({ kind: 'release', taskIds: left });
   }
 
+  /** The first wait ran out: one more timer, if running rounds are predicted to end soon enough (batchWaitMs). */
+  private extendLinger(rule: Parameters<typeof batchWaitMs>[0]): number {
+    const wait = batchWaitMs({ ...rule, extended: true });
+    if (wait > 0) {
+      this.b.lingerExtended = true;
+      this.b.linger = 'off';
+    }
+    return wait;
+  }
+
   private startBatch(): void {
     const b = this.b;
-    // Lanes busy: nothing to pick (checked first, so a long merge queue costs nothing while it waits).
     if (this.ctx.aborted) return this.dropUnbatched();
+    // Lanes busy: nothing to pick (checked first, so a long merge queue costs nothing while it waits).
     if (b.batches >= this.ctx.pipeline) return;
+    // The gate's base verify still runs: nothing merges before it knows what the base passes.
     if (b.opening) return;
     const inBatch = new Set(b.inBatch);
     const free = b.mergeWaiting.filter((r) => !inBatch.has(r.taskId));
     if (free.length === 0) return;
     const running = b.inFlight - b.mergeWaiting.length - b.queued.size;
-    const wait = b.linger === 'expired' ? 0
-      : batchWaitMs({ setting: this.ctx.batchWait, waiting: free.length, batchMax: this.ctx.batchMax, running, lastVerifyMs: b.lastVerifyMs });
+    const rule = { setting: this.ctx.batchWait, waiting: free.length, batchMax: this.ctx.batchMax, running, lastVerifyMs: b.lastVerifyMs,
+      roundEnds: predictedRoundEnds(b.rounds, this.ctx.now), extended: b.lingerExtended };
+    const wait = b.linger !== 'expired' ? batchWaitMs(rule) : b.lingerExtended ? 0 : this.extendLinger(rule);
     if (wait > 0) {
       if (b.linger === 'off') this.actions.push({ kind: 'linger', ms: wait });
       b.linger = 'set';
       return;
     }
     b.linger = 'off';
+    b.lingerExtended = undefined;
     const ids = pickBatch(free.map((r) => r.taskId), this.s, this.ctx.levels, this.ctx.batchMax);
     b.inBatch.push(...ids);
     b.batches++;

@@ -219,4 +219,40 @@ describe('schedule: the batch delay', () => {
     // With no verify duration known yet, auto does not wait.
     expect((await batchesWith('auto'))[0]).toEqual(['a']);
   });
+
+  /** w (a 400 ms round, verified in 400 ms), then x and y started together after it: x takes 400 ms, y 600. */
+  async function twoAfterOne(batchWait: number | 'auto') {
+    const { log, emit } = await startedRun([['w', []], ['x', ['w']], ['y', ['w']]], 2);
+    const queue = memoryQueue();
+    queue.process(async (job) => {
+      await new Promise((r) => setTimeout(r, job.task.id === 'y' ? 600 : 400));
+      return { taskId: job.task.id, attempt: job.attempt, status: 'done', commit: `${job.task.id}-1`, steps: 1, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 } };
+    }, { concurrency: 2 });
+    const events: RunEvent[] = [];
+    let n = 0;
+    const final = await schedule({
+      state: log.state, emit, queue, limits: { conflictRounds: 2, verifyAttempts: 2 }, batchWait,
+      makeJob: (taskId, attempt, round) => ({ runId: 'r', repo: '/r', worktreeRoot: '/w', task: log.state.tasks[taskId]!, attempt, round }),
+      integrate: async (results, _s, hooks) => {
+        const batch = ++n;
+        const tasks = results.map((r) => r.taskId);
+        const started = { type: 'batch.started', batch, tasks, base: 'c0' } as const;
+        events.push(RunEventSchema.parse({ ...started, at: new Date().toISOString() }));
+        await hooks.event(started);
+        await new Promise((r) => setTimeout(r, 400));
+        await hooks.event({ type: 'batch.verified', batch, tasks, commit: `m${batch}`, accepted: true, probe: false });
+        for (const r of results) await hooks.report(r, { kind: 'merged', commit: `m${batch}`, taskCommit: r.commit! });
+      },
+    });
+    expect(final.status).toBe('succeeded');
+    return events.map((e) => (e.type === 'batch.started' ? e.tasks : []));
+  }
+
+  it('auto predicts a running task\'s end from the run\'s rounds: two tasks ending a little apart share one batch', async () => {
+    // x ends and the lane waits a fifth of the 400 ms verify; y, started with x, is due by the typical round (400 ms),
+    // so once that runs out the lane waits once more, and y, 200 ms after x, joins x's batch.
+    expect(await twoAfterOne('auto')).toEqual([['w'], ['x', 'y']]);
+    // The first wait alone (what auto waited before): y gets a verify of its own.
+    expect(await twoAfterOne(80)).toEqual([['w'], ['x'], ['y']]);
+  });
 });

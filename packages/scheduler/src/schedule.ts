@@ -25,6 +25,7 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
   const decideNow = (input: StepInput) => step(run.state, book, input, {
     graph: run.graph, levels: run.levels, limits: o.limits, batchMax: o.batchMax ?? 8, batchWait: o.batchWait ?? 0,
     pipeline: o.pipeline ?? 1, aborted: aborted(), stop: o.shouldStop?.(run.state), replan: Boolean(o.replan),
+    now: Date.now(),
   });
 
   return new Promise<RunState>((resolve, reject) => {
@@ -89,14 +90,16 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     };
 
     onQueueEvents(o, run, reject, {
-      started: (jobId) => void decideNow({ kind: 'job-started', jobId }),
+      started: (jobId) => void decideNow({ kind: 'job-started', jobId, at: Date.now() }),
       finished: (result) => {
         const release = o.queue.reserve && holdsSlot(result, run.state, book, run.graph, run.levels) ? o.queue.reserve() : undefined;
         if (release) heldSlots.set(result.taskId, release);
+        // When the round ended, not when the chain gets to it (a replan before it can take minutes).
+        const at = Date.now();
         // The slot is kept until the merge is decided, unless the round failed (no merge to wait for).
         void serially(async () => {
           await run.emit({ type: 'task.finished', ...result });
-          await feed({ kind: 'round-finished', result });
+          await feed({ kind: 'round-finished', result, at });
         }).finally(() => { if (result.status !== 'done' || aborted()) releaseSlot(result.taskId); });
       },
     });
