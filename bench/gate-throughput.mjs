@@ -53,10 +53,10 @@ async function one(s, model, { tasks, verifyS, workers, batchMax, bad = 0, lanes
   const repo = makeRepo(path.join(s.dir, `repo-${Math.random().toString(36).slice(2, 8)}`), { 'README.md': '# bench\n' });
   const r = await caidRun({ plan: plan(tasks, verifyS, bad, layers), repo, workers, modelUrl: model.url, worktreeRoot: path.join(s.dir, 'wt'), extraArgs: ['--verify-concurrency', String(lanes), '--batch-wait', String(batchWait), ...(batchMax ? ['--batch-max', String(batchMax)] : [])] });
   const ev = runEvents(repo, r.summary.runId);
-  const started = ev.find((e) => e.type === 'run.gate') ?? ev[0];
   return {
-    // From the gate's base verify to the end: the base verify is the same for every configuration.
-    span: (Date.parse(ev.at(-1).at) - Date.parse(started.at)) / 1000,
+    // The whole run: the base verify runs beside the first tasks (before 2026-12-07 it ran first, and
+    // the span started at run.gate, after it).
+    span: (Date.parse(ev.at(-1).at) - Date.parse(ev[0].at)) / 1000,
     verifies: ev.filter((e) => e.type === 'batch.verified').length,
     batches: ev.filter((e) => e.type === 'batch.started').length,
     culprits: ev.filter((e) => e.type === 'batch.bisected').length,
@@ -99,7 +99,9 @@ export function gateSection(r, command) {
   const lines = r.rows.map((row) => {
     // A layer starts only from a verified head: the critical path holds one task and one verify per layer.
     const layers = row.layers ?? 1;
-    const limit = (w) => layers * (Math.ceil(row.tasks / layers / w) * TASK_S + row.verifyS);
+    const work = (w) => Math.ceil(row.tasks / layers / w) * TASK_S;
+    // The base verify runs beside the first layer's agents: that layer merges at the later of the two.
+    const limit = (w) => layers * (work(w) + row.verifyS) + Math.max(0, row.verifyS - work(w));
     const cells = r.workers.map((w) => {
       const m = med(row.byWorkers[w].map((x) => x.span));
       return `${m.toFixed(1)} s (limit ${limit(w).toFixed(1)}, ${med(row.byWorkers[w].map((x) => x.batches))} batches)`;
@@ -123,8 +125,8 @@ export function gateSection(r, command) {
     '## Merge queue: gate throughput (issue 14)',
     '',
     `Command: \`${command}\`. Independent tasks of ${TASK_S} s of model time each (2 scripted calls of ${r.callMs} ms over real HTTP)`,
-    'through the real CLI; `verify: sleep V && test ! -e BROKEN` on every batch. Makespan: from the base verify (`run.gate`) to',
-    `\`run.finished\`, median of ${r.runs} run(s). Limit: per layer, the agent work per worker (whole tasks) + one verify;`,
+    'through the real CLI; `verify: sleep V && test ! -e BROKEN` on every batch. Makespan: from `run.started` to',
+    `\`run.finished\`, median of ${r.runs} run(s); the base verify runs beside the first tasks. Limit: per layer, the agent work per worker (whole tasks) + one verify, the first layer's work no shorter than the base verify;`,
     'a layered row splits the tasks into layers, each task depending on every task of the layer above, so each layer waits for the one above to be verified.',
     `Every run uses \`--verify-concurrency ${r.lanes} --batch-wait ${r.batchWait ?? 'auto'}\` (batches verified at once, each on top of the one below; a free lane waits that long for running tasks).`,
     ...(r.machine ? [`Machine: ${machineLine(r.machine)}; load average at the end ${r.loadAtEnd}.`] : []),
