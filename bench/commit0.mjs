@@ -59,7 +59,7 @@ function render(print = false) {
     const runs = r.runs;
     const cell = (f) => runs.map(f).join(' · ');
     const ratio = runs.length > 1 ? (runs.at(-1).wallMs / runs[0].wallMs).toFixed(2) : '';
-    return `| ${r.lib} | ${label(r)} | ${cell((x) => `${x.passed}/${r.referencePassed}`)} | ${cell((x) => `${x.merged}/${x.tasks}`)} | ${cell((x) => x.sendBacks)} | ${cell((x) => x.conflicts)} | ${cell((x) => s(x.wallMs))} | ${cell((x) => (x.batches === undefined ? '?' : `${x.verifies} in ${x.batches}, ${s(x.batchMs)}${x.gateOpenMs ? ` (+${s(x.gateOpenMs)} gate open)` : ''}`))} | ${ratio} | ${r.planTasks} / ${r.criticalPath} → ${r.ratioBound.toFixed(2)} | ${r.load} |`;
+    return `| ${r.lib} | ${label(r)} | ${cell((x) => `${x.passed}/${r.referencePassed}`)} | ${cell((x) => `${x.merged}/${x.tasks}`)} | ${cell((x) => x.sendBacks)} | ${cell((x) => x.conflicts)} | ${cell((x) => s(x.wallMs))} | ${cell((x) => (x.batches === undefined ? '?' : `${x.verifies} in ${x.batches}, ${s(x.batchMs)}${x.gateOpenMs ? ` (gate open at +${s(x.gateOpenMs)})` : ''}`))} | ${ratio} | ${r.planTasks} / ${r.criticalPath} → ${r.ratioBound.toFixed(2)} | ${r.load} |`;
   });
   const ok = shown.filter((r) => !r.error);
   const mean = ok.length ? ok.reduce((a, r) => a + r.meanPassRate, 0) / ok.length : 0;
@@ -71,7 +71,7 @@ function render(print = false) {
     `Each cell is "1 worker · ${workers} workers" where both ran, else the ${workers}-worker run. Passes = tests passing on the result / tests the reference passes.`,
     `Bound = tasks / critical path (tasks) → the best ${workers}/1 time ratio that dependency chain allows (equal tasks, free merges). Load = 1/5/15-min load average before → after. Libraries run one at a time, smallest first.`,
     '',
-    `| library | variant | passes | merged | send-backs | conflicts | wall clock | verifies in batches, merge-queue time (+ first verify on the stubs) | ${workers}/1 time | bound | load |`,
+    `| library | variant | passes | merged | send-backs | conflicts | wall clock | verifies in batches, merge-queue time (when the gate opened: the first verify, on the stubs; beside the first tasks since 2026-12-07 02:10 UTC, before them until then) | ${workers}/1 time | bound | load |`,
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...table,
     '',

@@ -7,7 +7,8 @@ import { eventsOf } from './resume-harness.js';
 // kill -9 while a speculative batch is in flight (two verify lanes). `quick` finishes at once and
 // is verified alone (batch 1, a verify of 6 s: with 2 s, a CI run at load 8 verified batch 1 before
 // the others, 1 s of model each, were done); the others finish during that verify and form batch 2, merged on top of batch 1's unverified tip and verified at the same time in the second
-// integration worktree. One of them breaks the build until it is sent back, so batch 2 is also
+// integration worktree. The base's own verify is instant: it runs beside the agents, and a slow one
+// would let every task finish before batch 1. One of them breaks the build until it is sent back, so batch 2 is also
 // bisected. The run is killed at points inside that window; `caid resume` must end in the same
 // tree as an uninterrupted run, with every task merged exactly once, no red commit ever on the
 // integration branch, and no worktree left behind (the second lane's included).
@@ -28,7 +29,7 @@ function reply(c: Conversation): ScriptedReply {
 
 const IDS = ['quick', 'good-1', 'good-2', 'bad', 'good-3'];
 const PLAN = `goal: speculative batches
-verify: if test -e quick.txt && ! test -e good-1.txt; then sleep 6; else sleep 2; fi; test ! -e BROKEN
+verify: if test -e quick.txt && ! test -e good-1.txt; then sleep 6; elif test -e quick.txt; then sleep 2; fi; test ! -e BROKEN
 tasks:
 ${IDS.map((id) => `  - { id: ${id}, prompt: p }`).join('\n')}
 `;

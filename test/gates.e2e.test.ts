@@ -17,7 +17,8 @@ const PY_SKELETON: Record<string, string> = {
   ...Object.fromEntries((Object.keys(OPS) as Op[]).map((op) => [`tests/test_${op}.py`,
     `from calc import ${op}\n\ndef test_${op}_ints():\n    assert ${op}(6, 3) == ${eval(OPS[op].replace('a', '6').replace('b', '3'))}\n\ndef test_${op}_floats():\n    assert ${op}(1.5, 0.5) == ${eval(OPS[op].replace('a', '1.5').replace('b', '0.5'))}\n`])),
   'tests/test_version.py': 'import calc\n\ndef test_version():\n    assert calc.VERSION == "0.1"\n',
-  'tests/test_flaky.py': 'import os\n\ndef test_sometimes():\n    trigger = os.environ.get("FLAKY_TRIGGER")\n    if trigger and os.path.exists(trigger):\n        os.remove(trigger)\n        assert False, "flaked once"\n',
+  // Only once sub is in: the verify on the base runs beside the agents and must not consume the trigger.
+  'tests/test_flaky.py': 'import os\n\ndef test_sometimes():\n    trigger = os.environ.get("FLAKY_TRIGGER")\n    sub = open(os.path.join(os.path.dirname(__file__), "..", "calc", "sub.py")).read()\n    if trigger and os.path.exists(trigger) and "a - b" in sub:\n        os.remove(trigger)\n        assert False, "flaked once"\n',
 };
 
 let model: ScriptedModelServer;

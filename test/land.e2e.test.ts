@@ -64,14 +64,21 @@ describe('caid land', () => {
     const before = git(repo, 'rev-parse', 'main');
     const r = await runCli(['land', run.runId, '--repo', repo]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`uncommitted changes[\\s\\S]*one\\.txt[\\s\\S]*two\\.txt[\\s\\S]*nothing was changed; commit them or stash them \\(\`git stash -u\`: a plain git stash leaves untracked files where they are\\), then run \`caid land ${run.runId}\` again`));
+    expect(r.stderr).toMatch(new RegExp(`uncommitted changes[\\s\\S]*one\\.txt[\\s\\S]*two\\.txt[\\s\\S]*nothing was changed; commit them or stash them \\(\`git stash -u\`: a plain git stash leaves untracked files where they are\\), then run \`caid land ${run.runId} --repo ${repo}\` again`));
     expect(git(repo, 'rev-parse', 'main')).toBe(before);
     expect(readFileSync(path.join(repo, 'one.txt'), 'utf8')).toBe('my work in progress\n');
     expect(readFileSync(path.join(repo, 'two.txt'), 'utf8')).toBe('my untracked two\n');
     // The command to run again keeps the options that shape the landing.
     const squash = await runCli(['land', run.runId, '--repo', repo, '--squash', '--into', 'main']);
     expect(squash.code).toBe(2);
-    expect(squash.stderr).toContain(`then run \`caid land ${run.runId} --into main --squash\` again`);
+    expect(squash.stderr).toContain(`then run \`caid land ${run.runId} --into main --squash --repo ${repo}\` again`);
+    // From inside the repository the command needs no --repo; a pull request stays one (--pr).
+    const bin = tempDir();
+    writeFileSync(path.join(bin, 'gh'), '#!/bin/sh\nexit 0\n');
+    chmodSync(path.join(bin, 'gh'), 0o755);
+    const inside = await runCli(['land', run.runId, '--pr', '--push', repo, '--into', 'main'], { cwd: repo, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(inside.code, inside.stderr).toBe(2);
+    expect(inside.stderr).toContain(`then run \`caid land ${run.runId} --into main --push ${repo} --pr\` again`);
     // The advice works: `git stash -u` takes both, the land goes through, and the stash holds the work.
     git(repo, '-c', 'user.name=U', '-c', 'user.email=u@example.com', 'stash', '-u');
     const landed = await runCli(['land', run.runId, '--repo', repo]);

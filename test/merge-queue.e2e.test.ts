@@ -5,12 +5,12 @@ import { defs, PYTHON_BASE, runQueued, sentBack, steps, testOf, type QueueRun } 
 import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // The merge queue through the real CLI. One task finishes at once and is verified alone; its
-// verify (pytest behind a sleep) is long enough for the other eight to finish meanwhile, so they
+// verify (pytest behind a sleep once quick's file is in) is long enough for the other eight to finish meanwhile, so they
 // wait in the queue and are merged as one batch: four good tasks, two that each break a test the
 // base passes, and two that write the same new file (the second conflicts inside the batch).
 
-// Later tasks take a little longer, so they finish while the first one's batch verifies.
-const slow = (r: ScriptedReply): ScriptedReply => ({ ...r, delayMs: 400 });
+// Later tasks take longer (past the base's verify, which runs beside them), so they finish while the first one's batch verifies.
+const slow = (r: ScriptedReply): ScriptedReply => ({ ...r, delayMs: 1500 });
 
 function reply(c: Conversation): ScriptedReply {
   const id = taskOf(c)!;
@@ -34,8 +34,10 @@ function reply(c: Conversation): ScriptedReply {
   return call('finish', { summary: 'nothing to do' });
 }
 
+// The sleep is for quick's verify, not the base's: the base's verify runs beside the tasks, and a
+// slow one would let all nine finish before anything merges.
 const PLAN = `goal: merge queue
-verify: sleep 2 && python3 -m pytest -q -p no:cacheprovider
+verify: 'if [ -e lib/quick.py ]; then sleep 2; fi; python3 -m pytest -q -p no:cacheprovider'
 tasks:
   - { id: quick, prompt: p }
   - { id: good-1, prompt: p }

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '@caid/core';
 import { Repo, type LandMode } from '@caid/git';
 import { landRun, prBody, prTitle, type Landed } from '@caid/orchestrator';
 import { logger } from '@caid/log';
+import { shellArg } from './shell-arg.js';
 
 const clog = logger('cli');
 
@@ -30,7 +32,10 @@ export async function landCommand(runId: string, f: LandFlags): Promise<number> 
   // Checked before anything moves, so a missing gh never leaves a half-done landing behind.
   if (f.pr) checkGh(repo.root);
   const push = f.push ?? (f.pr ? 'origin' : undefined);
-  const landed = await landRun(repo, runId, { into: f.into, mode: modes[0] ?? 'auto', push, partial: f.partial, skipLocal: Boolean((f.pr || f.push) && !f.into) });
+  // The command a refusal says to run again works from where the user is, and still opens the PR.
+  const fromHere = path.relative(repo.root, realpathSync(process.cwd()));
+  const rerunFlags = [...(f.pr ? ['--pr'] : []), ...(fromHere.startsWith('..') || path.isAbsolute(fromHere) ? [`--repo ${shellArg(repo.root)}`] : [])];
+  const landed = await landRun(repo, runId, { into: f.into, mode: modes[0] ?? 'auto', push, partial: f.partial, skipLocal: Boolean((f.pr || f.push) && !f.into), rerunFlags });
   const pr = f.pr ? openPr(repo.root, landed, f.into ?? landed.state.baseBranch) : undefined;
   if (f.json) process.stdout.write(`${JSON.stringify({ runId, local: landed.local, pushed: landed.pushed, pr })}\n`);
   else report(landed, pr);

@@ -36,10 +36,15 @@ export interface ScheduleBook {
   agenda: RoundOutcome[];
   /** run.finished is under way. */
   finished: boolean;
+  /**
+   * The gate's base verify is still running: tasks run meanwhile (so a slow suite does not delay
+   * every agent), but no batch may merge before the gate knows what the base passes.
+   */
+  opening: boolean;
 }
 
-export const initialBook = (lastVerifyMs?: number): ScheduleBook => ({
-  inFlight: 0, queued: new Map(), mergeWaiting: [], inBatch: [], batches: 0, linger: 'off', lastVerifyMs, agenda: [], finished: false,
+export const initialBook = (lastVerifyMs?: number, opening = false): ScheduleBook => ({
+  inFlight: 0, queued: new Map(), mergeWaiting: [], inBatch: [], batches: 0, linger: 'off', lastVerifyMs, agenda: [], finished: false, opening,
 });
 
 /** What the loop around `step` knows when it calls it: the run's settings and what holds now. */
@@ -75,6 +80,10 @@ export type StepInput =
   | { kind: 'batch-ended'; taskIds: string[] }
   | { kind: 'linger-expired' }
   | { kind: 'verify-measured'; ms: number }
+  /** The run's signal fired: what waits to be merged outside a batch is left to the resume. */
+  | { kind: 'interrupted' }
+  /** The gate's base verify is done (its duration, when it ran to the end): batches may start. */
+  | { kind: 'gate-opened'; ms?: number }
   /** A failed task's replan is done (a revision, if any, is logged and in the context's graph). */
   | { kind: 'failed'; taskId: string; revised: boolean };
 

@@ -170,6 +170,40 @@ describe('step: the scheduler as a pure function', () => {
     expect(sim.book.linger).toBe('off');
   });
 
+  it('while the gate opens on the base, tasks start and finish but none merges; its verify time is auto\'s first estimate', () => {
+    const sim = new Sim([['a', []], ['b', []], ['c', []]], { batchWait: 'auto' });
+    sim.book.opening = true;
+    expect(kinds(sim.feed({ kind: 'begin' }))).toEqual(['queue a', 'queue b', 'queue c']);
+    sim.start('c');
+    expect(kinds(sim.finish('a'))).toEqual([]);
+    expect(kinds(sim.finish('b'))).toEqual([]);
+    // c still runs: auto waits a fifth of the base's 5 s verify for it, then a and b go together.
+    expect(sim.feed({ kind: 'gate-opened', ms: 5000 })).toEqual([{ kind: 'linger', ms: 1000 }]);
+    expect(kinds(sim.feed({ kind: 'linger-expired' }))).toEqual(['batch a,b']);
+  });
+
+  it('a gate that opens with no measure (its verify cut short) lets the waiting batch go at once', () => {
+    const sim = new Sim([['a', []]], { batchWait: 'auto' });
+    sim.book.opening = true;
+    sim.feed({ kind: 'begin' });
+    expect(kinds(sim.finish('a'))).toEqual([]);
+    expect(kinds(sim.feed({ kind: 'gate-opened' }))).toEqual(['batch a']);
+    expect(sim.book.lastVerifyMs).toBeUndefined();
+  });
+
+  it('an interrupt while finished rounds wait outside a batch (gate opening, batch delay) leaves them to the resume and finishes', () => {
+    const sim = new Sim([['a', []], ['b', []], ['c', []]], { batchWait: 1000 });
+    sim.feed({ kind: 'begin' });
+    sim.start('c');
+    expect(kinds(sim.finish('a'))).toEqual(['linger']);
+    sim.book.opening = true;
+    sim.finish('b');
+    const aborted = { aborted: true };
+    // The running c is cancelled by its worker; its round comes back while a and b still wait.
+    expect(kinds(sim.feed({ kind: 'interrupted' }, aborted))).toEqual(['release a,b']);
+    expect(kinds(sim.feed({ kind: 'round-finished', result: { taskId: 'c', attempt: 1, status: 'failed', reason: 'cancelled', steps: 0, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } } }, aborted))).toEqual(['finish']);
+  });
+
   /** w (a 4 s round, verified in 10 s) then a, b, c started together at 14 s; d started at 0 and runs long. */
   function predicted() {
     const sim = new Sim([['w', []], ['a', ['w']], ['b', ['w']], ['c', ['w']], ['d', []]], { batchWait: 'auto', now: 0 });

@@ -67,6 +67,12 @@ export function step(s: RunState, book: ScheduleBook, input: StepInput, ctx: Ste
     case 'linger-expired':
       b.linger = 'expired';
       break;
+    case 'interrupted':
+      break;
+    case 'gate-opened':
+      b.opening = false;
+      if (input.ms !== undefined) b.lastVerifyMs = input.ms;
+      break;
     case 'failed':
       if (input.revised) b.candidates = undefined;
       out.skipDependents(input.taskId);
@@ -164,6 +170,19 @@ class Planner {
     return true;
   }
 
+  /**
+   * Interrupted: finished rounds not in a batch (waiting for the gate to open, or for the batch
+   * delay) will not be merged by this process; the log has them as finished, for the resume.
+   */
+  private dropUnbatched(): void {
+    const inBatch = new Set(this.b.inBatch);
+    const left = this.b.mergeWaiting.filter((r) => !inBatch.has(r.taskId)).map((r) => r.taskId);
+    if (left.length === 0) return;
+    this.b.mergeWaiting = this.b.mergeWaiting.filter((r) => inBatch.has(r.taskId));
+    this.b.inFlight -= left.length;
+    this.actions.push({ kind: 'release', taskIds: left });
+  }
+
   /** The first wait ran out: one more timer, if running rounds are predicted to end soon enough (batchWaitMs). */
   private extendLinger(rule: Parameters<typeof batchWaitMs>[0]): number {
     const wait = batchWaitMs({ ...rule, extended: true });
@@ -176,8 +195,11 @@ class Planner {
 
   private startBatch(): void {
     const b = this.b;
+    if (this.ctx.aborted) return this.dropUnbatched();
     // Lanes busy: nothing to pick (checked first, so a long merge queue costs nothing while it waits).
-    if (b.batches >= this.ctx.pipeline || this.ctx.aborted) return;
+    if (b.batches >= this.ctx.pipeline) return;
+    // The gate's base verify still runs: nothing merges before it knows what the base passes.
+    if (b.opening) return;
     const inBatch = new Set(b.inBatch);
     const free = b.mergeWaiting.filter((r) => !inBatch.has(r.taskId));
     if (free.length === 0) return;

@@ -27,7 +27,7 @@ export interface Commit0RunResult {
   batches: number;
   verifies: number;
   batchMs: number;
-  /** From the run's start to its gate being open (verify run once on the stubs): paid once, at any worker count. */
+  /** From the run's start to its gate being open (verify run once on the stubs, beside the first tasks). */
   gateOpenMs: number;
 }
 

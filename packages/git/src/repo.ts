@@ -127,7 +127,7 @@ export class Repo {
       // with changes; the listing, a process that grows with the worktrees, is only for explaining why.
       const gone = await this.git.run(['worktree', 'remove', ...(o.force ? ['--force'] : []), at], 'any');
       if (gone.exitCode !== 0) {
-        const known = (await this.listWorktrees()).some((w) => canonical(w.path) === at);
+        const known = (await this.listNow()).some((w) => canonical(w.path) === at);
         if (!known) throw new GitError(`not a worktree of ${this.root}: ${path}`);
         if (existsSync(at)) throw new GitError(`git worktree remove ${at} failed: ${gone.stderr.trim() || gone.stdout.trim()}`);
         await this.git.out(['worktree', 'prune']);
@@ -204,8 +204,12 @@ export class Repo {
     return at;
   }
 
-  /** Linked and main work trees (a bare main repository is not listed). */
-  async listWorktrees(): Promise<WorktreeInfo[]> {
+  /** Linked and main work trees (no bare main); taken between own adds: git fails a listing mid-add (`failed to read …/commondir`). */
+  listWorktrees(): Promise<WorktreeInfo[]> {
+    return this.shared(() => this.listNow());
+  }
+
+  private async listNow(): Promise<WorktreeInfo[]> {
     const list = parseWorktreeList(await this.git.out(['worktree', 'list', '--porcelain', '-z']));
     return list.filter((w) => !w.bare).map(({ bare: _bare, ...w }) => w);
   }

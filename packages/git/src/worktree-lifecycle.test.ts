@@ -162,6 +162,25 @@ describe('worktree lifecycle', () => {
     expect(git(b!.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('caid/r/tasks/b');
   });
 
+  it('a listing taken while this process adds worktrees never fails on a half-made admin dir', async () => {
+    const dir = initRepo();
+    const repo = await Repo.open(dir);
+    const root = join(tempDir(), 'wt');
+    // git fails `worktree list` ("failed to read .git/worktrees/<name>/commondir") while an add has
+    // made the admin dir but not its files: the integration worktree is now added while tasks run.
+    let adding = true;
+    const listing = async (): Promise<number> => {
+      let n = 0;
+      for (; adding; n++) await repo.listWorktrees();
+      return n;
+    };
+    const lists = [listing(), listing(), listing()];
+    for (let i = 0; i < 30; i++) await repo.addWorktree(join(root, `t${i}`), { start: 'main', detach: true });
+    adding = false;
+    expect((await Promise.all(lists)).every((n) => n > 0)).toBe(true);
+    expect(await repo.listWorktrees()).toHaveLength(31);
+  });
+
   it('removeWorktree of a directory already deleted prunes it', async () => {
     const dir = initRepo();
     const repo = await Repo.open(dir);

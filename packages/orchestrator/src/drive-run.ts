@@ -49,6 +49,8 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const lanes = Array.from({ length: Math.max(1, o.verifyConcurrency ?? 1) }, (_, i) => integrationWorktree(repo, {
     runId, worktreeRoot, prepare: o.prepare, ...(i ? { name: `${INTEGRATION_DIR}-${i + 1}` } : {}),
     setup: setup ? (dir) => integrationSetup(setup, dir, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
+      // The first lane's setup fails while the gate opens: the schedule then ends the run as failed.
+      if (i === 0) throw Object.assign(e, { setupFailed: true });
       log.append({ type: 'run.finished', status: 'failed', commit: log.current.head, reason: 'setup-failed', message: e.message });
       throw e;
     }) : undefined,
@@ -61,17 +63,36 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   };
 
   const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? DEFAULT_RUN_SETTINGS.limits.verifyTimeoutMin * 60_000;
-  const baseVerifyStarted = Date.now();
-  const gate = verify
-    ? await TestGate.open(verify, (await integration.at()).path, o.gate, { timeoutMs: verifyTimeoutMs, signal: o.signal, reportPath: o.verifyReport })
-    : undefined;
-  // A resumed run keeps the mode it started with, and the reason it was chosen then.
-  const reason = o.resume && !o.verifyChanged && start.gate?.mode === gate?.mode ? start.gate?.reason : undefined;
-  const verifyMs = gate ? Date.now() - baseVerifyStarted : undefined;
-  // Ctrl-C during the base's verify: its cut-short result says nothing about the base, and a mode
-  // recorded from it ("verify fails on the base (exit ?)") would bind every resume. None is recorded.
-  if (gate && !o.signal?.aborted) await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
-  const integrateBatch = batchIntegrator({
+  // The base's verify runs while the first tasks do (only merging waits for it): a suite that takes
+  // minutes must not hold every agent back. If the gate cannot open, the run stops as failed.
+  let gate: TestGate | undefined;
+  let gateError: (Error & { setupFailed?: boolean }) | undefined;
+  const gateFailed = new AbortController();
+  const baseDone = new AbortController();
+  const opening = verify ? (async () => {
+    const started = Date.now();
+    try {
+      gate = await TestGate.open(verify, (await integration.at()).path, o.gate, {
+        timeoutMs: verifyTimeoutMs, signal: AbortSignal.any([...(o.signal ? [o.signal] : []), baseDone.signal]), reportPath: o.verifyReport,
+      });
+    } catch (e) {
+      gateError = e as Error;
+      gateFailed.abort();
+      return undefined;
+    }
+    // Ctrl-C (or a run that ended first) during the base's verify: its cut-short result says nothing
+    // about the base, and a mode recorded from it ("verify fails on the base (exit ?)") would bind
+    // every resume. None is recorded.
+    if (o.signal?.aborted || baseDone.signal.aborted) return undefined;
+    // A resumed run keeps the mode it started with, and the reason it was chosen then.
+    const reason = o.resume && !o.verifyChanged && start.gate?.mode === gate.mode ? start.gate?.reason : undefined;
+    await emit({ type: 'run.gate', mode: gate.mode, reason: reason ?? gate.reason, tests: gate.baseCounts });
+    return Date.now() - started;
+  })() : undefined;
+  const runSignal = AbortSignal.any([...(o.signal ? [o.signal] : []), gateFailed.signal]);
+  // Built once the gate is open: the schedule starts no batch before.
+  let integrateBatch: ReturnType<typeof batchIntegrator> | undefined;
+  const integrator = () => integrateBatch ??= batchIntegrator({
     repo, runId, gate, verifyTimeoutMs, signal: o.signal, worktree: (at, lane = 0) => lanes[lane]!.at(at), lanes: lanes.length,
     pending: () => Object.values(log.current.tasks).filter((t) => !log.current.mergeOrder.includes(t.id)).map((t) => ({ taskId: t.id, files: t.files ?? [] })),
     merged: () => log.current.mergeOrder.map((id) => ({ taskId: id, files: log.current.tasks[id]?.files ?? [] })),
@@ -82,7 +103,15 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
     onVerify: (output) => saveQuietly(path.join(repo.root, runDir(runId), `verify-${kind}.log`), output),
   });
   // A resumed run that already scaffolded (or merged anything) does not scaffold again.
-  if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) await emit(await step('scaffold', o.scaffold));
+  if (o.scaffold && !start.steps?.some((x) => x.kind === 'scaffold') && !start.mergeOrder.length) {
+    // The scaffold is verified like a merge: it needs the open gate.
+    await opening;
+    if (gateError) {
+      await emit({ type: 'run.finished', status: 'failed', commit: log.current.head, ...gateFailure(gateError) });
+      throw gateError;
+    }
+    await emit(await step('scaffold', o.scaffold));
+  }
   const review = o.review;
   // Distributed: workers reach the repository through `remote`; the coordinator keeps the transcripts.
   const remote = o.remote ?? start.remote;
@@ -105,15 +134,16 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   // Numbered here, not from the log: two batches in flight may both start before either is logged.
   let batchNo = log.current.batches ?? 0;
   const final = await schedule({
-    state: log.current, emit, queue, makeJob, signal: o.signal, resume: o.resume, shouldStop: o.shouldStop,
-    batchMax: o.batchMax, batchWait: o.batchWait, verifyMs, pipeline: lanes.length,
+    state: log.current, emit, queue, makeJob, signal: runSignal, resume: o.resume, shouldStop: o.shouldStop,
+    batchMax: o.batchMax, batchWait: o.batchWait, opening, pipeline: lanes.length,
+    failure: () => gateError && gateFailure(gateError),
     integrate: async (results, state, hooks) => {
       for (const r of results) retirer?.expect(r.taskId);
       const merged = new Set<string>();
       try {
         for (const r of results) await sync?.fetchTask(r.taskId, r.commit);
         const items = results.map((result) => ({ result, task: state.tasks[result.taskId] ?? {}, fromConflict: state.tasks[result.taskId]?.round === 'conflict' }));
-        await integrateBatch(items, {
+        await integrator()(items, {
           event: hooks.event,
           nextBatch: () => ++batchNo,
           report: async (result, outcome) => {
@@ -134,11 +164,21 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
     replan: o.replan ? replanHook(o.replan, o.maxReplans ?? DEFAULT_RUN_SETTINGS.planner.maxReplans, async () => (await integration.at()).path) : undefined,
     beforeFinish: review ? async (s) => (s.mergeOrder.length ? step('review', (dir) => review(dir, s)) : null) : undefined,
   });
+  // A run that ended before its base verify did (every task failed) does not wait for it.
+  baseDone.abort();
+  await opening;
   await retirer?.settled();
   await cleanupRun(repo, final, lanes.map((l) => l.path));
   // Not needed any more, and not worth failing a finished run over.
   await sync?.dropCommitRefs().catch(oplog.dropped('could not drop the per-commit refs (harmless: `caid clean` removes them)'));
+  // The run is recorded as failed; the caller still hears why, as when the gate opened first.
+  if (gateError) throw gateError;
   return final;
+}
+
+/** How a run whose gate could not open ends: its integration setup failed, or the verify could not start. */
+function gateFailure(e: Error & { setupFailed?: boolean }): { reason: string; message: string } {
+  return { reason: e.setupFailed ? 'setup-failed' : 'gate-failed', message: e.message };
 }
 
 /**

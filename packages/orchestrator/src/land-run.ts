@@ -15,6 +15,8 @@ export interface LandOptions {
   partial?: boolean;
   /** Only push (for a pull request): leave every local branch as it is. */
   skipLocal?: boolean;
+  /** What the caller adds to the command a refusal says to run again (the CLI's `--pr`, `--repo DIR`). */
+  rerunFlags?: string[];
 }
 
 export interface Landed {
@@ -84,7 +86,7 @@ const gitSaid = (e: GitError) => e.message.replace(/^git .*? failed \(exit \d+\)
 
 /** The command to run again, with the options that shape the landing (`caid land X` alone would land another way). */
 function landAgain(runId: string, o: LandOptions): string {
-  const flags = [o.into && `--into ${o.into}`, o.mode !== 'auto' && `--${o.mode}`, o.partial && '--partial', o.push && `--push ${o.push}`].filter(Boolean);
+  const flags = [o.into && `--into ${o.into}`, o.mode !== 'auto' && `--${o.mode}`, o.partial && '--partial', o.push && `--push ${o.push}`, ...(o.rerunFlags ?? [])].filter(Boolean);
   return ['caid land', runId, ...flags].join(' ');
 }
 

@@ -29,6 +29,13 @@ export interface ScheduleOptions {
   /** How long a verify took before the run (the gate's base verify): `auto`'s first estimate. */
   verifyMs?: number;
   /**
+   * The gate's base verify, still running as the tasks start: no batch starts until it settles. It
+   * resolves with its duration (`auto`'s first estimate), or undefined when it did not finish.
+   */
+  opening?: Promise<number | undefined>;
+  /** Why an abort ends the run as failed rather than cancelled (the gate could not open). */
+  failure?: () => { reason: string; message: string } | undefined;
+  /**
    * Batches in flight at once (default 1): while one verifies, the next is merged on top of it and
    * verified too; the integrator lands them in order and rebuilds one whose base did not land.
    */

@@ -13,7 +13,7 @@ import type { ScheduleOptions } from './schedule-options.js';
 export function schedule(o: ScheduleOptions): Promise<RunState> {
   const run = new RunView(o.state, o.emit);
   const aborted = () => Boolean(o.signal?.aborted);
-  const book = initialBook(o.verifyMs);
+  const book = initialBook(o.verifyMs, Boolean(o.opening));
   let chain = Promise.resolve();
   let lingering: ReturnType<typeof setTimeout> | undefined;
   // Worker slots held by finished tasks until their merge is decided (core holdsSlot).
@@ -106,7 +106,9 @@ export function schedule(o: ScheduleOptions): Promise<RunState> {
     o.signal?.addEventListener('abort', () => {
       clearTimeout(lingering);
       void o.queue.close();
+      void serially(() => feed({ kind: 'interrupted' }));
     }, { once: true });
     void serially(() => feed({ kind: 'begin', resume: o.resume }));
+    o.opening?.then((ms) => serially(() => feed({ kind: 'gate-opened', ms })), reject);
   });
 }
