@@ -32,10 +32,16 @@ export function noteRoundFinished(times: RoundTimes | undefined, runId: string, 
   times.started.delete(id);
   if (at === undefined || result.status !== 'done') return;
   const ms = Math.max(0, at - started);
-  // Kept sorted so the median costs nothing however many rounds a run has (insertion is one splice).
-  let i = times.finishedMs.length;
-  while (i > 0 && times.finishedMs[i - 1]! > ms) i--;
-  times.finishedMs.splice(i, 0, ms);
+  // Kept sorted so the median costs nothing however many rounds a run has (a binary search and one splice).
+  const sorted = times.finishedMs;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  sorted.splice(lo, 0, ms);
 }
 
 /** When a running round is predicted to end, in ms from now: expected (0 or less: due now), and the latest worth waiting for. */
