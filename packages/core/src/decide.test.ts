@@ -57,6 +57,16 @@ describe('decide', () => {
       .toMatchObject({ kind: 'fail', reason: expect.stringMatching(/other tasks kept landing on x\.ts/) });
   });
 
+  it('in a run of more tasks, the stale-conflict cap is one per other task (12 writers of one file landing one by one)', () => {
+    const out: RoundOutcome = { kind: 'conflict', taskId: 'a', paths: ['x.ts'] };
+    const twelve = started(Array.from({ length: 12 }, (_, i) => [i ? `t${i}` : 'a', []] as [string, string[]]));
+    const stale = (n: number) => Array.from({ length: n }, () => conflict('a', true));
+    expect(decide(fold([twelve, conflict('a'), ...stale(MAX_STALE_CONFLICTS + 1)]), out, limits).kind).toBe('send-back');
+    expect(decide(fold([twelve, conflict('a'), ...stale(11)]), out, limits).kind).toBe('send-back');
+    expect(decide(fold([twelve, conflict('a'), ...stale(12)]), out, limits))
+      .toMatchObject({ kind: 'fail', reason: expect.stringMatching(/other tasks kept landing on x\.ts while it resolved \(11 stale conflicts\)/) });
+  });
+
   it('a failed verify is sent back with its output until the verify attempts are used up', () => {
     const out = { kind: 'verify-failed', taskId: 'a', command: 'npm test', output: 'FAIL' } as const;
     expect(decide(fold([started([['a', []]]), failedVerify('a')]), out, limits))

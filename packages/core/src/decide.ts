@@ -11,9 +11,14 @@ export interface RoundLimits {
 /**
  * A resolution that conflicts again only because another task landed while it was being made is
  * not the agent's fault and does not use up `conflictRounds`; this many stale conflicts per task
- * still end it, so a task can never cycle for ever behind a busy file.
+ * still end it, so a task can never cycle for ever behind a busy file. In a larger run the cap is
+ * one per other task (staleConflictCap): python-progressbar's 12 tasks, all appending to one file
+ * at once, landed one per batch and the last writer saw 7 stale conflicts, each a real landing.
  */
 export const MAX_STALE_CONFLICTS = 6;
+
+/** Stale conflicts a task of `s` may have: each one is another task landing, so one per other task (at least MAX_STALE_CONFLICTS). */
+export const staleConflictCap = (s: RunState) => Math.max(MAX_STALE_CONFLICTS, Object.keys(s.tasks).length - 1);
 
 /** How one round of a task ended, after the integrator (or the worker) had its say. */
 export type RoundOutcome =
@@ -43,8 +48,8 @@ export function decide(s: RunState, outcome: RoundOutcome, limits: RoundLimits):
     case 'round-failed':
       return { kind: 'fail', taskId, reason: outcome.reason };
     case 'conflict': {
-      if ((t?.staleConflicts ?? 0) > MAX_STALE_CONFLICTS) {
-        return { kind: 'fail', taskId, reason: `conflict-unresolved: other tasks kept landing on ${outcome.paths.join(', ')} while it resolved (${MAX_STALE_CONFLICTS} stale conflicts)` };
+      if ((t?.staleConflicts ?? 0) > staleConflictCap(s)) {
+        return { kind: 'fail', taskId, reason: `conflict-unresolved: other tasks kept landing on ${outcome.paths.join(', ')} while it resolved (${staleConflictCap(s)} stale conflicts)` };
       }
       if ((t?.conflicts ?? 0) > limits.conflictRounds) {
         return { kind: 'fail', taskId, reason: `conflict-unresolved: still conflicting after ${limits.conflictRounds} conflict rounds${outcome.paths.length ? ` (${outcome.paths.join(', ')})` : ''}` };
