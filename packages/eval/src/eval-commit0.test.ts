@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchTimes, criticalPath, ratioBound } from './eval-commit0.js';
+import { DEFAULT_RUN_SETTINGS } from '@caid/core';
+import { batchTimes, criticalPath, mergeQueueOptions, ratioBound } from './eval-commit0.js';
 
 describe('criticalPath and ratioBound', () => {
   it('the longest dependency chain bounds the N/1 time ratio, as does an even share of the tasks', () => {
@@ -29,5 +30,13 @@ describe('batchTimes', () => {
     ].join('\n');
     expect(batchTimes(log)).toEqual({ batches: 2, verifies: 3, batchMs: 7500, gateOpenMs: 800 });
     expect(batchTimes('')).toEqual({ batches: 0, verifies: 0, batchMs: 0, gateOpenMs: 0 });
+  });
+});
+
+describe('mergeQueueOptions', () => {
+  it('measures the merge queue a user gets: caid run\'s batch delay unless the caller chose one', () => {
+    expect(mergeQueueOptions({}).batchWait).toBe(DEFAULT_RUN_SETTINGS.mergeQueue.batchWait);
+    expect(mergeQueueOptions({}).batchWait).toBe('auto');
+    expect(mergeQueueOptions({ batchWait: 0, batchMax: 4 })).toEqual({ batchWait: 0, batchMax: 4, verifyConcurrency: undefined });
   });
 });

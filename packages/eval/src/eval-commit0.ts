@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runDir, type RunState } from '@caid/core';
+import { DEFAULT_RUN_SETTINGS, runDir, type RunState } from '@caid/core';
 import { openaiCompatible } from '@caid/llm';
 import { runPlan } from '@caid/orchestrator';
 import { memoryQueue } from '@caid/scheduler';
@@ -98,15 +98,25 @@ export interface EvalOptions {
   latencyMs: number;
   /** Folder to copy each run's events.jsonl into (named library-variant-Nw), to study where the time went. */
   keepLogs?: string;
-  /** The merge queue's settings (runPlan's batchMax, verifyConcurrency); default: caid's defaults. */
+  /** The merge queue's settings (runPlan's batchMax, verifyConcurrency, batchWait); default: caid's defaults. */
   batchMax?: number;
   verifyConcurrency?: number;
+  batchWait?: number | 'auto';
   /** Aborting it (Ctrl-C, SIGTERM) stops the run and the library's tests; evalCommit0 then throws EvalInterrupted. */
   signal?: AbortSignal;
   say?: (line: string) => void;
 }
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+
+/**
+ * What runPlan gets for the merge queue: the caller's choice, else what `caid run` would use.
+ * runPlan itself has no batch delay by default (a library caller chooses); an eval that left it
+ * out measured a queue no user gets (every Commit0 time before 2026-12-07 03:30 UTC).
+ */
+export function mergeQueueOptions(o: Pick<EvalOptions, 'batchMax' | 'verifyConcurrency' | 'batchWait'>): { batchMax?: number; verifyConcurrency?: number; batchWait: number | 'auto' } {
+  return { batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency, batchWait: o.batchWait ?? DEFAULT_RUN_SETTINGS.mergeQueue.batchWait };
+}
 
 /** One run of the plan with the oracle at `workers`, in a fresh clone of the library, scored by its own tests. */
 async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, verify: string): Promise<Commit0RunResult> {
@@ -123,7 +133,7 @@ async function runOnce(lib: Commit0Library, o: EvalOptions, workers: number, ver
     const queue = memoryQueue();
     queue.process((job, ctx) => executeTask(job, ctx, { model, limits: { maxSteps: 20, roundTimeoutMs: 10 * 60_000, runTimeoutSec: 600 } }), { concurrency: workers });
     const t0 = performance.now();
-    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, batchMax: o.batchMax, verifyConcurrency: o.verifyConcurrency, signal: o.signal });
+    const final = await runPlan({ plan, repoDir, workers, queue, worktreeRoot: path.join(work, 'wt'), limits: { verifyTimeoutMs: 10 * 60_000 }, ...mergeQueueOptions(o), signal: o.signal });
     if (o.signal?.aborted) throw new EvalInterrupted();
     const wallMs = performance.now() - t0;
     const states = Object.values(final.tasks);
