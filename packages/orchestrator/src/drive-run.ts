@@ -65,6 +65,9 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? DEFAULT_RUN_SETTINGS.limits.verifyTimeoutMin * 60_000;
   // The base's verify runs while the first tasks do (only merging waits for it): a suite that takes
   // minutes must not hold every agent back. If the gate cannot open, the run stops as failed.
+  // Its worktree is added first, before any task: git's add races other git commands that read
+  // every worktree (a listing, `branch -f`) while its admin dir is half made.
+  if (verify) await integration.add();
   let gate: TestGate | undefined;
   let gateError: (Error & { setupFailed?: boolean }) | undefined;
   const gateFailed = new AbortController();

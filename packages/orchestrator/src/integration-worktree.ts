@@ -9,6 +9,11 @@ export interface IntegrationWorktree {
   readonly path: string;
   /** The worktree checked out at `head`, by default the integration branch's (reset there when elsewhere or dirty); made on the first call. */
   at(head?: string): Promise<Worktree>;
+  /**
+   * Only adds it (no setup): done before any task runs, since git's worktree add races other git
+   * commands that read every worktree (a listing, `branch -f`) while its admin dir is half made.
+   */
+  add(): Promise<Worktree>;
 }
 
 export interface IntegrationWorktreeOptions {
@@ -37,18 +42,28 @@ export function integrationWorktree(repo: Repo, o: IntegrationWorktreeOptions): 
     if (!head) throw new RunError(`the integration branch ${integrationBranch(o.runId)} is missing`);
     return head;
   };
-  const make = async (): Promise<Worktree> => {
+  const addOnce = async (): Promise<{ wt: Worktree; fresh: boolean }> => {
     // A folder git forgot is moved aside and a half-done merge aborted; a registered but missing one is pruned.
     if (existsSync(dir)) await repairWorktree(repo, dir);
     else await repo.pruneWorktrees();
-    if (existsSync(dir)) return repo.worktree(dir);
+    if (existsSync(dir)) return { wt: repo.worktree(dir), fresh: false };
     const wt = await repo.addWorktree(dir, { start: await branchHead(), detach: true });
     await readyWorktree(repo, dir, o.prepare);
-    await o.setup?.(dir);
+    return { wt, fresh: true };
+  };
+  let adding: Promise<{ wt: Worktree; fresh: boolean }> | undefined;
+  const addMemo = () => adding ??= addOnce().catch((e: unknown) => {
+    adding = undefined;
+    throw e;
+  });
+  const make = async (): Promise<Worktree> => {
+    const { wt, fresh } = await addMemo();
+    if (fresh) await o.setup?.(dir);
     return wt;
   };
   return {
     path: dir,
+    add: () => addMemo().then((x) => x.wt),
     async at(wanted?: string): Promise<Worktree> {
       made ??= make().catch((e: unknown) => {
         made = undefined;
