@@ -10,7 +10,9 @@ beforeAll(async () => {
   model = await startScriptedModel({
     rules: [
       // Each round writes bad.txt, which the plan's verify refuses: every attempt fails verify.
-      { when: (c) => taskOf(c) === 'always-bad', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), delayMs: 100 }) },
+      // A sent-back round answers slowly, so a test that stops the run after the first failed verify
+      // always finds it live (at 100 ms the two other attempts could end the run first on a loaded machine).
+      { when: (c) => taskOf(c) === 'always-bad', reply: (c) => ({ ...writesFiles({ 'bad.txt': `attempt ${c.stepInRound} ${Date.now()}\n` })(c), delayMs: /verify/.test(c.lastUser) ? 1500 : 100 }) },
     ],
   });
 });
@@ -75,7 +77,8 @@ describe('caid resume with the settings the run recorded', () => {
     expect(r2.code, r2.stderr).toBe(1);
     expect(JSON.parse(r2.stdout).tasks[0]).toMatchObject({ id: 'always-bad', status: 'failed' });
     const log = events(repo, runId);
-    expect(log.filter((e) => e.type === 'task.verify-failed')).toHaveLength(3);
+    const story = JSON.stringify(log.filter((e) => e.type !== 'task.step').map((e) => [e.type, e.taskId, e.attempt, e.status, e.reason]));
+    expect(log.filter((e) => e.type === 'task.verify-failed'), story).toHaveLength(3);
     expect(log.find((e) => e.type === 'run.resumed')).toMatchObject({ changed: [] });
     // The interrupt was not recorded as a gate refusal of a passing tree, nor as a task outcome.
     expect(log.filter((e) => e.type === 'task.failed')).toHaveLength(1);
