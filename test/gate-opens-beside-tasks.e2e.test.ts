@@ -5,7 +5,8 @@ import { git, makeRepo, runCli, taskOf, tempDir, writesFiles } from './cli-harne
 import { scriptedModelForFile } from './scripted-model-for-file.js';
 
 // The base's verify ran before any task started: with a suite that takes minutes, every agent of
-// the run waited for it. Now it runs beside the first tasks, and only merging waits for it.
+// the run waited for it. Now it runs beside the first tasks, and only merging waits for it (the
+// integration worktree is still added and set up first).
 const asked = tempDir('caid-asked-');
 const model = scriptedModelForFile([
   {
@@ -60,21 +61,18 @@ describe('the gate opens beside the first tasks', () => {
     expect(log.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed' });
   }, 60_000);
 
-  it('an integration setup that fails while a task runs ends the run as failed once, and keeps the task\'s worktree', async () => {
+  it('the integration worktree\'s setup still runs before any task (it may write to .git); failing, it ends the run once', async () => {
     const dir = tempDir();
     const repo = makeRepo(path.join(dir, 'repo'), { 'README.md': '# r\n' });
-    // The integration worktree's setup fails once the task's agent has asked the model; the task's own setup passes.
-    const plan = planWith(dir, 'kept', `setup: 'case "$PWD" in *_integration*) until [ -e ${asked}/kept ]; do sleep 0.1; done; echo disk full >&2; exit 3;; esac'\nverify: 'true'\n`);
+    // The integration worktree's setup fails; a task's own would pass.
+    const plan = planWith(dir, 'never', `setup: 'case "$PWD" in *_integration*) echo disk full >&2; exit 3;; esac'\nverify: 'true'\n`);
     const r = await runCli(['run', '--plan', plan, '--repo', repo, ...model.flags(), '--worktree-root', path.join(dir, 'wt'), '--sandbox', 'none', '--json']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('disk full');
     const log = events(repo);
-    const finished = log.filter((e) => e.type === 'run.finished');
-    expect(finished).toHaveLength(1);
+    expect(log.filter((e) => e.type === 'run.finished')).toHaveLength(1);
     expect(log.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', reason: 'setup-failed' });
-    expect(log.filter((e) => e.type === 'task.merged')).toEqual([]);
-    // Nothing the agent did is lost: its worktree (or its branch) is still there for `caid resume`.
-    const runId = readdirSync(path.join(repo, '.caid', 'runs'))[0]!;
-    expect(existsSync(path.join(dir, 'wt', runId, 'kept')) || git(repo, 'branch', '--list', `caid/${runId}/tasks/kept`).length > 0).toBe(true);
+    expect(log.filter((e) => e.type === 'task.started')).toEqual([]);
+    expect(existsSync(path.join(asked, 'never'))).toBe(false);
   }, 60_000);
 });

@@ -49,8 +49,6 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const lanes = Array.from({ length: Math.max(1, o.verifyConcurrency ?? 1) }, (_, i) => integrationWorktree(repo, {
     runId, worktreeRoot, prepare: o.prepare, ...(i ? { name: `${INTEGRATION_DIR}-${i + 1}` } : {}),
     setup: setup ? (dir) => integrationSetup(setup, dir, o.prepare?.setupTimeoutMs, o.signal).catch((e: Error) => {
-      // The first lane's setup fails while the gate opens: the schedule then ends the run as failed.
-      if (i === 0) throw Object.assign(e, { setupFailed: true });
       log.append({ type: 'run.finished', status: 'failed', commit: log.current.head, reason: 'setup-failed', message: e.message });
       throw e;
     }) : undefined,
@@ -65,11 +63,13 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   const verifyTimeoutMs = o.limits?.verifyTimeoutMs ?? DEFAULT_RUN_SETTINGS.limits.verifyTimeoutMin * 60_000;
   // The base's verify runs while the first tasks do (only merging waits for it): a suite that takes
   // minutes must not hold every agent back. If the gate cannot open, the run stops as failed.
-  // Its worktree is added first, before any task: git's add races other git commands that read
-  // every worktree (a listing, `branch -f`) while its admin dir is half made.
-  if (verify) await integration.add();
+  // Its worktree is added and set up first, before any task: git's add races other git commands
+  // that read every worktree (a listing, `branch -f`) while its admin dir is half made, and a setup
+  // may write to the repository's .git (`pre-commit install`, `git lfs install`, submodules), which
+  // a task's isolation check would take for its agent's doing. Only the verify runs beside the tasks.
+  if (verify) await integration.at();
   let gate: TestGate | undefined;
-  let gateError: (Error & { setupFailed?: boolean }) | undefined;
+  let gateError: Error | undefined;
   const gateFailed = new AbortController();
   const baseDone = new AbortController();
   const opening = verify ? (async () => {
@@ -179,9 +179,9 @@ async function drive(repo: Repo, log: RunLog, o: DriveOptions): Promise<RunState
   return final;
 }
 
-/** How a run whose gate could not open ends: its integration setup failed, or the verify could not start. */
-function gateFailure(e: Error & { setupFailed?: boolean }): { reason: string; message: string } {
-  return { reason: e.setupFailed ? 'setup-failed' : 'gate-failed', message: e.message };
+/** How a run whose gate could not open ends: the verify on the base could not run. */
+function gateFailure(e: Error): { reason: string; message: string } {
+  return { reason: 'gate-failed', message: e.message };
 }
 
 /**

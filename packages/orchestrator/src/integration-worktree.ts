@@ -9,11 +9,6 @@ export interface IntegrationWorktree {
   readonly path: string;
   /** The worktree checked out at `head`, by default the integration branch's (reset there when elsewhere or dirty); made on the first call. */
   at(head?: string): Promise<Worktree>;
-  /**
-   * Only adds it (no setup): done before any task runs, since git's worktree add races other git
-   * commands that read every worktree (a listing, `branch -f`) while its admin dir is half made.
-   */
-  add(): Promise<Worktree>;
 }
 
 export interface IntegrationWorktreeOptions {
@@ -63,7 +58,6 @@ export function integrationWorktree(repo: Repo, o: IntegrationWorktreeOptions): 
   };
   return {
     path: dir,
-    add: () => addMemo().then((x) => x.wt),
     async at(wanted?: string): Promise<Worktree> {
       made ??= make().catch((e: unknown) => {
         made = undefined;
