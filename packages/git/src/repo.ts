@@ -210,8 +210,7 @@ export class Repo {
   }
 
   private async listNow(): Promise<WorktreeInfo[]> {
-    const list = parseWorktreeList(await this.git.out(['worktree', 'list', '--porcelain', '-z']));
-    return list.filter((w) => !w.bare).map(({ bare: _bare, ...w }) => w);
+    return parseWorktreeList(await this.git.out(['worktree', 'list', '--porcelain', '-z'])).filter((w) => !w.bare).map(({ bare: _bare, ...w }) => w);
   }
 
   pruneWorktrees(): Promise<void> {
